@@ -1,0 +1,24 @@
+//! A shipment of medical supplies between Japan and China.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "aid_shipment")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub date: String,
+    pub starts_on: String,
+    pub year: i32,
+    pub month: Option<i32>,
+    pub fiscal_year: i32,
+    pub direction: String,
+    pub quantity: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

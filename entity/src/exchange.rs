@@ -1,0 +1,24 @@
+//! One exchange between institutions (online, in person or hybrid).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "exchange")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub date: String,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub year: i32,
+    pub month: Option<i32>,
+    pub fiscal_year: i32,
+    pub format: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,18 @@
+//! A specialty an exchange covers, in the order the source gives.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "exchange_specialty")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub exchange_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub specialty_id: i32,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

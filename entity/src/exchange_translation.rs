@@ -1,0 +1,19 @@
+//! An exchange's title and summary in one language.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "exchange_translation")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub exchange_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub lang: String,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,20 @@
+//! An institution's localized texts in one language.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "institution_translation")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub institution_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub lang: String,
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,23 @@
+//! A photo from the report: of an exchange, an aid shipment or a news item.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "photo")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub exchange_id: Option<i32>,
+    pub aid_shipment_id: Option<i32>,
+    pub news_item_id: Option<i32>,
+    pub venue_institution_id: Option<i32>,
+    pub url: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

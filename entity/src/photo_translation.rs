@@ -1,0 +1,18 @@
+//! A photo's caption in one language.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "photo_translation")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub photo_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub lang: String,
+    pub caption: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

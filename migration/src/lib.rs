@@ -1,0 +1,18 @@
+//! Append-only schema migrations of the medexchange archive.
+//!
+//! Never edit a migration that has shipped: add a new one at the end of
+//! [`Migrator::migrations`].
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_archive;
+
+/// Runs every migration of the archive, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_create_archive::Migration)]
+    }
+}

@@ -1,0 +1,112 @@
+//! GraphQL enums over the domain vocabularies of [`crate::model`].
+
+use crate::graphql::error::ApiError;
+use crate::model;
+use async_graphql::Enum;
+
+/// Maps a GraphQL enum onto a domain vocabulary, both ways, and reads a
+/// stored value into it.
+macro_rules! graphql_enum {
+    ($(#[$meta:meta])* $name:ident => $domain:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl From<$name> for model::$domain {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => model::$domain::$variant,)+
+                }
+            }
+        }
+
+        impl From<model::$domain> for $name {
+            fn from(value: model::$domain) -> Self {
+                match value {
+                    $(model::$domain::$variant => $name::$variant,)+
+                }
+            }
+        }
+
+        impl $name {
+            /// Reads a stored value; a value the importer would refuse is an internal error.
+            pub fn from_stored(text: &str) -> Result<Self, ApiError> {
+                model::$domain::parse(text)
+                    .map(Self::from)
+                    .ok_or_else(|| ApiError::invariant(format!("stored {} {text:?} is unknown", stringify!($name))))
+            }
+        }
+    };
+}
+
+graphql_enum! {
+    /// The country an institution is in.
+    Country => Country {
+        /// China.
+        Cn,
+        /// Japan.
+        Jp,
+    }
+}
+
+graphql_enum! {
+    /// What kind of body an institution is.
+    InstitutionKind => InstitutionKind {
+        /// A hospital (including university hospitals).
+        Hospital,
+        /// A university or medical school.
+        University,
+        /// A medical society or association.
+        Society,
+        /// A government body or embassy.
+        Government,
+        /// Any other organisation.
+        Other,
+    }
+}
+
+graphql_enum! {
+    /// How an exchange took place.
+    ExchangeFormat => ExchangeFormat {
+        /// Over video link.
+        Online,
+        /// With visitors on site.
+        InPerson,
+        /// On site with remote participants.
+        Hybrid,
+    }
+}
+
+graphql_enum! {
+    /// What a talk was.
+    TalkKind => TalkKind {
+        /// A lecture or presentation.
+        Lecture,
+        /// A keynote at a conference.
+        Keynote,
+        /// An opening greeting or address.
+        Greeting,
+    }
+}
+
+graphql_enum! {
+    /// Which way an aid shipment went.
+    AidDirection => AidDirection {
+        /// From Japan to China.
+        JpToCn,
+        /// From China to Japan.
+        CnToJp,
+    }
+}
+
+/// The order of a date-ordered list.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SortDirection {
+    /// Oldest first (the default).
+    #[default]
+    Asc,
+    /// Newest first.
+    Desc,
+}

@@ -1,0 +1,190 @@
+//! DataLoader keys: every hop between objects is batched, so a page of 100
+//! rows costs the same number of SQL statements as a page of 1.
+//!
+//! One loader, [`DbLoader`], answers many small typed keys (as in Sui's
+//! GraphQL service); each key names what it loads.
+
+use crate::store::{batch, exchanges};
+use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{
+    aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
+    exchange_translation, institution, institution_alias, institution_translation, news_item,
+    news_item_translation, photo, photo_person, photo_translation, speaker, speaker_translation,
+    specialty, specialty_translation, talk, talk_translation,
+};
+use sea_orm::{DatabaseConnection, DbErr};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Batch loads over one database pool.
+pub struct DbLoader {
+    db: DatabaseConnection,
+}
+
+impl DbLoader {
+    /// A DataLoader over `db`, batching on the tokio runtime. It keeps no
+    /// cache, so it can serve every request of the process: keys asked for
+    /// together, even by concurrent requests, share one statement.
+    pub fn data_loader(db: DatabaseConnection) -> DataLoader<DbLoader> {
+        DataLoader::new(DbLoader { db }, tokio::spawn)
+    }
+}
+
+/// A row by its id.
+macro_rules! by_id {
+    ($(#[$meta:meta])* $key:ident => $module:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $module::Model;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let rows = batch::rows_in::<$module::Entity, _>(
+                    &self.db,
+                    $module::Column::Id,
+                    keys.iter().map(|key| key.0),
+                    &[],
+                )
+                .await?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+/// The rows pointing at a parent, in order.
+macro_rules! children {
+    ($(#[$meta:meta])* $key:ident => $module:ident by $column:ident [$($order:ident),*], |$row:ident| $parent:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for DbLoader {
+            type Value = Vec<$module::Model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let rows = batch::rows_in::<$module::Entity, _>(
+                    &self.db,
+                    $module::Column::$column,
+                    keys.iter().map(|key| key.0),
+                    &[$($module::Column::$order),*],
+                )
+                .await?;
+                Ok(batch::group_by(rows, |$row: &$module::Model| $key($parent)))
+            }
+        }
+    };
+}
+
+by_id!(/// An institution.
+    InstitutionById => institution);
+by_id!(/// An exchange.
+    ExchangeById => exchange);
+by_id!(/// A speaker.
+    SpeakerById => speaker);
+by_id!(/// A specialty.
+    SpecialtyById => specialty);
+by_id!(/// A photo.
+    PhotoById => photo);
+by_id!(/// An aid shipment.
+    AidShipmentById => aid_shipment);
+by_id!(/// A news item.
+    NewsItemById => news_item);
+
+children!(/// An institution's texts.
+    InstitutionTranslations => institution_translation by InstitutionId [Lang], |r| r.institution_id);
+children!(/// An institution's other spellings.
+    InstitutionAliases => institution_alias by InstitutionId [Id], |r| r.institution_id);
+children!(/// The speakers working at an institution.
+    InstitutionSpeakers => speaker by InstitutionId [Id], |r| r.institution_id.unwrap_or_default());
+children!(/// A specialty's names.
+    SpecialtyTranslations => specialty_translation by SpecialtyId [Lang], |r| r.specialty_id);
+children!(/// A speaker's names and positions.
+    SpeakerTranslations => speaker_translation by SpeakerId [Lang], |r| r.speaker_id);
+children!(/// The talks a speaker gave.
+    SpeakerTalks => talk by SpeakerId [ExchangeId, Position], |r| r.speaker_id);
+children!(/// An exchange's titles and summaries.
+    ExchangeTranslations => exchange_translation by ExchangeId [Lang], |r| r.exchange_id);
+children!(/// The institutions taking part in an exchange.
+    ExchangeParticipants => exchange_participant by ExchangeId [Position], |r| r.exchange_id);
+children!(/// The specialties an exchange covers.
+    ExchangeSpecialties => exchange_specialty by ExchangeId [Position], |r| r.exchange_id);
+children!(/// The talks given at an exchange.
+    ExchangeTalks => talk by ExchangeId [Position, Id], |r| r.exchange_id);
+children!(/// A talk's titles.
+    TalkTranslations => talk_translation by TalkId [Lang], |r| r.talk_id);
+children!(/// The photos of an exchange.
+    ExchangePhotos => photo by ExchangeId [Position, Id], |r| r.exchange_id.unwrap_or_default());
+children!(/// The photos of an aid shipment.
+    AidShipmentPhotos => photo by AidShipmentId [Position, Id], |r| r.aid_shipment_id.unwrap_or_default());
+children!(/// The photos of a news item.
+    NewsItemPhotos => photo by NewsItemId [Position, Id], |r| r.news_item_id.unwrap_or_default());
+children!(/// A photo's captions.
+    PhotoTranslations => photo_translation by PhotoId [Lang], |r| r.photo_id);
+children!(/// The speakers shown in a photo.
+    PhotoPeople => photo_person by PhotoId [Position], |r| r.photo_id);
+children!(/// An aid shipment's texts.
+    AidShipmentTranslations => aid_shipment_translation by AidShipmentId [Lang], |r| r.aid_shipment_id);
+children!(/// A news item's titles and bodies.
+    NewsItemTranslations => news_item_translation by NewsItemId [Lang], |r| r.news_item_id);
+
+/// One page of an institution's exchanges in date order: up to `limit + 1`
+/// rows after `after`. Keys asked together with the same position share
+/// one statement.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct InstitutionExchanges {
+    /// The institution.
+    pub institution_id: i32,
+    /// Only exchanges after this key.
+    pub after: Option<exchanges::DateKey>,
+    /// Page size (one more row is read).
+    pub limit: u64,
+}
+
+impl Loader<InstitutionExchanges> for DbLoader {
+    type Value = Vec<exchange::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[InstitutionExchanges],
+    ) -> Result<HashMap<InstitutionExchanges, Self::Value>, Self::Error> {
+        let groups = batch::group_by(keys.to_vec(), |key| (key.after.clone(), key.limit));
+        let mut loaded = HashMap::new();
+        for ((after, limit), keys) in groups {
+            let ids: Vec<i32> = keys.iter().map(|key| key.institution_id).collect();
+            let mut pages =
+                exchanges::first_per_institution(&self.db, &ids, after.as_ref(), limit).await?;
+            for key in keys {
+                let rows = pages.remove(&key.institution_id).unwrap_or_default();
+                loaded.insert(key, rows);
+            }
+        }
+        Ok(loaded)
+    }
+}
+
+/// How many exchanges an institution took part in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InstitutionExchangeCount(pub i32);
+
+impl Loader<InstitutionExchangeCount> for DbLoader {
+    type Value = u64;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[InstitutionExchangeCount],
+    ) -> Result<HashMap<InstitutionExchangeCount, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
+        let counts = exchanges::count_per_institution(&self.db, &ids).await?;
+        Ok(keys
+            .iter()
+            .map(|key| (*key, counts.get(&key.0).copied().unwrap_or(0)))
+            .collect())
+    }
+}

@@ -1,0 +1,66 @@
+//! The GraphQL schema: types, query roots, loaders, the language context and
+//! the error type. Resolvers are short; the work lives in [`crate::store`].
+
+pub mod connection;
+pub mod enums;
+pub mod error;
+pub mod ids;
+pub mod lang;
+pub mod loaders;
+mod query;
+pub mod types;
+
+use crate::i18n::Lang;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{
+    Context, EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder,
+};
+use loaders::DbLoader;
+use sea_orm::DatabaseConnection;
+
+pub use query::Query;
+
+/// The schema type the server runs.
+pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// The schema with nothing attached: enough for the SDL and for tests that
+/// need no database.
+pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+}
+
+/// The schema over `db`, serving `default_lang` when a request names no
+/// language.
+pub fn schema(db: DatabaseConnection, default_lang: Lang) -> AppSchema {
+    schema_builder()
+        .data(DbLoader::data_loader(db.clone()))
+        .data(db)
+        .data(lang::RequestLanguage(default_lang))
+        .finish()
+}
+
+/// The SDL committed as `schema.graphql`: fields, arguments and enum values
+/// sorted, so the file changes only when the schema does.
+pub fn sdl() -> String {
+    let options = SDLExportOptions::new()
+        .sorted_fields()
+        .sorted_arguments()
+        .sorted_enum_items();
+    schema_builder().finish().sdl_with_options(options)
+}
+
+/// The database pool of the schema.
+pub(crate) fn database<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The batch loader of the schema.
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<DbLoader> {
+    ctx.data_unchecked::<DataLoader<DbLoader>>()
+}
+
+/// Whether the client selected `totalCount` on the connection being
+/// resolved, so lists are counted only when asked.
+pub(crate) fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}

@@ -1,0 +1,256 @@
+//! Reading the archive: by id, by slug, and as paged lists.
+
+use super::filters::{ExchangeFilter, InstitutionFilter};
+use crate::graphql::connection::{
+    AidShipmentConnection, ExchangeConnection, InstitutionConnection, NewsItemConnection, PageArgs,
+    PhotoConnection, SpeakerConnection,
+};
+use crate::graphql::enums::SortDirection;
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::lang::{self, Language};
+use crate::graphql::types::{
+    AidShipment, Exchange, Institution, NewsItem, Node, Photo, Speaker, Specialty,
+};
+use crate::graphql::{database, wants_total};
+use crate::store::{exchanges, listing};
+use async_graphql::{Context, ID, Object};
+use entity::{institution, specialty};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+#[derive(Default)]
+pub struct ArchiveQuery;
+
+#[Object]
+impl ArchiveQuery {
+    /// Anything by its global id; `null` when the id is unknown or malformed.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        lang: Option<Language>,
+    ) -> Result<Option<Node>, ApiError> {
+        match ids::decode_id(&id) {
+            Some((node_type, row)) => Node::load(ctx, node_type, row, lang::scope(lang)).await,
+            None => Ok(None),
+        }
+    }
+
+    /// An institution by id or by slug (when both are given, both must match).
+    async fn institution(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+        lang: Option<Language>,
+    ) -> Result<Option<Institution>, ApiError> {
+        let mut select = institution::Entity::find();
+        match (&id, &slug) {
+            (None, None) => return Err(ApiError::bad_input("give `id` or `slug`")),
+            (Some(id), _) => match ids::decode_id_of(NodeType::Institution, id) {
+                Some(row) => select = select.filter(institution::Column::Id.eq(row)),
+                None => return Ok(None),
+            },
+            _ => {}
+        }
+        if let Some(slug) = slug {
+            select = select.filter(institution::Column::Slug.eq(slug));
+        }
+        let row = select.one(database(ctx)).await?;
+        Ok(row.map(|row| Institution::new(row, lang::scope(lang))))
+    }
+
+    /// Institutions, in the order they were added.
+    #[allow(clippy::too_many_arguments)]
+    async fn institutions(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+        filter: Option<InstitutionFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<InstitutionConnection, ApiError> {
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        let filter = filter.unwrap_or_default().into_store();
+        let page = listing::institutions(database(ctx), &filter, request).await?;
+        let scope = lang::scope(lang);
+        Ok(InstitutionConnection::from_page(
+            page,
+            |r| ids::id_cursor(r.id),
+            |r| Institution::new(r, scope),
+        ))
+    }
+
+    /// An exchange by its global id; `null` when unknown or malformed.
+    async fn exchange(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        lang: Option<Language>,
+    ) -> Result<Option<Exchange>, ApiError> {
+        match ids::decode_id_of(NodeType::Exchange, &id) {
+            Some(row) => match Node::load(ctx, NodeType::Exchange, row, lang::scope(lang)).await? {
+                Some(Node::Exchange(exchange)) => Ok(Some(exchange)),
+                _ => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// Exchanges in date order (oldest first unless `orderBy: DESC`).
+    #[allow(clippy::too_many_arguments)]
+    async fn exchanges(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+        filter: Option<ExchangeFilter>,
+        order_by: Option<SortDirection>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<ExchangeConnection, ApiError> {
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(ids::decode_date_cursor, wants_total(ctx))?;
+        let filter = filter.unwrap_or_default().into_store()?;
+        let descending = order_by.unwrap_or_default() == SortDirection::Desc;
+        let page = exchanges::page(database(ctx), &filter, request, descending).await?;
+        let scope = lang::scope(lang);
+        Ok(ExchangeConnection::from_page(
+            page,
+            |r| ids::date_cursor(&r.starts_on, r.id),
+            |r| Exchange::new(r, scope),
+        ))
+    }
+
+    /// Speakers, in the order they were added.
+    async fn speakers(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<SpeakerConnection, ApiError> {
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        let page = listing::speakers(database(ctx), request).await?;
+        let scope = lang::scope(lang);
+        Ok(SpeakerConnection::from_page(
+            page,
+            |r| ids::id_cursor(r.id),
+            |r| Speaker::new(r, scope),
+        ))
+    }
+
+    /// Photos, in the order they were added.
+    async fn photos(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PhotoConnection, ApiError> {
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        let page = listing::photos(database(ctx), request).await?;
+        let scope = lang::scope(lang);
+        Ok(PhotoConnection::from_page(
+            page,
+            |r| ids::id_cursor(r.id),
+            |r| Photo::new(r, scope),
+        ))
+    }
+
+    /// Aid shipments, in date order.
+    async fn aid_shipments(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<AidShipmentConnection, ApiError> {
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(ids::decode_date_cursor, wants_total(ctx))?;
+        let page = listing::aid_shipments(database(ctx), request).await?;
+        let scope = lang::scope(lang);
+        Ok(AidShipmentConnection::from_page(
+            page,
+            |r| ids::date_cursor(&r.starts_on, r.id),
+            |r| AidShipment::new(r, scope),
+        ))
+    }
+
+    /// Other news of the centre, in report order.
+    async fn news(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<NewsItemConnection, ApiError> {
+        let request = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        let page = listing::news(database(ctx), request).await?;
+        let scope = lang::scope(lang);
+        Ok(NewsItemConnection::from_page(
+            page,
+            |r| ids::id_cursor(r.id),
+            |r| NewsItem::new(r, scope),
+        ))
+    }
+
+    /// Every specialty, in the order they were added.
+    async fn specialties(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+    ) -> Result<Vec<Specialty>, ApiError> {
+        let rows = specialty::Entity::find()
+            .order_by_asc(specialty::Column::Id)
+            .all(database(ctx))
+            .await?;
+        let scope = lang::scope(lang);
+        Ok(rows.into_iter().map(|r| Specialty::new(r, scope)).collect())
+    }
+}

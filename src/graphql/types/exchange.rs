@@ -1,0 +1,192 @@
+use crate::graphql::enums::{Country, ExchangeFormat};
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::loader;
+use crate::graphql::loaders::{
+    ExchangeParticipants, ExchangePhotos, ExchangeSpecialties, ExchangeTalks, ExchangeTranslations,
+    InstitutionById, SpeakerById, SpecialtyById,
+};
+use crate::graphql::types::{Institution, Photo, Speaker, Specialty, Talk};
+use async_graphql::{Context, ID, Object};
+use entity::{exchange, exchange_translation};
+
+/// One exchange between Chinese and Japanese institutions: an online
+/// meeting, a visit, or a conference with remote speakers.
+#[derive(Clone)]
+pub struct Exchange {
+    pub(crate) row: exchange::Model,
+    pub(crate) scope: Scope,
+}
+
+impl Exchange {
+    pub(crate) fn new(row: exchange::Model, scope: Scope) -> Self {
+        Exchange { row, scope }
+    }
+
+    async fn translation_rows(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<exchange_translation::Model>, ApiError> {
+        Ok(loader(ctx)
+            .load_one(ExchangeTranslations(self.row.id))
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+/// An institution taking part in an exchange.
+#[derive(Clone)]
+pub struct Participant {
+    institution: Institution,
+}
+
+#[Object]
+impl Participant {
+    /// The institution.
+    async fn institution(&self) -> &Institution {
+        &self.institution
+    }
+
+    /// Which side it took part on: its country.
+    async fn country(&self) -> Result<Country, ApiError> {
+        Country::from_stored(&self.institution.row.country)
+    }
+}
+
+#[Object]
+impl Exchange {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode_id(NodeType::Exchange, self.row.id)
+    }
+
+    /// Stable, human-readable key, e.g. `2020-06-beihai-kameda-health-checkups`.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// `YYYY-MM` or `YYYY-MM-DD`: the precision the source gives.
+    async fn date(&self) -> &str {
+        &self.row.date
+    }
+
+    /// Calendar year.
+    async fn year(&self) -> i32 {
+        self.row.year
+    }
+
+    /// Month (1 to 12), when the source gives it.
+    async fn month(&self) -> Option<i32> {
+        self.row.month
+    }
+
+    /// Japanese fiscal year (April to March): June 2020 and February 2021 are both 2020.
+    async fn fiscal_year(&self) -> i32 {
+        self.row.fiscal_year
+    }
+
+    /// How it took place.
+    async fn format(&self) -> Result<ExchangeFormat, ApiError> {
+        ExchangeFormat::from_stored(&self.row.format)
+    }
+
+    /// A short title.
+    async fn title(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
+        let rows = self.translation_rows(ctx).await?;
+        lang::text(ctx, lang, self.scope, &rows, |r| r.title.as_deref())
+            .ok_or_else(|| ApiError::invariant(format!("exchange {} has no title", self.row.id)))
+    }
+
+    /// What the report says of it.
+    async fn summary(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+    ) -> Result<Option<String>, ApiError> {
+        let rows = self.translation_rows(ctx).await?;
+        Ok(lang::text(ctx, lang, self.scope, &rows, |r| {
+            r.summary.as_deref()
+        }))
+    }
+
+    /// The specialties it covered.
+    async fn specialties(&self, ctx: &Context<'_>) -> Result<Vec<Specialty>, ApiError> {
+        let links = loader(ctx)
+            .load_one(ExchangeSpecialties(self.row.id))
+            .await?
+            .unwrap_or_default();
+        let rows = loader(ctx)
+            .load_many(links.iter().map(|l| SpecialtyById(l.specialty_id)))
+            .await?;
+        Ok(links
+            .iter()
+            .filter_map(|l| rows.get(&SpecialtyById(l.specialty_id)).cloned())
+            .map(|row| Specialty::new(row, self.scope))
+            .collect())
+    }
+
+    /// The institutions that took part, in the order the source names them.
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>, ApiError> {
+        let links = loader(ctx)
+            .load_one(ExchangeParticipants(self.row.id))
+            .await?
+            .unwrap_or_default();
+        let rows = loader(ctx)
+            .load_many(links.iter().map(|l| InstitutionById(l.institution_id)))
+            .await?;
+        Ok(links
+            .iter()
+            .filter_map(|l| rows.get(&InstitutionById(l.institution_id)).cloned())
+            .map(|row| Participant {
+                institution: Institution::new(row, self.scope),
+            })
+            .collect())
+    }
+
+    /// The talks given, in programme order.
+    async fn talks(&self, ctx: &Context<'_>) -> Result<Vec<Talk>, ApiError> {
+        let rows = loader(ctx)
+            .load_one(ExchangeTalks(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|row| Talk::new(row, self.scope))
+            .collect())
+    }
+
+    /// Everyone who gave a talk, each once, in programme order.
+    async fn speakers(&self, ctx: &Context<'_>) -> Result<Vec<Speaker>, ApiError> {
+        let talks = loader(ctx)
+            .load_one(ExchangeTalks(self.row.id))
+            .await?
+            .unwrap_or_default();
+        let mut speaker_ids: Vec<i32> = Vec::new();
+        for talk in &talks {
+            if !speaker_ids.contains(&talk.speaker_id) {
+                speaker_ids.push(talk.speaker_id);
+            }
+        }
+        let rows = loader(ctx)
+            .load_many(speaker_ids.iter().map(|id| SpeakerById(*id)))
+            .await?;
+        Ok(speaker_ids
+            .iter()
+            .filter_map(|id| rows.get(&SpeakerById(*id)).cloned())
+            .map(|row| Speaker::new(row, self.scope))
+            .collect())
+    }
+
+    /// Its photos, in report order.
+    async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<Photo>, ApiError> {
+        let rows = loader(ctx)
+            .load_one(ExchangePhotos(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|row| Photo::new(row, self.scope))
+            .collect())
+    }
+}

@@ -1,0 +1,187 @@
+use crate::graphql::connection::{ExchangeConnection, PageArgs};
+use crate::graphql::enums::{Country, InstitutionKind};
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::loader;
+use crate::graphql::loaders::{
+    InstitutionAliases, InstitutionExchangeCount, InstitutionExchanges, InstitutionSpeakers,
+    InstitutionTranslations,
+};
+use crate::graphql::types::{Exchange, Speaker};
+use crate::i18n::Lang;
+use crate::store::exchanges::date_key;
+use crate::store::page::Page;
+use async_graphql::{Context, ID, Object, SimpleObject};
+use entity::{institution, institution_translation};
+
+/// A hospital, university, medical society or other body that took part in
+/// exchanges.
+#[derive(Clone)]
+pub struct Institution {
+    pub(crate) row: institution::Model,
+    pub(crate) scope: Scope,
+}
+
+/// An institution's texts in one language.
+#[derive(SimpleObject, Clone)]
+pub struct InstitutionTranslation {
+    /// The language of these texts.
+    pub lang: Language,
+    /// The institution's name.
+    pub name: String,
+    /// Its province or prefecture.
+    pub region: Option<String>,
+    /// Its city or ward.
+    pub city: Option<String>,
+}
+
+impl Institution {
+    pub(crate) fn new(row: institution::Model, scope: Scope) -> Self {
+        Institution { row, scope }
+    }
+
+    async fn translations_rows(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<institution_translation::Model>, ApiError> {
+        Ok(loader(ctx)
+            .load_one(InstitutionTranslations(self.row.id))
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+#[Object]
+impl Institution {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode_id(NodeType::Institution, self.row.id)
+    }
+
+    /// Stable, human-readable key, e.g. `kameda-medical-center`.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// The institution's name (see `Language` for how the language is chosen).
+    async fn name(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
+        let rows = self.translations_rows(ctx).await?;
+        lang::text(ctx, lang, self.scope, &rows, |r| r.name.as_deref())
+            .ok_or_else(|| ApiError::invariant(format!("institution {} has no name", self.row.id)))
+    }
+
+    /// The country it is in.
+    async fn country(&self) -> Result<Country, ApiError> {
+        Country::from_stored(&self.row.country)
+    }
+
+    /// What kind of body it is.
+    async fn kind(&self) -> Result<InstitutionKind, ApiError> {
+        InstitutionKind::from_stored(&self.row.kind)
+    }
+
+    /// Its province or prefecture, when known.
+    async fn region(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+    ) -> Result<Option<String>, ApiError> {
+        let rows = self.translations_rows(ctx).await?;
+        Ok(lang::text(ctx, lang, self.scope, &rows, |r| {
+            r.region.as_deref()
+        }))
+    }
+
+    /// Its city (or Tokyo ward), when known.
+    async fn city(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+    ) -> Result<Option<String>, ApiError> {
+        let rows = self.translations_rows(ctx).await?;
+        Ok(lang::text(ctx, lang, self.scope, &rows, |r| {
+            r.city.as_deref()
+        }))
+    }
+
+    /// Other spellings of its name seen in sources, in any language
+    /// (short names, typos, names with a country prefix).
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<String>, ApiError> {
+        let rows = loader(ctx)
+            .load_one(InstitutionAliases(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(|r| r.alias).collect())
+    }
+
+    /// Every language its texts exist in, so a client can see what was a fallback.
+    async fn translations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<InstitutionTranslation>, ApiError> {
+        let rows = self.translations_rows(ctx).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let lang: Lang = row.lang.parse().ok()?;
+                Some(InstitutionTranslation {
+                    lang: lang.into(),
+                    name: row.name?,
+                    region: row.region,
+                    city: row.city,
+                })
+            })
+            .collect())
+    }
+
+    /// The exchanges it took part in, oldest first.
+    async fn exchanges(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ExchangeConnection, ApiError> {
+        let request =
+            PageArgs::forward(first, after).into_request(ids::decode_date_cursor, false)?;
+        let key = InstitutionExchanges {
+            institution_id: self.row.id,
+            after: request.after.clone(),
+            limit: request.limit,
+        };
+        let (rows, total) = tokio::join!(
+            loader(ctx).load_one(key),
+            loader(ctx).load_one(InstitutionExchangeCount(self.row.id)),
+        );
+        let mut rows = rows?.unwrap_or_default();
+        let has_next = rows.len() as u64 > request.limit;
+        rows.truncate(request.limit as usize);
+        let page = Page {
+            rows,
+            has_next,
+            has_previous: request.after.is_some(),
+            total: total?.or(Some(0)),
+        };
+        let scope = self.scope;
+        Ok(ExchangeConnection::from_page(
+            page,
+            |row| {
+                let (day, id) = date_key(row);
+                ids::date_cursor(&day, id)
+            },
+            |row| Exchange::new(row, scope),
+        ))
+    }
+
+    /// The speakers who work there.
+    async fn speakers(&self, ctx: &Context<'_>) -> Result<Vec<Speaker>, ApiError> {
+        let rows = loader(ctx)
+            .load_one(InstitutionSpeakers(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|row| Speaker::new(row, self.scope))
+            .collect())
+    }
+}

@@ -1,0 +1,89 @@
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::NodeType;
+use crate::graphql::lang::Scope;
+use crate::graphql::loader;
+use crate::graphql::loaders::{
+    AidShipmentById, ExchangeById, InstitutionById, NewsItemById, PhotoById, SpeakerById,
+    SpecialtyById,
+};
+use crate::graphql::types::{
+    AidShipment, Exchange, Institution, NewsItem, Photo, Speaker, Specialty,
+};
+use async_graphql::{Context, ID, Interface, Union};
+
+/// Anything with a global id, fetchable with `Query.node`.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
+pub enum Node {
+    /// An institution.
+    Institution(Institution),
+    /// An exchange.
+    Exchange(Exchange),
+    /// A speaker.
+    Speaker(Speaker),
+    /// A specialty.
+    Specialty(Specialty),
+    /// A photo.
+    Photo(Photo),
+    /// An aid shipment.
+    AidShipment(AidShipment),
+    /// A news item.
+    NewsItem(NewsItem),
+}
+
+impl Node {
+    /// Loads the node of `node_type` with row `id`, if it exists.
+    pub async fn load(
+        ctx: &Context<'_>,
+        node_type: NodeType,
+        id: i32,
+        scope: Scope,
+    ) -> Result<Option<Node>, ApiError> {
+        let loader = loader(ctx);
+        Ok(match node_type {
+            NodeType::Institution => loader
+                .load_one(InstitutionById(id))
+                .await?
+                .map(|r| Node::Institution(Institution::new(r, scope))),
+            NodeType::Exchange => loader
+                .load_one(ExchangeById(id))
+                .await?
+                .map(|r| Node::Exchange(Exchange::new(r, scope))),
+            NodeType::Speaker => loader
+                .load_one(SpeakerById(id))
+                .await?
+                .map(|r| Node::Speaker(Speaker::new(r, scope))),
+            NodeType::Specialty => loader
+                .load_one(SpecialtyById(id))
+                .await?
+                .map(|r| Node::Specialty(Specialty::new(r, scope))),
+            NodeType::Photo => loader
+                .load_one(PhotoById(id))
+                .await?
+                .map(|r| Node::Photo(Photo::new(r, scope))),
+            NodeType::AidShipment => loader
+                .load_one(AidShipmentById(id))
+                .await?
+                .map(|r| Node::AidShipment(AidShipment::new(r, scope))),
+            NodeType::NewsItem => loader
+                .load_one(NewsItemById(id))
+                .await?
+                .map(|r| Node::NewsItem(NewsItem::new(r, scope))),
+        })
+    }
+}
+
+/// One search result.
+#[derive(Union)]
+pub enum SearchResult {
+    /// An institution whose name, region, city or alias matched.
+    Institution(Institution),
+    /// An exchange whose title, summary or specialty matched.
+    Exchange(Exchange),
+    /// A speaker whose name or position matched.
+    Speaker(Speaker),
+    /// A photo whose caption matched.
+    Photo(Photo),
+    /// An aid shipment whose items, sender, recipient or description matched.
+    AidShipment(AidShipment),
+}

@@ -1,0 +1,112 @@
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::loader;
+use crate::graphql::loaders::{
+    AidShipmentById, ExchangeById, InstitutionById, NewsItemById, PhotoPeople, PhotoTranslations,
+    SpeakerById,
+};
+use crate::graphql::types::{AidShipment, Exchange, Institution, NewsItem, Speaker};
+use async_graphql::{Context, ID, Object};
+use entity::photo;
+
+/// A photo from a report, of an exchange, an aid shipment or a news item.
+#[derive(Clone)]
+pub struct Photo {
+    pub(crate) row: photo::Model,
+    pub(crate) scope: Scope,
+}
+
+impl Photo {
+    pub(crate) fn new(row: photo::Model, scope: Scope) -> Self {
+        Photo { row, scope }
+    }
+}
+
+#[Object]
+impl Photo {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode_id(NodeType::Photo, self.row.id)
+    }
+
+    /// Stable, human-readable key.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// The caption printed under it.
+    async fn caption(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
+        let rows = loader(ctx)
+            .load_one(PhotoTranslations(self.row.id))
+            .await?
+            .unwrap_or_default();
+        lang::text(ctx, lang, self.scope, &rows, |r| r.caption.as_deref())
+            .ok_or_else(|| ApiError::invariant(format!("photo {} has no caption", self.row.id)))
+    }
+
+    /// The exchange it shows, if any.
+    async fn exchange(&self, ctx: &Context<'_>) -> Result<Option<Exchange>, ApiError> {
+        let Some(id) = self.row.exchange_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)
+            .load_one(ExchangeById(id))
+            .await?
+            .map(|row| Exchange::new(row, self.scope)))
+    }
+
+    /// The aid shipment it shows, if any.
+    async fn aid_shipment(&self, ctx: &Context<'_>) -> Result<Option<AidShipment>, ApiError> {
+        let Some(id) = self.row.aid_shipment_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)
+            .load_one(AidShipmentById(id))
+            .await?
+            .map(|row| AidShipment::new(row, self.scope)))
+    }
+
+    /// The news item it illustrates, if any.
+    async fn news_item(&self, ctx: &Context<'_>) -> Result<Option<NewsItem>, ApiError> {
+        let Some(id) = self.row.news_item_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)
+            .load_one(NewsItemById(id))
+            .await?
+            .map(|row| NewsItem::new(row, self.scope)))
+    }
+
+    /// Whose venue it shows, when known (e.g. a hospital's meeting room).
+    async fn venue(&self, ctx: &Context<'_>) -> Result<Option<Institution>, ApiError> {
+        let Some(id) = self.row.venue_institution_id else {
+            return Ok(None);
+        };
+        Ok(loader(ctx)
+            .load_one(InstitutionById(id))
+            .await?
+            .map(|row| Institution::new(row, self.scope)))
+    }
+
+    /// The speakers it shows.
+    async fn people(&self, ctx: &Context<'_>) -> Result<Vec<Speaker>, ApiError> {
+        let links = loader(ctx)
+            .load_one(PhotoPeople(self.row.id))
+            .await?
+            .unwrap_or_default();
+        let rows = loader(ctx)
+            .load_many(links.iter().map(|l| SpeakerById(l.speaker_id)))
+            .await?;
+        Ok(links
+            .iter()
+            .filter_map(|l| rows.get(&SpeakerById(l.speaker_id)).cloned())
+            .map(|row| Speaker::new(row, self.scope))
+            .collect())
+    }
+
+    /// Where the image is served, when an image is stored (none are yet).
+    async fn url(&self) -> Option<&str> {
+        self.row.url.as_deref()
+    }
+}

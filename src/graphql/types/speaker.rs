@@ -1,0 +1,84 @@
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::loader;
+use crate::graphql::loaders::{InstitutionById, SpeakerTalks, SpeakerTranslations};
+use crate::graphql::types::{Institution, Talk};
+use async_graphql::{Context, ID, Object};
+use entity::{speaker, speaker_translation};
+
+/// A person who spoke at an exchange or is shown in a photo.
+#[derive(Clone)]
+pub struct Speaker {
+    pub(crate) row: speaker::Model,
+    pub(crate) scope: Scope,
+}
+
+impl Speaker {
+    pub(crate) fn new(row: speaker::Model, scope: Scope) -> Self {
+        Speaker { row, scope }
+    }
+
+    async fn translation_rows(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<speaker_translation::Model>, ApiError> {
+        Ok(loader(ctx)
+            .load_one(SpeakerTranslations(self.row.id))
+            .await?
+            .unwrap_or_default())
+    }
+}
+
+#[Object]
+impl Speaker {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode_id(NodeType::Speaker, self.row.id)
+    }
+
+    /// Stable, human-readable key, e.g. `ito-masaaki`.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// The speaker's name.
+    async fn name(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
+        let rows = self.translation_rows(ctx).await?;
+        lang::text(ctx, lang, self.scope, &rows, |r| r.name.as_deref())
+            .ok_or_else(|| ApiError::invariant(format!("speaker {} has no name", self.row.id)))
+    }
+
+    /// Their position, e.g. 院长 / 院長 or 大肠外科科长 / 大腸外科長, when known.
+    async fn position(
+        &self,
+        ctx: &Context<'_>,
+        lang: Option<Language>,
+    ) -> Result<Option<String>, ApiError> {
+        let rows = self.translation_rows(ctx).await?;
+        Ok(lang::text(ctx, lang, self.scope, &rows, |r| {
+            r.position.as_deref()
+        }))
+    }
+
+    /// Where they work, when known.
+    async fn institution(&self, ctx: &Context<'_>) -> Result<Option<Institution>, ApiError> {
+        let Some(id) = self.row.institution_id else {
+            return Ok(None);
+        };
+        let row = loader(ctx).load_one(InstitutionById(id)).await?;
+        Ok(row.map(|row| Institution::new(row, self.scope)))
+    }
+
+    /// The talks they gave.
+    async fn talks(&self, ctx: &Context<'_>) -> Result<Vec<Talk>, ApiError> {
+        let rows = loader(ctx)
+            .load_one(SpeakerTalks(self.row.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|row| Talk::new(row, self.scope))
+            .collect())
+    }
+}

@@ -1,0 +1,43 @@
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::loader;
+use crate::graphql::loaders::SpecialtyTranslations;
+use async_graphql::{Context, ID, Object};
+use entity::specialty;
+
+/// A medical specialty an exchange is about (rehabilitation, cardiology...).
+#[derive(Clone)]
+pub struct Specialty {
+    pub(crate) row: specialty::Model,
+    pub(crate) scope: Scope,
+}
+
+impl Specialty {
+    pub(crate) fn new(row: specialty::Model, scope: Scope) -> Self {
+        Specialty { row, scope }
+    }
+}
+
+#[Object]
+impl Specialty {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode_id(NodeType::Specialty, self.row.id)
+    }
+
+    /// Stable key, used by `ExchangeFilter.specialty`, e.g. `cardiology`.
+    async fn slug(&self) -> &str {
+        &self.row.slug
+    }
+
+    /// The specialty's name.
+    async fn name(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
+        let rows = loader(ctx)
+            .load_one(SpecialtyTranslations(self.row.id))
+            .await?
+            .unwrap_or_default();
+        lang::text(ctx, lang, self.scope, &rows, |r| r.name.as_deref())
+            .ok_or_else(|| ApiError::invariant(format!("specialty {} has no name", self.row.id)))
+    }
+}

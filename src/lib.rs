@@ -1,0 +1,58 @@
+//! medexchange: the bilingual GraphQL API for the archive of China-Japan
+//! medical exchanges.
+//!
+//! Layers, outermost first: [`http`] (routes) -> [`graphql`] (schema,
+//! resolvers, loaders) -> [`store`] (queries, no GraphQL) -> the `entity`
+//! crate (tables). [`dataset`] moves data in and out; [`i18n`] and
+//! [`model`] are shared vocabulary.
+
+pub mod config;
+pub mod dataset;
+pub mod graphql;
+pub mod http;
+pub mod i18n;
+pub mod model;
+pub mod store;
+
+use graphql::AppSchema;
+use i18n::Lang;
+use sea_orm::DatabaseConnection;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The GraphQL schema, with its loaders.
+    pub schema: AppSchema,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The language served when a request names none.
+    pub default_lang: Lang,
+}
+
+impl AppState {
+    /// The state over `db`.
+    pub fn new(db: DatabaseConnection, default_lang: Lang) -> Self {
+        AppState {
+            schema: graphql::schema(db.clone(), default_lang),
+            db,
+            default_lang,
+        }
+    }
+}
+
+/// The router the server runs (tests drive exactly this).
+pub fn app(state: AppState) -> axum::Router {
+    http::router(state)
+}
+
+/// Migrates `db` and, when it holds nothing yet, loads the bundled FY2020
+/// report. Returns whether the report was loaded.
+pub async fn prepare_database(db: &DatabaseConnection) -> Result<bool, dataset::DatasetError> {
+    store::migrate(db).await?;
+    if !store::is_empty(db).await? {
+        return Ok(false);
+    }
+    let bundled = dataset::parse(dataset::BUNDLED_FY2020, "bundled data/fy2020.yaml")?;
+    dataset::import::import(db, &bundled, "bundled data/fy2020.yaml").await?;
+    Ok(true)
+}

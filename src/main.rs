@@ -1,0 +1,160 @@
+//! The `medexchange` binary: parse settings, start logging, run a command.
+
+use clap::Parser;
+use medexchange::config::{Cli, Command, ServeArgs, Settings};
+use medexchange::{AppState, dataset, graphql, store};
+use std::io::Read;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.settings.log);
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("medexchange: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|error| {
+        eprintln!("medexchange: --log / MEDEXCHANGE_LOG {filter:?} is not a valid filter ({error}); using `info`");
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let settings = cli.settings;
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Serve(args) => serve(&settings, args).await,
+        Command::Migrate => {
+            let db = connect(&settings).await?;
+            store::migrate(&db)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Command::Import { file } => {
+            let (text, name) = if file.as_os_str() == "-" {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .map_err(|e| format!("stdin: {e}"))?;
+                (text, "stdin".to_owned())
+            } else {
+                let text = std::fs::read_to_string(&file)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                (text, file.display().to_string())
+            };
+            let parsed = dataset::parse(&text, &name).map_err(|e| e.to_string())?;
+            let db = connect(&settings).await?;
+            store::migrate(&db)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let summary = dataset::import::import(&db, &parsed, &name)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("imported {name}: {summary:?}");
+            Ok(())
+        }
+        Command::Export { output } => {
+            let db = connect(&settings).await?;
+            store::migrate(&db)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let data = dataset::export::export(&db)
+                .await
+                .map_err(|e| format!("export failed: {e}"))?;
+            let yaml =
+                dataset::export::to_yaml(&data).map_err(|e| format!("export failed: {e}"))?;
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display()))
+                }
+                None => {
+                    print!("{yaml}");
+                    Ok(())
+                }
+            }
+        }
+        Command::Generate { exchanges, seed } => {
+            let db = connect(&settings).await?;
+            store::migrate(&db)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let started = Instant::now();
+            let summary = dataset::generate::generate(&db, exchanges as usize, seed)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("generated {summary:?} in {:.1?}", started.elapsed());
+            Ok(())
+        }
+    }
+}
+
+async fn connect(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
+    store::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .map_err(|e| format!("--database-url / DATABASE_URL: cannot connect: {e}"))
+}
+
+async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
+    let started = Instant::now();
+    let db = connect(settings).await?;
+    let loaded = medexchange::prepare_database(&db)
+        .await
+        .map_err(|e| format!("cannot prepare the database: {e}"))?;
+    if loaded {
+        tracing::info!("loaded the bundled FY2020 report into an empty database");
+    }
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("--listen / MEDEXCHANGE_LISTEN {}: {e}", args.listen))?;
+    tracing::info!(
+        address = %args.listen,
+        startup_ms = started.elapsed().as_millis() as u64,
+        "serving GraphQL on http://{}/graphql (GraphiQL in a browser)",
+        args.listen
+    );
+    let app = medexchange::app(AppState::new(db, settings.default_language));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+/// Resolves on SIGINT or SIGTERM; in-flight requests then finish.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

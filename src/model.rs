@@ -1,0 +1,253 @@
+//! Domain values shared by the store, the dataset and the API: the closed
+//! vocabularies stored as text columns, and report dates.
+//!
+//! Each enum is stored and written in the dataset as its `SCREAMING_SNAKE`
+//! name (`CN`, `ONLINE`, `JP_TO_CN`...), the same spelling GraphQL uses.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Declares a closed vocabulary stored as text, with `as_str` and `parse`.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The stored spelling.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text,)+
+                }
+            }
+
+            /// Reads the stored spelling back; `None` for anything else.
+            pub fn parse(text: &str) -> Option<Self> {
+                match text {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// The country an institution is in.
+    Country {
+        /// China.
+        Cn = "CN",
+        /// Japan.
+        Jp = "JP",
+    }
+}
+
+vocabulary! {
+    /// What kind of body an institution is.
+    InstitutionKind {
+        /// A hospital (including university hospitals).
+        Hospital = "HOSPITAL",
+        /// A university or medical school.
+        University = "UNIVERSITY",
+        /// A medical society or association.
+        Society = "SOCIETY",
+        /// A government body or embassy.
+        Government = "GOVERNMENT",
+        /// Any other organisation.
+        Other = "OTHER",
+    }
+}
+
+vocabulary! {
+    /// How an exchange took place.
+    ExchangeFormat {
+        /// Over video link.
+        Online = "ONLINE",
+        /// With visitors on site.
+        InPerson = "IN_PERSON",
+        /// On site with remote participants.
+        Hybrid = "HYBRID",
+    }
+}
+
+vocabulary! {
+    /// What a talk was.
+    TalkKind {
+        /// A lecture or presentation.
+        Lecture = "LECTURE",
+        /// A keynote at a conference.
+        Keynote = "KEYNOTE",
+        /// An opening greeting or address.
+        Greeting = "GREETING",
+    }
+}
+
+vocabulary! {
+    /// Which way an aid shipment went.
+    AidDirection {
+        /// From Japan to China.
+        JpToCn = "JP_TO_CN",
+        /// From China to Japan.
+        CnToJp = "CN_TO_JP",
+    }
+}
+
+/// A date with the precision the source gives: a month (`2020-06`) or a day
+/// (`2020-06-15`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportDate {
+    /// Calendar year.
+    pub year: i32,
+    /// Month, 1 to 12.
+    pub month: u32,
+    /// Day of the month, when the source gives it.
+    pub day: Option<u32>,
+}
+
+/// Why a date string is not a [`ReportDate`].
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a date: expected YYYY-MM or YYYY-MM-DD")]
+pub struct BadDate(pub String);
+
+impl ReportDate {
+    /// Parses `YYYY-MM` or `YYYY-MM-DD`, checking the calendar.
+    pub fn parse(text: &str) -> Result<Self, BadDate> {
+        let bad = || BadDate(text.to_owned());
+        let parts: Vec<&str> = text.split('-').collect();
+        let number = |part: &str, len: usize| {
+            if part.len() == len && part.bytes().all(|b| b.is_ascii_digit()) {
+                part.parse::<u32>().ok()
+            } else {
+                None
+            }
+        };
+        let (year, month, day) = match parts.as_slice() {
+            [y, m] => (
+                number(y, 4).ok_or_else(bad)?,
+                number(m, 2).ok_or_else(bad)?,
+                None,
+            ),
+            [y, m, d] => (
+                number(y, 4).ok_or_else(bad)?,
+                number(m, 2).ok_or_else(bad)?,
+                Some(number(d, 2).ok_or_else(bad)?),
+            ),
+            _ => return Err(bad()),
+        };
+        if !(1..=12).contains(&month) || year < 1900 {
+            return Err(bad());
+        }
+        if let Some(day) = day
+            && !(1..=days_in_month(year as i32, month)).contains(&day)
+        {
+            return Err(bad());
+        }
+        Ok(ReportDate {
+            year: year as i32,
+            month,
+            day,
+        })
+    }
+
+    /// The Japanese fiscal year (April to March) the date falls in.
+    pub fn fiscal_year(self) -> i32 {
+        if self.month >= 4 {
+            self.year
+        } else {
+            self.year - 1
+        }
+    }
+
+    /// The first day the date covers, as `YYYY-MM-DD`.
+    pub fn first_day(self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}",
+            self.year,
+            self.month,
+            self.day.unwrap_or(1)
+        )
+    }
+
+    /// The last day the date covers, as `YYYY-MM-DD`.
+    pub fn last_day(self) -> String {
+        let day = self
+            .day
+            .unwrap_or_else(|| days_in_month(self.year, self.month));
+        format!("{:04}-{:02}-{:02}", self.year, self.month, day)
+    }
+}
+
+impl fmt::Display for ReportDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.day {
+            Some(day) => write!(f, "{:04}-{:02}-{:02}", self.year, self.month, day),
+            None => write!(f, "{:04}-{:02}", self.year, self.month),
+        }
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_and_day_precision_parse_and_cover_their_span() {
+        let month = ReportDate::parse("2020-02").unwrap();
+        assert_eq!(
+            (month.first_day(), month.last_day()),
+            ("2020-02-01".into(), "2020-02-29".into())
+        );
+        assert_eq!(month.fiscal_year(), 2019);
+        let day = ReportDate::parse("2020-06-15").unwrap();
+        assert_eq!(
+            (day.first_day(), day.last_day()),
+            ("2020-06-15".into(), "2020-06-15".into())
+        );
+        assert_eq!(day.fiscal_year(), 2020);
+        assert_eq!(day.to_string(), "2020-06-15");
+    }
+
+    #[test]
+    fn malformed_dates_are_refused() {
+        for text in [
+            "2020",
+            "2020-13",
+            "2020-6",
+            "2021-02-29",
+            "20x0-01",
+            "2020-01-01-01",
+            "",
+        ] {
+            assert!(ReportDate::parse(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn vocabularies_round_trip() {
+        for kind in TalkKind::ALL {
+            assert_eq!(TalkKind::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(Country::parse("cn"), None);
+    }
+}

@@ -1,0 +1,38 @@
+//! Opening the database, migrating it, and telling whether it holds data.
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+use std::time::Duration;
+
+/// Opens a pool on `url` (`sqlite:` or `postgres:`).
+///
+/// A SQLite file is created when missing and put in WAL mode, so readers
+/// never wait for a writer; foreign keys are enforced on both engines.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Whether the archive holds no institutions and no exchanges yet.
+pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
+    let institutions = entity::institution::Entity::find().count(db).await?;
+    let exchanges = entity::exchange::Entity::find().count(db).await?;
+    Ok(institutions == 0 && exchanges == 0)
+}

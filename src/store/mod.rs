@@ -1,0 +1,16 @@
+//! Data access: every query the API and the CLI run, with no GraphQL in it.
+//!
+//! Functions take any [`ConnectionTrait`] so they run the same on a pool or
+//! inside a transaction, on SQLite and on PostgreSQL.
+
+pub mod batch;
+pub mod connection;
+pub mod exchanges;
+pub mod listing;
+pub mod page;
+pub mod search;
+mod sql;
+mod translations;
+
+pub use connection::{connect, is_empty, migrate};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
