@@ -5,7 +5,7 @@
 //! GraphQL service); each key names what it loads.
 
 use crate::store::{batch, exchanges};
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
     exchange_translation, institution, institution_alias, institution_translation, news_item,
@@ -22,13 +22,16 @@ pub struct DbLoader {
 }
 
 impl DbLoader {
-    /// A DataLoader over `db`, batching on the tokio runtime. It keeps no
-    /// cache, so it can serve every request of the process: keys asked for
-    /// together, even by concurrent requests, share one statement.
-    pub fn data_loader(db: DatabaseConnection) -> DataLoader<DbLoader> {
-        DataLoader::new(DbLoader { db }, tokio::spawn)
+    /// A DataLoader over `db` for one request: keys asked for together share
+    /// one statement, and a key is loaded at most once per request (the
+    /// cache lives and dies with the request, so no answer is ever stale).
+    pub fn per_request(db: DatabaseConnection) -> DataLoader<DbLoader, HashMapCache> {
+        DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
     }
 }
+
+/// The loader type resolvers use.
+pub type RequestLoader = DataLoader<DbLoader, HashMapCache>;
 
 /// A row by its id.
 macro_rules! by_id {

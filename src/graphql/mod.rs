@@ -11,11 +11,11 @@ mod query;
 pub mod types;
 
 use crate::i18n::Lang;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, SDLExportOptions, Schema, SchemaBuilder,
+    Context, EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema,
+    SchemaBuilder,
 };
-use loaders::DbLoader;
+use loaders::{DbLoader, RequestLoader};
 use sea_orm::DatabaseConnection;
 
 pub use query::Query;
@@ -33,7 +33,6 @@ pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription
 /// language.
 pub fn schema(db: DatabaseConnection, default_lang: Lang) -> AppSchema {
     schema_builder()
-        .data(DbLoader::data_loader(db.clone()))
         .data(db)
         .data(lang::RequestLanguage(default_lang))
         .finish()
@@ -54,9 +53,17 @@ pub(crate) fn database<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }
 
-/// The batch loader of the schema.
-pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<DbLoader> {
-    ctx.data_unchecked::<DataLoader<DbLoader>>()
+/// The request's batch loader (see [`execute`]).
+pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a RequestLoader {
+    ctx.data_unchecked::<RequestLoader>()
+}
+
+/// Runs one GraphQL request over `db`, with its own batch loader. Every
+/// execution goes through here, so resolvers always find their loader.
+pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
+    schema
+        .execute(request.data(DbLoader::per_request(db.clone())))
+        .await
 }
 
 /// Whether the client selected `totalCount` on the connection being

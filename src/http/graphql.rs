@@ -83,7 +83,7 @@ async fn execute(
     let request = request
         .data(RequestLanguage(requested))
         .data(served.clone());
-    let mut response = state.schema.execute(request).await;
+    let mut response = crate::graphql::execute(&state.schema, &state.db, request).await;
     let served = served.languages();
     label_errors(&mut response, &query_text);
     response.extensions.insert(

@@ -18,6 +18,7 @@ use async_graphql::{Context, ID, Object};
 use entity::{institution, specialty};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+/// Reading the archive by id, by slug, and as paged lists.
 #[derive(Default)]
 pub struct ArchiveQuery;
 

@@ -14,6 +14,7 @@ use async_graphql::{Context, Object};
 /// The longest query accepted, in characters.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// Searching the archive.
 #[derive(Default)]
 pub struct SearchQuery;
 

@@ -44,6 +44,7 @@ impl AidShipment {
     }
 }
 
+/// A shipment of medical supplies between Japan and China (masks, in 2020).
 #[Object]
 impl AidShipment {
     /// Global id.

@@ -41,6 +41,7 @@ pub struct Participant {
     institution: Institution,
 }
 
+/// An institution taking part in an exchange.
 #[Object]
 impl Participant {
     /// The institution.
@@ -54,6 +55,8 @@ impl Participant {
     }
 }
 
+/// One exchange between Chinese and Japanese institutions: an online
+/// meeting, a visit, or a conference with remote speakers.
 #[Object]
 impl Exchange {
     /// Global id.

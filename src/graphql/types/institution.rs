@@ -52,6 +52,8 @@ impl Institution {
     }
 }
 
+/// A hospital, university, medical society or other body that took part in
+/// exchanges.
 #[Object]
 impl Institution {
     /// Global id.

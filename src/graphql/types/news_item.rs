@@ -31,6 +31,8 @@ impl NewsItem {
     }
 }
 
+/// Other news of the centre in a report: a year's overview, an office move,
+/// a New Year's visit.
 #[Object]
 impl NewsItem {
     /// Global id.

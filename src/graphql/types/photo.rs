@@ -23,6 +23,7 @@ impl Photo {
     }
 }
 
+/// A photo from a report, of an exchange, an aid shipment or a news item.
 #[Object]
 impl Photo {
     /// Global id.

@@ -30,6 +30,7 @@ impl Speaker {
     }
 }
 
+/// A person who spoke at an exchange or is shown in a photo.
 #[Object]
 impl Speaker {
     /// Global id.

@@ -19,6 +19,7 @@ impl Specialty {
     }
 }
 
+/// A medical specialty an exchange is about (rehabilitation, cardiology...).
 #[Object]
 impl Specialty {
     /// Global id.

@@ -20,6 +20,7 @@ impl Talk {
     }
 }
 
+/// A talk given by a speaker at an exchange.
 #[Object]
 impl Talk {
     /// Who gave it.

@@ -1,0 +1,184 @@
+//! Import, export and generate.
+
+use crate::helpers::TestApp;
+use medexchange::dataset::{self, DatasetError};
+use serde_json::json;
+
+const COUNTS: &str = "{ exchanges { totalCount } institutions { totalCount } speakers { totalCount } photos { totalCount } aidShipments { totalCount } news { totalCount } specialties { slug } }";
+
+fn bundled() -> dataset::Dataset {
+    dataset::parse(dataset::BUNDLED_FY2020, "bundled").expect("the bundled dataset is valid")
+}
+
+#[tokio::test]
+async fn importing_the_same_file_twice_changes_nothing() {
+    for app in TestApp::each().await {
+        let before = app.data(COUNTS).await;
+        let ids_before = app.data("{ exchanges(first: 100) { nodes { id slug } } photos(first: 100) { nodes { id } } }").await;
+        let summary = dataset::import::import(&app.db, &bundled(), "bundled")
+            .await
+            .expect("re-import");
+        assert_eq!(
+            (summary.exchanges, summary.photos, summary.institutions),
+            (9, 21, 14)
+        );
+        assert_eq!(app.data(COUNTS).await, before, "{:?}", app.engine);
+        let ids_after = app.data("{ exchanges(first: 100) { nodes { id slug } } photos(first: 100) { nodes { id } } }").await;
+        assert_eq!(ids_after, ids_before, "ids are stable across imports");
+    }
+}
+
+#[tokio::test]
+async fn an_import_updates_in_place_and_replaces_children() {
+    for app in TestApp::each().await {
+        let mut changed = bundled();
+        let exchange = &mut changed.exchanges[0];
+        exchange.title.insert(
+            dataset::format::LangKey::En,
+            "Health check-ups (revised)".into(),
+        );
+        exchange.photos.truncate(1);
+        exchange.participants.reverse();
+        dataset::import::import(&app.db, &changed, "changed")
+            .await
+            .unwrap();
+        let data = app
+            .data(r#"{ exchanges(first: 1, lang: EN) { totalCount nodes { title photos { slug } participants { institution { slug } } } } photos { totalCount } }"#)
+            .await;
+        assert_eq!(data["exchanges"]["totalCount"], 9);
+        let node = &data["exchanges"]["nodes"][0];
+        assert_eq!(node["title"], "Health check-ups (revised)");
+        assert_eq!(
+            node["photos"],
+            json!([{"slug": "2020-06-beihai-kameda-session"}])
+        );
+        assert_eq!(
+            node["participants"][0]["institution"]["slug"],
+            "kameda-medical-center"
+        );
+        assert_eq!(data["photos"]["totalCount"], 20);
+    }
+}
+
+#[tokio::test]
+async fn a_bad_file_names_the_place_and_writes_nothing() {
+    let broken_yaml = "exchanges:\n  - slug: x\n    date: [\n";
+    match dataset::parse(broken_yaml, "broken.yaml") {
+        Err(DatasetError::Parse { message, .. }) => assert!(message.contains("line"), "{message}"),
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+    let bad_date = dataset::BUNDLED_FY2020.replace(
+        "date: 2020-08\n    format: ONLINE",
+        "date: 2020-14\n    format: ONLINE",
+    );
+    let error = dataset::parse(&bad_date, "bad.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("bad.yaml: exchanges[2] (2020-08-nanjing-kyorin-pharmacy)"),
+        "{error}"
+    );
+    let unknown_field =
+        dataset::BUNDLED_FY2020.replacen("kind: HOSPITAL", "kind: HOSPITAL\n    beds: 900", 1);
+    let error = dataset::parse(&unknown_field, "extra.yaml")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("beds"), "{error}");
+
+    for app in TestApp::each_empty().await {
+        // Valid on its own, but its last exchange names an institution nobody defines:
+        // the whole import must roll back, including the rows written before the error.
+        let mut dangling = bundled();
+        dangling.exchanges[8]
+            .participants
+            .push("nowhere-hospital".into());
+        let error = dataset::import::import(&app.db, &dangling, "dangling.yaml")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "dangling.yaml: exchanges[8] (2020-11-anhui-oncology-annual-meeting-ncc-east).participants[2]: no institution has the slug \"nowhere-hospital\""
+        );
+        let data = app.data(COUNTS).await;
+        assert_eq!(
+            data["exchanges"]["totalCount"], 0,
+            "{:?}: a failed import left rows behind",
+            app.engine
+        );
+        assert_eq!(data["institutions"]["totalCount"], 0);
+    }
+}
+
+#[tokio::test]
+async fn exporting_and_importing_again_gives_the_same_data() {
+    for app in TestApp::each().await {
+        let exported = dataset::export::export(&app.db).await.unwrap();
+        assert_eq!(
+            exported,
+            bundled(),
+            "{:?}: export differs from the bundled file",
+            app.engine
+        );
+        let yaml = dataset::export::to_yaml(&exported).unwrap();
+        let reparsed = dataset::parse(&yaml, "export.yaml").unwrap();
+        assert_eq!(reparsed, exported);
+    }
+    for app in TestApp::each_empty().await {
+        let exported = dataset::export::to_yaml(&bundled()).unwrap();
+        dataset::import::import(
+            &app.db,
+            &dataset::parse(&exported, "export.yaml").unwrap(),
+            "export.yaml",
+        )
+        .await
+        .unwrap();
+        assert_eq!(dataset::export::export(&app.db).await.unwrap(), bundled());
+    }
+}
+
+#[tokio::test]
+async fn generate_is_deterministic_and_refuses_a_used_seed() {
+    let mut exports = Vec::new();
+    for app in TestApp::each_empty().await {
+        let summary = dataset::generate::generate(&app.db, 120, 7).await.unwrap();
+        assert_eq!(summary.exchanges, 120);
+        assert!(summary.photos >= 120 && summary.talks > 0);
+        let data = app
+            .data(r#"{ exchanges(first: 3, lang: JA) { totalCount nodes { title participants { country } photos { caption } } } }"#)
+            .await;
+        assert_eq!(data["exchanges"]["totalCount"], 120);
+        assert_eq!(
+            data["exchanges"]["nodes"][0]["participants"],
+            json!([{"country": "CN"}, {"country": "JP"}])
+        );
+        let error = dataset::generate::generate(&app.db, 10, 7)
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("seed 7"), "{error}");
+        dataset::generate::generate(&app.db, 10, 8)
+            .await
+            .expect("another seed adds more");
+        assert_eq!(
+            app.data("{ exchanges { totalCount } }").await["exchanges"]["totalCount"],
+            130
+        );
+        exports.push(dataset::export::export(&app.db).await.unwrap());
+    }
+    if let [sqlite, postgres] = exports.as_slice() {
+        assert_eq!(
+            sqlite, postgres,
+            "the same seed gives the same data on both engines"
+        );
+    }
+    let again = TestApp::each_empty().await.remove(0);
+    dataset::generate::generate(&again.db, 120, 7)
+        .await
+        .unwrap();
+    dataset::generate::generate(&again.db, 10, 8).await.unwrap();
+    assert_eq!(
+        &dataset::export::export(&again.db).await.unwrap(),
+        &exports[0],
+        "same seed, same data"
+    );
+}

@@ -1,0 +1,309 @@
+//! `TestApp`: the real router over a fresh database, on SQLite and (when
+//! `TEST_DATABASE_URL` is set) on PostgreSQL.
+//!
+//! Each app gets its own database: a temporary SQLite file, or a throwaway
+//! PostgreSQL database created on the server `TEST_DATABASE_URL` names and
+//! dropped when the app is dropped. Databases left by a crashed run are
+//! dropped by the next run.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use medexchange::AppState;
+use medexchange::i18n::Lang;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Once};
+use tower::ServiceExt;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+const PREFIX: &str = "medexchange_test_";
+
+/// Which engine a test app runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// A throwaway database, removed on drop.
+enum Scratch {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        match self {
+            Scratch::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Scratch::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(runtime) = runtime {
+                        runtime.block_on(drop_database(&admin_url, &name));
+                    }
+                })
+                .join();
+            }
+        }
+    }
+}
+
+async fn drop_database(admin_url: &str, name: &str) {
+    if let Ok(admin) = Database::connect(admin_url).await {
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
+/// The real router over its own database.
+pub struct TestApp {
+    pub engine: Engine,
+    pub router: Router,
+    pub db: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+    _scratch: Scratch,
+}
+
+/// A response: status, headers and JSON body.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestApp {
+    /// One app per engine available, each holding the bundled FY2020 report.
+    pub async fn each() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for engine in engines() {
+            apps.push(TestApp::new(engine, true).await);
+        }
+        apps
+    }
+
+    /// One app per engine available, each with an empty (migrated) database.
+    pub async fn each_empty() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for engine in engines() {
+            apps.push(TestApp::new(engine, false).await);
+        }
+        apps
+    }
+
+    async fn new(engine: Engine, with_report: bool) -> TestApp {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (url, scratch) = match engine {
+            Engine::Sqlite => {
+                let path =
+                    std::env::temp_dir().join(format!("{PREFIX}{}_{n}.db", std::process::id()));
+                (
+                    format!("sqlite://{}", path.display()),
+                    Scratch::SqliteFile(path),
+                )
+            }
+            Engine::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let name = format!("{PREFIX}{}_{n}", std::process::id());
+                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("TEST_DATABASE_URL={admin_url} is unreachable: {e}")
+                });
+                drop_stale_databases(&admin).await;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("cannot create a test database on {admin_url}: {e}")
+                    });
+                let _ = admin.close().await;
+                (
+                    with_database(&admin_url, &name),
+                    Scratch::Postgres { admin_url, name },
+                )
+            }
+        };
+        let mut db = medexchange::store::connect(&url, 5)
+            .await
+            .expect("connect to the test database");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        if with_report {
+            assert!(
+                medexchange::prepare_database(&db)
+                    .await
+                    .expect("prepare the test database")
+            );
+        } else {
+            medexchange::store::migrate(&db)
+                .await
+                .expect("migrate the test database");
+        }
+        let router = medexchange::app(AppState::new(db.clone(), Lang::Zh));
+        TestApp {
+            engine,
+            router,
+            db,
+            statements,
+            _scratch: scratch,
+        }
+    }
+
+    /// SQL statements run so far.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    /// Sends a request through the router.
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("read body")
+            .to_bytes();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// POSTs a GraphQL query with variables and extra headers.
+    pub async fn post(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Reply {
+        let mut request =
+            Request::post("/graphql").header(header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Runs a query that must succeed; returns its `data`.
+    pub async fn data(&self, query: &str) -> Value {
+        self.data_with(query, json!({})).await
+    }
+
+    /// Runs a query with variables that must succeed; returns its `data`.
+    pub async fn data_with(&self, query: &str, variables: Value) -> Value {
+        let reply = self.post(query, variables, &[]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{:?}: {}",
+            self.engine,
+            reply.text
+        );
+        assert!(
+            reply.body.get("errors").is_none(),
+            "{:?}: unexpected errors: {}",
+            self.engine,
+            reply.text
+        );
+        reply.body["data"].clone()
+    }
+
+    /// Runs a query that must fail; returns the first error's code.
+    pub async fn error_code(&self, query: &str) -> String {
+        let reply = self.post(query, json!({}), &[]).await;
+        let code = &reply.body["errors"][0]["extensions"]["code"];
+        assert!(
+            code.is_string(),
+            "{:?}: expected an error with a code, got {}",
+            self.engine,
+            reply.text
+        );
+        code.as_str().unwrap().to_owned()
+    }
+}
+
+/// The engines to test on: SQLite always, PostgreSQL when configured.
+fn engines() -> Vec<Engine> {
+    static SAY: Once = Once::new();
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
+        vec![Engine::Sqlite, Engine::Postgres]
+    } else {
+        SAY.call_once(|| {
+            // Written past the test harness's capture, so `cargo test` shows it.
+            let _ = writeln!(
+                std::io::stderr(),
+                "\nnote: TEST_DATABASE_URL is not set: running the SQLite half only \
+                 (set it, e.g. postgres://postgres@127.0.0.1:5432/postgres, to run every test on PostgreSQL too)\n"
+            );
+        });
+        vec![Engine::Sqlite]
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    format!("{base}/{name}{query}")
+}
+
+/// Drops test databases whose process is gone (a crashed or killed run).
+async fn drop_stale_databases(admin: &DatabaseConnection) {
+    static ONCE: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    ONCE.get_or_init(|| async {
+        let rows = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                admin.get_database_backend(),
+                format!("SELECT datname FROM pg_database WHERE datname LIKE '{PREFIX}%'"),
+            ))
+            .await
+            .unwrap_or_default();
+        for row in rows {
+            let Ok(name) = row.try_get::<String>("", "datname") else {
+                continue;
+            };
+            let pid = name
+                .trim_start_matches(PREFIX)
+                .split('_')
+                .next()
+                .unwrap_or("");
+            let alive = std::path::Path::new(&format!("/proc/{pid}")).exists();
+            if !alive {
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
+            }
+        }
+    })
+    .await;
+}

@@ -1,0 +1,153 @@
+//! The HTTP surface: GET and POST, GraphiQL, health, and errors that always
+//! carry a code.
+
+use crate::helpers::TestApp;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use serde_json::json;
+
+#[tokio::test]
+async fn get_requests_run_queries_from_the_query_string() {
+    for app in TestApp::each().await {
+        let uri = "/graphql?query=%7B%20specialties(lang%3A%20JA)%20%7B%20slug%20name%20%7D%20%7D";
+        let reply = app
+            .send(
+                Request::get(uri)
+                    .header(header::ACCEPT, "application/json")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
+        assert_eq!(
+            reply.body["data"]["specialties"][7],
+            json!({"slug": "cardiology", "name": "循環器内科"})
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_browser_gets_graphiql() {
+    for app in TestApp::each().await {
+        let reply = app
+            .send(
+                Request::get("/graphql")
+                    .header(header::ACCEPT, "text/html,*/*")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(
+            reply.text.contains("graphiql"),
+            "{}",
+            &reply.text[..200.min(reply.text.len())]
+        );
+    }
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    for app in TestApp::each().await {
+        let live = app
+            .send(Request::get("/healthz").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!((live.status, live.text.as_str()), (StatusCode::OK, "ok"));
+        let ready = app
+            .send(Request::get("/readyz").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(
+            (ready.status, ready.text.as_str()),
+            (StatusCode::OK, "ready")
+        );
+        app.db.close_by_ref().await.unwrap();
+        let closed = app
+            .send(Request::get("/readyz").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(closed.status, StatusCode::SERVICE_UNAVAILABLE);
+    }
+}
+
+#[tokio::test]
+async fn unreadable_requests_are_400_or_415_with_a_code() {
+    for app in TestApp::each().await {
+        let not_json = app
+            .send(
+                Request::post("/graphql")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from("{nope"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            not_json.body["errors"][0]["extensions"]["code"],
+            "BAD_REQUEST"
+        );
+        let text = app
+            .send(
+                Request::post("/graphql")
+                    .header(header::CONTENT_TYPE, "text/plain")
+                    .body(Body::from("{ specialties { slug } }"))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+}
+
+#[tokio::test]
+async fn parse_and_validation_errors_carry_codes() {
+    for app in TestApp::each().await {
+        assert_eq!(
+            app.error_code("{ specialties { slug ").await,
+            "GRAPHQL_PARSE_FAILED"
+        );
+        assert_eq!(
+            app.error_code("{ specialties { nope } }").await,
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+        assert_eq!(
+            app.error_code(r#"{ exchanges(first: "ten") { totalCount } }"#)
+                .await,
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_graphql_response_media_type_is_served_when_asked_for() {
+    for app in TestApp::each().await {
+        let reply = app
+            .post(
+                "{ specialties { slug } }",
+                json!({}),
+                &[(
+                    "accept",
+                    "application/graphql-response+json, application/json;q=0.9",
+                )],
+            )
+            .await;
+        assert_eq!(
+            reply.headers[header::CONTENT_TYPE],
+            "application/graphql-response+json"
+        );
+    }
+}
+
+#[tokio::test]
+async fn database_errors_reach_clients_only_as_internal() {
+    for app in TestApp::each().await {
+        app.db.close_by_ref().await.unwrap();
+        let reply = app
+            .post("{ exchanges { totalCount } }", json!({}), &[])
+            .await;
+        assert_eq!(
+            reply.body["errors"][0]["extensions"]["code"], "INTERNAL",
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.body["errors"][0]["message"], "internal error");
+    }
+}

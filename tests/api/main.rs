@@ -1,0 +1,16 @@
+//! One integration-test binary: every test drives the real router, on
+//! SQLite and, when `TEST_DATABASE_URL` is set, on PostgreSQL.
+
+mod helpers;
+
+mod dataset;
+mod facts;
+mod filters;
+mod http;
+mod language;
+mod loaders;
+mod migrations;
+mod nodes;
+mod pagination;
+mod schema;
+mod search;
