@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod cli;
 mod dataset;
 mod facts;
 mod filters;

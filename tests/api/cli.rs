@@ -1,0 +1,110 @@
+//! The `medexchange` binary's commands, run as a user would.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn medexchange(args: &[&str], database: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_medexchange"))
+        .args(args)
+        .env("DATABASE_URL", database)
+        .env("MEDEXCHANGE_LOG", "warn")
+        .output()
+        .expect("run medexchange")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("medexchange_cli_{}_{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn schema_prints_the_committed_sdl() {
+    let output = medexchange(&["schema"], "sqlite://unused.db");
+    assert!(output.status.success());
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+}
+
+#[test]
+fn import_then_export_then_import_again_gives_the_same_file() {
+    let dir = scratch("roundtrip");
+    let first = format!("sqlite://{}", dir.join("first.db").display());
+    let second = format!("sqlite://{}", dir.join("second.db").display());
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fy2020.yaml");
+    let exported = dir.join("exported.yaml");
+    let again = dir.join("again.yaml");
+    assert!(medexchange(&["import", bundled], &first).status.success());
+    assert!(
+        medexchange(&["import", bundled], &first).status.success(),
+        "a second import is a no-op"
+    );
+    assert!(
+        medexchange(&["export", "-o", exported.to_str().unwrap()], &first)
+            .status
+            .success()
+    );
+    assert!(
+        medexchange(&["import", exported.to_str().unwrap()], &second)
+            .status
+            .success()
+    );
+    assert!(
+        medexchange(&["export", "-o", again.to_str().unwrap()], &second)
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&exported).unwrap(),
+        std::fs::read_to_string(&again).unwrap()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_file_is_refused_with_its_place_and_nothing_is_created() {
+    let dir = scratch("badfile");
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, "exchanges:\n  - slug: ok-slug\n    date: 2020-06\n    format: BY_PIGEON\n    title: {zh: x}\n    participants: [a]\n").unwrap();
+    let database = dir.join("never.db");
+    let output = medexchange(
+        &["import", file.to_str().unwrap()],
+        &format!("sqlite://{}", database.display()),
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("bad.yaml") && stderr.contains("BY_PIGEON") && stderr.contains("line 4"),
+        "{stderr}"
+    );
+    assert!(
+        !database.exists(),
+        "a refused file must not touch the database"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_bad_setting_stops_the_program_and_names_the_setting() {
+    for (args, named) in [
+        (
+            vec!["--default-language", "fr", "schema"],
+            "--default-language",
+        ),
+        (vec!["serve", "--listen", "not-an-address"], "--listen"),
+        (
+            vec!["--db-max-connections", "0", "migrate"],
+            "--db-max-connections",
+        ),
+        (vec!["generate", "--exchanges", "0"], "--exchanges"),
+    ] {
+        let output = medexchange(&args, "sqlite://unused.db");
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+    }
+    let output = medexchange(&["migrate"], "mysql://nope");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--database-url"));
+}
