@@ -57,6 +57,8 @@ pub enum Command {
         /// The YAML file to read (`-` for stdin).
         file: PathBuf,
     },
+    /// Rebuild the search index from scratch (in one transaction).
+    Reindex,
     /// Write the whole archive in the dataset format.
     Export {
         /// Where to write it; stdout when omitted.

@@ -46,10 +46,17 @@ pub fn app(state: AppState) -> axum::Router {
 }
 
 /// Migrates `db` and, when it holds nothing yet, loads the bundled FY2020
-/// report. Returns whether the report was loaded.
+/// report. A database whose search index is empty (it predates the index)
+/// is indexed. Returns whether the report was loaded.
 pub async fn prepare_database(db: &DatabaseConnection) -> Result<bool, dataset::DatasetError> {
     store::migrate(db).await?;
     if !store::is_empty(db).await? {
+        if store::search_index::is_empty(db).await? {
+            let txn = sea_orm::TransactionTrait::begin(db).await?;
+            let indexed = store::search_index::rebuild(&txn).await?;
+            txn.commit().await?;
+            tracing::info!(indexed, "built the search index");
+        }
         return Ok(false);
     }
     let bundled = dataset::parse(dataset::BUNDLED_FY2020, "bundled data/fy2020.yaml")?;

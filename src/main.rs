@@ -70,6 +70,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             eprintln!("imported {name}: {summary:?}");
             Ok(())
         }
+        Command::Reindex => {
+            let db = connect(&settings).await?;
+            store::migrate(&db)
+                .await
+                .map_err(|e| format!("migration failed: {e}"))?;
+            let started = Instant::now();
+            let txn = sea_orm::TransactionTrait::begin(&db)
+                .await
+                .map_err(|e| format!("reindex failed: {e}"))?;
+            let indexed = store::search_index::rebuild(&txn)
+                .await
+                .map_err(|e| format!("reindex failed: {e}"))?;
+            txn.commit()
+                .await
+                .map_err(|e| format!("reindex failed: {e}"))?;
+            eprintln!("indexed {indexed} texts in {:.1?}", started.elapsed());
+            Ok(())
+        }
         Command::Export { output } => {
             let db = connect(&settings).await?;
             store::migrate(&db)

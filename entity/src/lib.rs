@@ -17,6 +17,7 @@ pub mod news_item_translation;
 pub mod photo;
 pub mod photo_person;
 pub mod photo_translation;
+pub mod search_document;
 pub mod speaker;
 pub mod speaker_translation;
 pub mod specialty;

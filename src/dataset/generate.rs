@@ -8,6 +8,7 @@
 //! text in Chinese and Japanese (and English names for most institutions).
 
 use crate::model::ReportDate;
+use crate::store::search_index::{self, DocKind, Owners};
 use entity::{
     exchange, exchange_participant, exchange_specialty, exchange_translation, institution,
     institution_alias, institution_translation, photo, photo_person, photo_translation, speaker,
@@ -286,6 +287,13 @@ async fn write<C: ConnectionTrait>(
     }
     specialties.flush(db).await?;
     specialty_texts.flush(db).await?;
+    let last_specialty = first_specialty + SPECIALTIES.len() as i32 - 1;
+    search_index::reindex(
+        db,
+        DocKind::Specialty,
+        Owners::Range(first_specialty, last_specialty),
+    )
+    .await?;
 
     let institution_count = (count / 50).max(20);
     summary.institutions = institution_count;
@@ -358,6 +366,13 @@ async fn write<C: ConnectionTrait>(
     institutions.flush(db).await?;
     institution_texts.flush(db).await?;
     aliases.flush(db).await?;
+    let last_institution = first_institution + institution_count as i32 - 1;
+    search_index::reindex(
+        db,
+        DocKind::Institution,
+        Owners::Range(first_institution, last_institution),
+    )
+    .await?;
 
     let speaker_count = (count / 20).max(10);
     summary.speakers = speaker_count;
@@ -388,6 +403,13 @@ async fn write<C: ConnectionTrait>(
     }
     speakers.flush(db).await?;
     speaker_texts.flush(db).await?;
+    let last_speaker = first_speaker + speaker_count as i32 - 1;
+    search_index::reindex(
+        db,
+        DocKind::Speaker,
+        Owners::Range(first_speaker, last_speaker),
+    )
+    .await?;
 
     let first_exchange = next_id::<exchange::Entity, _>(db, exchange::Column::Id).await?;
     let first_talk = next_id::<talk::Entity, _>(db, talk::Column::Id).await?;
@@ -537,6 +559,16 @@ async fn write<C: ConnectionTrait>(
             photo_texts.flush(db).await?;
             people.flush(db).await?;
         }
+    }
+    if count > 0 {
+        let last_exchange = first_exchange + count as i32 - 1;
+        search_index::reindex(
+            db,
+            DocKind::Exchange,
+            Owners::Range(first_exchange, last_exchange),
+        )
+        .await?;
+        search_index::reindex(db, DocKind::Photo, Owners::Range(first_photo, photo_id - 1)).await?;
     }
     exchange_rows.flush(db).await?;
     exchange_texts.flush(db).await?;

@@ -2,7 +2,8 @@
 //!
 //! Each entity named in the file is inserted or updated in place (its id
 //! stays stable); its texts, aliases, participants, specialties, talks and
-//! photos are replaced by the file's. Entities the file does not name are
+//! photos are replaced by the file's, and its search documents rebuilt in
+//! the same transaction. Entities the file does not name are
 //! left alone. Slugs the file refers to but does not define must already be
 //! in the database. Any error rolls everything back.
 
@@ -10,6 +11,7 @@ use super::DatasetError;
 use super::format::{self, Dataset, Localized, Photo};
 use crate::i18n::Lang;
 use crate::model::ReportDate;
+use crate::store::search_index::{self, DocKind, Owners};
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
     exchange_translation, institution, institution_alias, institution_translation, news_item,
@@ -52,6 +54,8 @@ pub async fn import(
         txn: &txn,
         source_name,
         slugs: HashMap::new(),
+        written: HashMap::new(),
+        removed_photos: Vec::new(),
     };
     let summary = writer.write(dataset).await?;
     txn.commit().await?;
@@ -77,6 +81,10 @@ struct Writer<'a> {
     txn: &'a DatabaseTransaction,
     source_name: &'a str,
     slugs: HashMap<(Kind, String), i32>,
+    /// What was written, to reindex for search at the end.
+    written: HashMap<DocKind, Vec<i32>>,
+    /// Photos deleted because the file no longer names them.
+    removed_photos: Vec<i32>,
 }
 
 impl Writer<'_> {
@@ -110,7 +118,20 @@ impl Writer<'_> {
             summary.photos += self.news_item(item, i as i32, &place).await?;
             summary.news += 1;
         }
+        search_index::remove(
+            self.txn,
+            DocKind::Photo,
+            &Owners::Ids(std::mem::take(&mut self.removed_photos)),
+        )
+        .await?;
+        for (kind, ids) in std::mem::take(&mut self.written) {
+            search_index::reindex(self.txn, kind, Owners::Ids(ids)).await?;
+        }
         Ok(summary)
+    }
+
+    fn wrote(&mut self, kind: DocKind, id: i32) {
+        self.written.entry(kind).or_default().push(id);
     }
 
     fn invalid(&self, place: String, message: String) -> DatasetError {
@@ -195,6 +216,7 @@ impl Writer<'_> {
             }
         }
         self.slugs.insert((Kind::Specialty, item.slug.clone()), id);
+        self.wrote(DocKind::Specialty, id);
         Ok(())
     }
 
@@ -243,6 +265,7 @@ impl Writer<'_> {
         }
         self.slugs
             .insert((Kind::Institution, item.slug.clone()), id);
+        self.wrote(DocKind::Institution, id);
         Ok(())
     }
 
@@ -283,6 +306,7 @@ impl Writer<'_> {
             }
         }
         self.slugs.insert((Kind::Speaker, item.slug.clone()), id);
+        self.wrote(DocKind::Speaker, id);
         Ok(())
     }
 
@@ -396,6 +420,7 @@ impl Writer<'_> {
                 }
             }
         }
+        self.wrote(DocKind::Exchange, id);
         self.photos(Owner::Exchange(id), &item.photos, place).await
     }
 
@@ -450,6 +475,7 @@ impl Writer<'_> {
                 row.insert(self.txn).await?;
             }
         }
+        self.wrote(DocKind::AidShipment, id);
         self.photos(Owner::AidShipment(id), &item.photos, place)
             .await
     }
@@ -520,11 +546,19 @@ impl Writer<'_> {
             Owner::NewsItem(id) => photo::Column::NewsItemId.eq(id),
         };
         let keep: Vec<String> = photos.iter().map(|p| p.slug.clone()).collect();
-        photo::Entity::delete_many()
+        let dropped: Vec<i32> = photo::Entity::find()
+            .select_only()
+            .column(photo::Column::Id)
             .filter(owner_filter)
             .filter(photo::Column::Slug.is_not_in(keep))
+            .into_tuple()
+            .all(self.txn)
+            .await?;
+        photo::Entity::delete_many()
+            .filter(photo::Column::Id.is_in(dropped.clone()))
             .exec(self.txn)
             .await?;
+        self.removed_photos.extend(dropped);
         for (position, item) in photos.iter().enumerate() {
             let place = format!("{place}.photos[{position}] ({})", item.slug);
             let venue = match &item.venue {
@@ -557,6 +591,7 @@ impl Writer<'_> {
                 position: Set(position as i32),
             };
             let id = save(self.txn, model, existing.is_some()).await?.id;
+            self.wrote(DocKind::Photo, id);
             photo_translation::Entity::delete_many()
                 .filter(photo_translation::Column::PhotoId.eq(id))
                 .exec(self.txn)

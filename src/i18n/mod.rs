@@ -5,6 +5,7 @@
 //! `lang` columns.
 
 mod accept_language;
+pub mod fold;
 
 pub use accept_language::negotiate;
 

@@ -9,6 +9,7 @@ pub mod exchanges;
 pub mod listing;
 pub mod page;
 pub mod search;
+pub mod search_index;
 mod sql;
 mod translations;
 

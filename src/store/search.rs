@@ -1,28 +1,23 @@
-//! Search over every localized text and alias, ranked: an exact match before
-//! a prefix match before a substring match, then by kind and id.
+//! Search over every localized text and alias, in any language.
 //!
-//! Matching is case-insensitive for Latin letters and otherwise literal:
-//! the query is a plain string (`%`, `_`, quotes and operators are escaped),
-//! never SQL.
+//! The query is folded and tokenized like the indexed texts
+//! ([`crate::i18n::fold`]), then looked up in three steps, each through an
+//! index: texts equal to the query, texts starting with it (both on the
+//! `head` column), and texts holding all its tokens (FTS5 on SQLite, GIN on
+//! PostgreSQL; the first [`candidates`] of them in index order). Each hit is
+//! ranked by how its best text matched: exact, prefix, substring, then
+//! tokens found apart; ties go to a text in the asked language, then by
+//! kind and id. Both engines answer and rank the same.
+//!
+//! The query is only ever a bound parameter: quotes, `%`, SQL and FTS
+//! operators are plain text (tokens hold letters and digits only).
 
-use crate::store::sql::Params;
-use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
+use crate::i18n::Lang;
+use crate::i18n::fold::{QueryToken, fold, query_tokens};
+use crate::store::search_index::{DocKind, HEAD_CHARS};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 use std::collections::HashMap;
-
-/// What a search hit is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HitKind {
-    /// An institution (its names, region, city or aliases matched).
-    Institution,
-    /// An exchange (its title, summary or one of its specialties matched).
-    Exchange,
-    /// A speaker (name or position matched).
-    Speaker,
-    /// A photo (caption matched).
-    Photo,
-    /// An aid shipment (items, sender, recipient or description matched).
-    AidShipment,
-}
 
 /// How well a hit matched: lower is better.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -33,147 +28,262 @@ pub enum MatchQuality {
     Prefix,
     /// A text contains the query.
     Substring,
+    /// A text holds every token of the query, not side by side.
+    Tokens,
 }
 
 /// One search result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hit {
     /// What was found.
-    pub kind: HitKind,
+    pub kind: DocKind,
     /// Its row id.
     pub id: i32,
     /// How well it matched.
     pub quality: MatchQuality,
 }
 
-/// Where texts are searched: the table, the column naming the owner, the
-/// text columns, an optional join (for specialties, owned by exchanges) and
-/// what the owner is.
-struct Source {
-    kind: HitKind,
-    from: &'static str,
-    owner: &'static str,
-    texts: &'static [&'static str],
+/// A folded query, ready to look up.
+#[derive(Clone, Debug)]
+pub struct TextQuery {
+    folded: String,
+    tokens: Vec<QueryToken>,
 }
 
-const SOURCES: &[Source] = &[
-    Source {
-        kind: HitKind::Institution,
-        from: "institution_translation t",
-        owner: "t.institution_id",
-        texts: &["t.name", "t.region", "t.city"],
-    },
-    Source {
-        kind: HitKind::Institution,
-        from: "institution_alias t",
-        owner: "t.institution_id",
-        texts: &["t.alias"],
-    },
-    Source {
-        kind: HitKind::Exchange,
-        from: "exchange_translation t",
-        owner: "t.exchange_id",
-        texts: &["t.title", "t.summary"],
-    },
-    Source {
-        kind: HitKind::Exchange,
-        from: "specialty_translation t JOIN exchange_specialty o ON o.specialty_id = t.specialty_id",
-        owner: "o.exchange_id",
-        texts: &["t.name"],
-    },
-    Source {
-        kind: HitKind::Speaker,
-        from: "speaker_translation t",
-        owner: "t.speaker_id",
-        texts: &["t.name", "t.position"],
-    },
-    Source {
-        kind: HitKind::Photo,
-        from: "photo_translation t",
-        owner: "t.photo_id",
-        texts: &["t.caption"],
-    },
-    Source {
-        kind: HitKind::AidShipment,
-        from: "aid_shipment_translation t",
-        owner: "t.aid_shipment_id",
-        texts: &["t.items", "t.sender", "t.recipient", "t.description"],
-    },
-];
+impl TextQuery {
+    /// Folds and tokenizes `query`; `None` when it holds no letter or digit.
+    pub fn new(query: &str) -> Option<Self> {
+        let folded = fold(query.trim());
+        let tokens = query_tokens(&folded);
+        (!tokens.is_empty()).then_some(TextQuery { folded, tokens })
+    }
+
+    /// The FTS5 MATCH expression (every token; the last word as a prefix).
+    fn fts5_match(&self) -> String {
+        let terms: Vec<String> = self
+            .tokens
+            .iter()
+            .map(|t| {
+                format!(
+                    "\"{}\"{}",
+                    t.text.replace('"', "\"\""),
+                    if t.prefix { "*" } else { "" }
+                )
+            })
+            .collect();
+        terms.join(" AND ")
+    }
+
+    /// The tsquery text (every token; the last word as a prefix).
+    fn tsquery(&self) -> String {
+        let terms: Vec<String> = self
+            .tokens
+            .iter()
+            .map(|t| {
+                let lexeme = t.text.replace('\\', "\\\\").replace('\'', "''");
+                format!("'{lexeme}'{}", if t.prefix { ":*" } else { "" })
+            })
+            .collect();
+        terms.join(" & ")
+    }
+
+    /// SQL for the ids of documents of `kind` holding the query as a
+    /// substring, through the token index.
+    fn documents_of_kind(&self, backend: DbBackend, kind: DocKind) -> (String, Vec<Value>) {
+        match backend {
+            DbBackend::Postgres => (
+                "SELECT owner_id FROM search_document WHERE kind = ? AND tokens_tsv @@ CAST(? AS tsquery) AND strpos(folded, ?) > 0"
+                    .to_owned(),
+                vec![kind.as_str().into(), self.tsquery().into(), self.folded.clone().into()],
+            ),
+            _ => (
+                "SELECT d.owner_id FROM search_fts JOIN search_document d ON d.id = search_fts.rowid \
+                 WHERE search_fts MATCH ? AND d.kind = ? AND instr(d.folded, ?) > 0"
+                    .to_owned(),
+                vec![self.fts5_match().into(), kind.as_str().into(), self.folded.clone().into()],
+            ),
+        }
+    }
+}
+
+/// A condition on `exchange.id`: the exchange's title or summary, or the
+/// name of one of its specialties, contains the query (folded).
+pub fn exchange_text_condition(query: &TextQuery, backend: DbBackend) -> SimpleExpr {
+    let (exchanges, mut values) = query.documents_of_kind(backend, DocKind::Exchange);
+    let (specialties, more) = query.documents_of_kind(backend, DocKind::Specialty);
+    values.extend(more);
+    Expr::cust_with_values(
+        format!(
+            "(\"exchange\".\"id\" IN ({exchanges}) OR \"exchange\".\"id\" IN \
+             (SELECT exchange_id FROM exchange_specialty WHERE specialty_id IN ({specialties})))"
+        ),
+        values,
+    )
+}
+
+/// How many token matches are examined for ranking, for `limit` results.
+pub fn candidates(limit: u64) -> u64 {
+    limit * 5 + 50
+}
 
 #[derive(Debug, FromQueryResult)]
 struct Row {
-    owner: i32,
-    quality: i32,
+    kind: String,
+    owner_id: i32,
+    lang: String,
+    folded: String,
 }
 
-/// Escapes LIKE wildcards so the query matches literally (escape char `\`).
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-/// The best `limit` hits for `query` (already trimmed and non-empty).
+/// The best `limit` hits for `query`, preferring texts in `lang` on ties.
 pub async fn search<C: ConnectionTrait>(
     db: &C,
-    query: &str,
+    query: &TextQuery,
+    lang: Lang,
     limit: u64,
 ) -> Result<Vec<Hit>, DbErr> {
-    let needle = query.to_lowercase();
-    let mut best: HashMap<(HitKind, i32), MatchQuality> = HashMap::new();
-    for source in SOURCES {
-        let mut params = Params::new(db.get_database_backend());
-        let mut arms = Vec::new();
-        for text in source.texts {
-            let exact = params.bind(needle.clone());
-            let prefix = params.bind(format!("{}%", escape_like(&needle)));
-            let anywhere = params.bind(format!("%{}%", escape_like(&needle)));
-            arms.push(format!(
-                "SELECT {owner} AS owner, CASE WHEN LOWER({text}) = {exact} THEN 0 \
-                 WHEN LOWER({text}) LIKE {prefix} ESCAPE '\\' THEN 1 ELSE 2 END AS quality \
-                 FROM {from} WHERE LOWER({text}) LIKE {anywhere} ESCAPE '\\'",
-                owner = source.owner,
-                from = source.from,
-            ));
-        }
-        let limit = params.bind(limit as i64);
-        let sql = format!(
-            "SELECT owner, MIN(quality) AS quality FROM ({}) hits GROUP BY owner ORDER BY MIN(quality), owner LIMIT {limit}",
-            arms.join(" UNION ALL ")
-        );
-        for row in Row::find_by_statement(params.statement(sql))
-            .all(db)
-            .await?
-        {
-            let quality = match row.quality {
-                0 => MatchQuality::Exact,
-                1 => MatchQuality::Prefix,
-                _ => MatchQuality::Substring,
-            };
-            best.entry((source.kind, row.owner))
-                .and_modify(|q| *q = (*q).min(quality))
-                .or_insert(quality);
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let head_column = match backend {
+        DbBackend::Postgres => "head COLLATE \"C\"",
+        _ => "head",
+    };
+    let select = "SELECT kind, owner_id, lang, folded FROM search_document";
+    let fetch = limit as i64;
+    let mut rows: Vec<Row> = Vec::new();
+    if query.folded.chars().count() <= HEAD_CHARS {
+        let exact = format!("{select} WHERE {head_column} = ? AND folded = ? ORDER BY id LIMIT ?");
+        let values = vec![
+            query.folded.clone().into(),
+            query.folded.clone().into(),
+            fetch.into(),
+        ];
+        rows.extend(run(db, backend, &exact, values).await?);
+        if let Some(upper) = next_string(&query.folded) {
+            let prefix = format!(
+                "{select} WHERE {head_column} > ? AND {head_column} < ? ORDER BY id LIMIT ?"
+            );
+            let values = vec![query.folded.clone().into(), upper.into(), fetch.into()];
+            rows.extend(run(db, backend, &prefix, values).await?);
         }
     }
-    let mut hits: Vec<Hit> = best
+    let candidates = candidates(limit) as i64;
+    let tokens = match backend {
+        DbBackend::Postgres => (
+            format!("{select} WHERE tokens_tsv @@ CAST(? AS tsquery) ORDER BY id LIMIT ?"),
+            vec![query.tsquery().into(), candidates.into()],
+        ),
+        _ => (
+            "SELECT d.kind, d.owner_id, d.lang, d.folded FROM search_fts JOIN search_document d ON d.id = search_fts.rowid \
+             WHERE search_fts MATCH ? ORDER BY search_fts.rowid LIMIT ?"
+                .to_owned(),
+            vec![query.fts5_match().into(), candidates.into()],
+        ),
+    };
+    rows.extend(run(db, backend, &tokens.0, tokens.1).await?);
+
+    let mut best: HashMap<(DocKind, i32), (MatchQuality, bool)> = HashMap::new();
+    for row in rows {
+        let Some(kind) = DocKind::parse(&row.kind) else {
+            continue;
+        };
+        let quality = if row.folded == query.folded {
+            MatchQuality::Exact
+        } else if row.folded.starts_with(&query.folded) {
+            MatchQuality::Prefix
+        } else if row.folded.contains(&query.folded) {
+            MatchQuality::Substring
+        } else {
+            MatchQuality::Tokens
+        };
+        let other_language = row.lang != lang.code();
+        let rank = (quality, other_language);
+        best.entry((kind, row.owner_id))
+            .and_modify(|current| *current = (*current).min(rank))
+            .or_insert(rank);
+    }
+    let mut ranked: Vec<((MatchQuality, bool), DocKind, i32)> = best
         .into_iter()
-        .map(|((kind, id), quality)| Hit { kind, id, quality })
+        .map(|((kind, id), rank)| (rank, kind, id))
         .collect();
-    hits.sort_by_key(|hit| (hit.quality, hit.kind, hit.id));
-    hits.truncate(limit as usize);
-    Ok(hits)
+    ranked.sort();
+    ranked.truncate(limit as usize);
+    Ok(ranked
+        .into_iter()
+        .map(|((quality, _), kind, id)| Hit { kind, id, quality })
+        .collect())
+}
+
+async fn run<C: ConnectionTrait>(
+    db: &C,
+    backend: DbBackend,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<Row>, DbErr> {
+    let sql = match backend {
+        DbBackend::Postgres => numbered_placeholders(sql),
+        _ => sql.to_owned(),
+    };
+    Row::find_by_statement(Statement::from_sql_and_values(backend, sql, values))
+        .all(db)
+        .await
+}
+
+/// `?` placeholders as PostgreSQL's `$1`, `$2`...
+fn numbered_placeholders(sql: &str) -> String {
+    let mut numbered = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            numbered.push_str(&format!("${n}"));
+        } else {
+            numbered.push(c);
+        }
+    }
+    numbered
+}
+
+/// The smallest string greater than every string starting with `text`
+/// (its last character, incremented), for a prefix range scan.
+fn next_string(text: &str) -> Option<String> {
+    let mut chars: Vec<char> = text.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut code = last as u32 + 1;
+        if (0xD800..=0xDFFF).contains(&code) {
+            code = 0xE000;
+        }
+        if let Some(next) = char::from_u32(code) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(super::escape_like(r"50%_a\b"), r"50\%\_a\\b");
+    fn operators_and_quotes_stay_plain_text() {
+        let query = TextQuery::new("\"a\" OR b* NEAR(c) 'd'").unwrap();
+        assert_eq!(
+            query.fts5_match(),
+            "\"a\" AND \"or\" AND \"b\" AND \"near\" AND \"c\" AND \"d\"*"
+        );
+        assert_eq!(query.tsquery(), "'a' & 'or' & 'b' & 'near' & 'c' & 'd':*");
+        assert!(TextQuery::new("%_' --").is_none());
+    }
+
+    #[test]
+    fn prefix_ranges_end_after_every_continuation() {
+        assert_eq!(next_string("ab"), Some("ac".into()));
+        assert_eq!(next_string("康复"), Some("康夎".into()));
+        assert_eq!(
+            numbered_placeholders("a = ? AND b = ?"),
+            "a = $1 AND b = $2"
+        );
     }
 }

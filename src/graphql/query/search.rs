@@ -4,11 +4,14 @@ use crate::graphql::connection::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::graphql::error::ApiError;
 use crate::graphql::lang::{self, Language};
 use crate::graphql::loaders::{
-    AidShipmentById, ExchangeById, InstitutionById, PhotoById, SpeakerById,
+    AidShipmentById, ExchangeById, InstitutionById, PhotoById, SpeakerById, SpecialtyById,
 };
-use crate::graphql::types::{AidShipment, Exchange, Institution, Photo, SearchResult, Speaker};
+use crate::graphql::types::{
+    AidShipment, Exchange, Institution, Photo, SearchResult, Speaker, Specialty,
+};
 use crate::graphql::{database, loader};
-use crate::store::search::{self, HitKind};
+use crate::store::search::{self, TextQuery};
+use crate::store::search_index::DocKind as HitKind;
 use async_graphql::{Context, Object};
 
 /// The longest query accepted, in characters.
@@ -22,8 +25,13 @@ pub struct SearchQuery;
 impl SearchQuery {
     /// Search over every localized text and alias, in any language, ranked
     /// best first: a whole text equal to the query, then a text starting
-    /// with it, then a text containing it; ties by kind and age. The query
-    /// is plain text (1 to 200 characters, case-insensitive for Latin).
+    /// with it, then a text containing it, then a text holding all its
+    /// words apart; ties go to a text in the asked language, then by kind
+    /// and age. One- and two-character Chinese and Japanese words match;
+    /// Simplified, Traditional and Japanese forms of a character match each
+    /// other (順天堂 finds 顺天堂), as do full- and half-width forms, Latin
+    /// case, and hiragana and katakana. The query is plain text of 1 to 200
+    /// characters; one with no letter or digit finds nothing.
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -46,19 +54,37 @@ impl SearchQuery {
                 "`first` must be between 0 and {MAX_PAGE_SIZE}, got {first}"
             )));
         }
-        let hits = search::search(database(ctx), query, first as u64).await?;
+        let Some(text) = TextQuery::new(query) else {
+            return Ok(Vec::new());
+        };
+        let preferred = lang::resolve(ctx, lang, None);
+        let hits = search::search(database(ctx), &text, preferred, first as u64).await?;
         let scope = lang::scope(lang);
         let loader = loader(ctx);
         let ids = |kind: HitKind| hits.iter().filter(move |h| h.kind == kind).map(|h| h.id);
-        let (institutions, exchanges, speakers, photos, shipments) = tokio::join!(
+        let (institutions, exchanges, speakers, photos, shipments, specialties) = tokio::join!(
             loader.load_many(ids(HitKind::Institution).map(InstitutionById)),
             loader.load_many(ids(HitKind::Exchange).map(ExchangeById)),
             loader.load_many(ids(HitKind::Speaker).map(SpeakerById)),
             loader.load_many(ids(HitKind::Photo).map(PhotoById)),
             loader.load_many(ids(HitKind::AidShipment).map(AidShipmentById)),
+            loader.load_many(ids(HitKind::Specialty).map(SpecialtyById)),
         );
-        let (mut institutions, mut exchanges, mut speakers, mut photos, mut shipments) =
-            (institutions?, exchanges?, speakers?, photos?, shipments?);
+        let (
+            mut institutions,
+            mut exchanges,
+            mut speakers,
+            mut photos,
+            mut shipments,
+            mut specialties,
+        ) = (
+            institutions?,
+            exchanges?,
+            speakers?,
+            photos?,
+            shipments?,
+            specialties?,
+        );
         Ok(hits
             .iter()
             .filter_map(|hit| match hit.kind {
@@ -77,6 +103,9 @@ impl SearchQuery {
                 HitKind::AidShipment => shipments
                     .remove(&AidShipmentById(hit.id))
                     .map(|r| SearchResult::AidShipment(AidShipment::new(r, scope))),
+                HitKind::Specialty => specialties
+                    .remove(&SpecialtyById(hit.id))
+                    .map(|r| SearchResult::Specialty(Specialty::new(r, scope))),
             })
             .collect())
     }

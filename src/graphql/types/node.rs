@@ -86,4 +86,6 @@ pub enum SearchResult {
     Photo(Photo),
     /// An aid shipment whose items, sender, recipient or description matched.
     AidShipment(AidShipment),
+    /// A specialty whose name matched.
+    Specialty(Specialty),
 }
