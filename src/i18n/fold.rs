@@ -60,11 +60,13 @@ static VARIANTS: LazyLock<HashMap<char, char>> = LazyLock::new(|| {
     variants
 });
 
-/// Folds text for indexing and querying (see the module docs).
+/// Folds text for indexing and querying (see the module docs). Control
+/// characters become spaces.
 pub fn fold(text: &str) -> String {
     text.nfkc()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
+            c if c.is_control() => ' ',
             'ぁ'..='ゖ' | 'ゝ' | 'ゞ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
             _ => VARIANTS.get(&c).copied().unwrap_or(c),
         })

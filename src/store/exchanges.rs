@@ -3,12 +3,13 @@
 use crate::model::{Country, ExchangeFormat};
 use crate::store::batch::group_by;
 use crate::store::page::{self, Page, PageRequest};
+use crate::store::search::{TextQuery, exchange_text_condition};
 use crate::store::sql::Params;
 use entity::{exchange, exchange_participant, exchange_specialty, institution, specialty, talk};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, Select,
 };
 use std::collections::HashMap;
 
@@ -36,12 +37,21 @@ pub struct ExchangeFilter {
     pub speaker_id: Option<i32>,
     /// Of this format.
     pub format: Option<ExchangeFormat>,
+    /// Whose title, summary or a specialty's name contains this text
+    /// (folded as search folds it). `Some(None)`: a text that can match
+    /// nothing (no letter or digit).
+    pub text: Option<Option<TextQuery>>,
 }
 
 impl ExchangeFilter {
     /// The exchanges matching the filter, unordered.
-    pub fn select(&self) -> Select<exchange::Entity> {
+    pub fn select(&self, backend: DbBackend) -> Select<exchange::Entity> {
         let mut select = exchange::Entity::find();
+        match &self.text {
+            Some(Some(text)) => select = select.filter(exchange_text_condition(text, backend)),
+            Some(None) => select = select.filter(Expr::val(1).eq(0)),
+            None => {}
+        }
         if let Some(year) = self.year {
             select = select.filter(exchange::Column::Year.eq(year));
         }
@@ -140,7 +150,7 @@ pub async fn page<C: ConnectionTrait>(
 ) -> Result<Page<exchange::Model>, DbErr> {
     page::fetch(
         db,
-        filter.select(),
+        filter.select(db.get_database_backend()),
         (exchange::Column::StartsOn, exchange::Column::Id),
         request,
         descending,

@@ -112,13 +112,16 @@ pub fn exchange_text_condition(query: &TextQuery, backend: DbBackend) -> SimpleE
     let (exchanges, mut values) = query.documents_of_kind(backend, DocKind::Exchange);
     let (specialties, more) = query.documents_of_kind(backend, DocKind::Specialty);
     values.extend(more);
-    Expr::cust_with_values(
-        format!(
-            "(\"exchange\".\"id\" IN ({exchanges}) OR \"exchange\".\"id\" IN \
-             (SELECT exchange_id FROM exchange_specialty WHERE specialty_id IN ({specialties})))"
-        ),
-        values,
-    )
+    let sql = format!(
+        "(\"exchange\".\"id\" IN ({exchanges}) OR \"exchange\".\"id\" IN \
+         (SELECT exchange_id FROM exchange_specialty WHERE specialty_id IN ({specialties})))"
+    );
+    // sea-query reads `?` placeholders on SQLite and `$n` on PostgreSQL.
+    let sql = match backend {
+        DbBackend::Postgres => numbered_placeholders(&sql),
+        _ => sql,
+    };
+    Expr::cust_with_values(sql, values)
 }
 
 /// How many token matches are examined for ranking, for `limit` results.

@@ -106,6 +106,16 @@ impl TestApp {
     }
 
     async fn new(engine: Engine, with_report: bool) -> TestApp {
+        static LOG: Once = Once::new();
+        LOG.call_once(|| {
+            // MEDEXCHANGE_TEST_LOG=debug shows the server's logs (causes of INTERNAL errors).
+            if let Ok(filter) = std::env::var("MEDEXCHANGE_TEST_LOG") {
+                let _ = tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_test_writer()
+                    .try_init();
+            }
+        });
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let (url, scratch) = match engine {
             Engine::Sqlite => {

@@ -1,61 +1,237 @@
-//! Search in either language (the baseline matching; see README).
+//! Search that understands Chinese and Japanese, on both engines.
 
 use crate::helpers::TestApp;
-use serde_json::json;
+use medexchange::dataset;
+use serde_json::{Value, json};
 
-const SEARCH: &str = r#"query($q: String!, $lang: Language) { search(query: $q, lang: $lang, first: 10) {
+const SEARCH: &str = r#"query($q: String!, $lang: Language, $first: Int) { search(query: $q, lang: $lang, first: $first) {
     __typename
     ... on Institution { slug name }
     ... on Exchange { slug title }
     ... on Speaker { slug name }
     ... on Photo { slug caption }
-    ... on AidShipment { slug items } } }"#;
+    ... on AidShipment { slug items }
+    ... on Specialty { slug name } } }"#;
+
+async fn search(app: &TestApp, query: &str) -> Vec<Value> {
+    let data = app
+        .data_with(SEARCH, json!({"q": query, "first": 100}))
+        .await;
+    data["search"].as_array().unwrap().clone()
+}
+
+fn finds(results: &[Value], kind: &str, slug: &str) -> bool {
+    results
+        .iter()
+        .any(|r| r["__typename"] == kind && r["slug"] == slug)
+}
 
 #[tokio::test]
-async fn exact_names_come_before_prefixes_before_substrings() {
+async fn one_and_two_character_cjk_words_match() {
     for app in TestApp::each().await {
-        let data = app.data_with(SEARCH, json!({"q": "顺天堂医院"})).await;
-        let results = data["search"].as_array().unwrap();
-        assert!(results.len() >= 2);
-        assert_eq!(
-            results[0],
-            json!({"__typename": "Institution", "slug": "juntendo-university-hospital", "name": "顺天堂大学医学部附属顺天堂医院"})
+        let rehabilitation = search(&app, "康复").await;
+        assert!(
+            finds(&rehabilitation, "Specialty", "rehabilitation"),
+            "{rehabilitation:?}"
         );
-        let data = app
-            .data_with(SEARCH, json!({"q": "亀田総合病院", "lang": "JA"}))
-            .await;
-        assert_eq!(data["search"][0]["slug"], "kameda-medical-center");
-        assert_eq!(data["search"][0]["name"], "亀田総合病院");
+        assert!(finds(
+            &rehabilitation,
+            "Exchange",
+            "2020-07-jiangbin-kameda-rehabilitation"
+        ));
+        assert!(finds(
+            &rehabilitation,
+            "Exchange",
+            "2020-11-suining-ishikawajima-rehabilitation"
+        ));
+        let gi = search(&app, "胃肠").await;
+        assert!(finds(&gi, "Specialty", "gastrointestinal-surgery"));
+        let cardiology = search(&app, "循環").await;
+        assert!(finds(&cardiology, "Specialty", "cardiology"));
+        assert!(finds(
+            &cardiology,
+            "Exchange",
+            "2020-10-gxmu-first-juntendo-cardiology"
+        ));
+        let department = search(&app, "科").await;
+        assert!(department.len() > 10, "one character matches inside words");
+        assert!(finds(&department, "Specialty", "pharmacy"));
     }
 }
 
 #[tokio::test]
-async fn search_finds_every_kind_in_either_language() {
+async fn simplified_traditional_and_japanese_forms_fold_together() {
     for app in TestApp::each().await {
-        for (query, kind, slug) in [
-            (
-                "国癌东医院",
+        assert!(finds(
+            &search(&app, "順天堂").await,
+            "Institution",
+            "juntendo-university-hospital"
+        ));
+        assert!(finds(
+            &search(&app, "顺天堂").await,
+            "Institution",
+            "juntendo-university-hospital"
+        ));
+        assert!(finds(
+            &search(&app, "亀田").await,
+            "Institution",
+            "kameda-medical-center"
+        ));
+        assert!(finds(
+            &search(&app, "龜田").await,
+            "Institution",
+            "kameda-medical-center"
+        ));
+        assert!(finds(
+            &search(&app, "胃腸").await,
+            "Specialty",
+            "gastrointestinal-surgery"
+        ));
+        // 江濱 (Japanese) and 江滨 (Chinese) are one name.
+        assert!(finds(
+            &search(&app, "江濱").await,
+            "Institution",
+            "guangxi-jiangbin-hospital"
+        ));
+    }
+}
+
+#[tokio::test]
+async fn widths_case_and_kana_fold_together() {
+    for app in TestApp::each().await {
+        assert!(finds(
+            &search(&app, "ｎ９５").await,
+            "AidShipment",
+            "2020-02-n95-masks-to-chinese-embassy"
+        ));
+        assert!(finds(
+            &search(&app, "n95").await,
+            "AidShipment",
+            "2020-02-n95-masks-to-chinese-embassy"
+        ));
+        assert!(finds(
+            &search(&app, "りはびり").await,
+            "Specialty",
+            "rehabilitation"
+        ));
+        assert!(finds(
+            &search(&app, "ﾘﾊﾋﾞﾘ").await,
+            "Exchange",
+            "2020-07-jiangbin-kameda-rehabilitation"
+        ));
+        assert!(finds(
+            &search(&app, "KAMEDA").await,
+            "Institution",
+            "kameda-medical-center"
+        ));
+        assert!(
+            finds(
+                &search(&app, "kame").await,
                 "Institution",
-                "national-cancer-center-hospital-east",
+                "kameda-medical-center"
             ),
-            ("Kameda", "Institution", "kameda-medical-center"),
-            ("伊藤雅昭", "Speaker", "ito-masaaki"),
-            ("n95", "AidShipment", "2020-02-n95-masks-to-chinese-embassy"),
-            (
-                "第25届学术年会",
-                "Exchange",
-                "2020-11-anhui-oncology-annual-meeting-ncc-east",
-            ),
-            ("会場の様子", "Photo", "2020-06-beihai-kameda-venue-beihai"),
+            "a last word is a prefix"
+        );
+    }
+}
+
+#[tokio::test]
+async fn exact_names_come_before_prefixes_before_substrings() {
+    for app in TestApp::each().await {
+        let results = search(&app, "国立がん研究センター東病院").await;
+        assert_eq!(
+            results[0]["slug"], "national-cancer-center-hospital-east",
+            "the exact name first"
+        );
+        let captions: Vec<&Value> = results
+            .iter()
+            .filter(|r| r["__typename"] == "Photo")
+            .collect();
+        assert!(!captions.is_empty());
+        let first_substring = results
+            .iter()
+            .position(|r| {
+                r["__typename"] == "Photo" && !r["caption"].as_str().unwrap().starts_with("国癌")
+            })
+            .unwrap_or(results.len());
+        assert!(first_substring > 0);
+        // An alias can be the exact match: 顺天堂医院 is Juntendo's short name.
+        let results = search(&app, "顺天堂医院").await;
+        assert_eq!(results[0]["slug"], "juntendo-university-hospital");
+        assert_eq!(
+            results[1]["__typename"], "Photo",
+            "then the caption that starts with it"
+        );
+        // Results speak the language asked for.
+        let data = app
+            .data_with(
+                SEARCH,
+                json!({"q": "亀田総合病院", "lang": "JA", "first": 1}),
+            )
+            .await;
+        assert_eq!(
+            data["search"][0],
+            json!({"__typename": "Institution", "slug": "kameda-medical-center", "name": "亀田総合病院"})
+        );
+        let data = app
+            .data_with(
+                SEARCH,
+                json!({"q": "亀田総合病院", "lang": "EN", "first": 1}),
+            )
+            .await;
+        assert_eq!(data["search"][0]["name"], "Kameda Medical Center");
+    }
+}
+
+#[tokio::test]
+async fn both_engines_rank_the_same() {
+    let mut rankings: Vec<Vec<Vec<Value>>> = Vec::new();
+    for app in TestApp::each().await {
+        let mut ranking = Vec::new();
+        for query in [
+            "康复",
+            "医院",
+            "科",
+            "順天堂",
+            "会場",
+            "n95",
+            "广西",
+            "国立がん研究センター東病院",
+            "りはびり",
+            "伊藤",
         ] {
-            let data = app.data_with(SEARCH, json!({"q": query})).await;
-            let found = data["search"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|r| r["__typename"] == kind && r["slug"] == slug);
-            assert!(found, "{query} did not find {kind} {slug}: {data}");
+            ranking.push(search(&app, query).await);
         }
+        rankings.push(ranking);
+    }
+    if let [sqlite, postgres] = rankings.as_slice() {
+        assert_eq!(sqlite, postgres);
+    }
+}
+
+#[tokio::test]
+async fn exchanges_filter_by_text_through_the_same_index() {
+    for app in TestApp::each().await {
+        let query =
+            r#"query($t: String) { exchanges(filter: {text: $t}) { totalCount nodes { slug } } }"#;
+        let count = |data: Value| data["exchanges"]["totalCount"].as_i64().unwrap();
+        assert_eq!(count(app.data_with(query, json!({"t": "循環"})).await), 1);
+        assert_eq!(
+            count(app.data_with(query, json!({"t": "康复"})).await),
+            2,
+            "specialty names count"
+        );
+        assert_eq!(
+            count(app.data_with(query, json!({"t": "りはびり"})).await),
+            2
+        );
+        assert_eq!(count(app.data_with(query, json!({"t": "%"})).await), 0);
+        assert_eq!(count(app.data_with(query, json!({"t": "順天堂"})).await), 2);
+        assert_eq!(
+            app.error_code(r#"{ exchanges(filter: {text: " "}) { totalCount } }"#)
+                .await,
+            "BAD_USER_INPUT"
+        );
     }
 }
 
@@ -63,7 +239,12 @@ async fn search_finds_every_kind_in_either_language() {
 async fn hostile_or_empty_queries_are_handled() {
     for app in TestApp::each().await {
         assert_eq!(
-            app.error_code(r#"{ search(query: "   ") { __typename } }"#)
+            app.error_code(r#"{ search(query: "") { __typename } }"#)
+                .await,
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(
+            app.error_code(r#"{ search(query: "  \t ") { __typename } }"#)
                 .await,
             "BAD_USER_INPUT"
         );
@@ -75,6 +256,11 @@ async fn hostile_or_empty_queries_are_handled() {
             .await,
             "BAD_USER_INPUT"
         );
+        assert_eq!(
+            app.error_code(r#"{ search(query: "医", first: 101) { __typename } }"#)
+                .await,
+            "BAD_USER_INPUT"
+        );
         for query in [
             "%",
             "_",
@@ -82,11 +268,90 @@ async fn hostile_or_empty_queries_are_handled() {
             "\\",
             "\"quoted\"",
             "a AND b OR NOT c*",
+            "NEAR(医院 病院)",
+            "医院\u{0}\u{7}",
+            "'); DROP TABLE exchange; --",
+            "*",
+            ":*",
         ] {
-            let data = app.data_with(SEARCH, json!({"q": query})).await;
+            let data = app.data_with(SEARCH, json!({"q": query, "first": 5})).await;
             assert!(data["search"].is_array(), "{query}");
         }
-        let data = app.data_with(SEARCH, json!({"q": "%"})).await;
-        assert_eq!(data["search"], json!([]), "% is a literal, not a wildcard");
+        assert_eq!(
+            search(&app, "%").await,
+            Vec::<Value>::new(),
+            "% is a literal, not a wildcard"
+        );
+        assert!(
+            !search(&app, "\"顺天堂\"").await.is_empty(),
+            "quotes are ignored, the words still match"
+        );
+        assert_eq!(
+            app.data("{ exchanges { totalCount } }").await["exchanges"]["totalCount"],
+            9
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_index_follows_every_write_in_the_same_transaction() {
+    for app in TestApp::each().await {
+        let mut changed = dataset::parse(dataset::BUNDLED_FY2020, "bundled").unwrap();
+        changed.institutions[1].aliases.push("鴨川の病院".into());
+        changed.exchanges[0].photos.truncate(1);
+        dataset::import::import(&app.db, &changed, "changed")
+            .await
+            .unwrap();
+        assert!(finds(
+            &search(&app, "鴨川の病院").await,
+            "Institution",
+            "kameda-medical-center"
+        ));
+        assert!(
+            !finds(
+                &search(&app, "北海市人民医院会场").await,
+                "Photo",
+                "2020-06-beihai-kameda-venue-beihai"
+            ),
+            "deleted photo left the index"
+        );
+
+        let mut broken = changed.clone();
+        broken.institutions[1].aliases.push("绝不会出现".into());
+        broken.exchanges[8].participants.push("nowhere".into());
+        assert!(
+            dataset::import::import(&app.db, &broken, "broken")
+                .await
+                .is_err()
+        );
+        assert!(
+            search(&app, "绝不会出现").await.is_empty(),
+            "a failed import leaves the index as it was"
+        );
+
+        dataset::generate::generate(&app.db, 20, 3).await.unwrap();
+        assert!(
+            finds(
+                &search(&app, "心血管内科").await,
+                "Specialty",
+                "gen-3-cardiology"
+            ),
+            "generated rows are indexed"
+        );
+        let before = search(&app, "医院").await;
+        let indexed = {
+            let txn = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
+            let n = medexchange::store::search_index::rebuild(&txn)
+                .await
+                .unwrap();
+            txn.commit().await.unwrap();
+            n
+        };
+        assert!(indexed > 100);
+        assert_eq!(
+            search(&app, "医院").await,
+            before,
+            "a rebuild finds what the live index found"
+        );
     }
 }

@@ -6,6 +6,7 @@ use crate::graphql::ids::{self, NodeType};
 use crate::model::ReportDate;
 use crate::store::exchanges;
 use crate::store::listing;
+use crate::store::search::TextQuery;
 use async_graphql::{ID, InputObject};
 
 /// Which exchanges to list; every condition given must hold.
@@ -30,6 +31,10 @@ pub struct ExchangeFilter {
     pub speaker: Option<ID>,
     /// Of this format.
     pub format: Option<ExchangeFormat>,
+    /// Whose title, summary or a specialty's name contains this text, in
+    /// any language, folded as `search` folds it (`循環` finds 循环; 1 to 200
+    /// characters).
+    pub text: Option<String>,
 }
 
 impl ExchangeFilter {
@@ -64,6 +69,12 @@ impl ExchangeFilter {
             specialty_slug: self.specialty,
             speaker_id: id("speaker", NodeType::Speaker, self.speaker)?,
             format: self.format.map(Into::into),
+            text: self
+                .text
+                .as_deref()
+                .map(checked_text)
+                .transpose()?
+                .map(TextQuery::new),
         })
     }
 }
@@ -86,4 +97,22 @@ impl InstitutionFilter {
             region: self.region,
         }
     }
+}
+
+/// The longest search text accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 200;
+
+/// A search text, trimmed: 1 to [`MAX_TEXT_CHARS`] characters, else
+/// `BAD_USER_INPUT`.
+pub fn checked_text(text: &str) -> Result<&str, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(ApiError::bad_input("the search text must not be empty"));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(ApiError::bad_input(format!(
+            "the search text must be at most {MAX_TEXT_CHARS} characters"
+        )));
+    }
+    Ok(text)
 }

@@ -1,5 +1,6 @@
 //! Search in either language.
 
+use super::filters::checked_text;
 use crate::graphql::connection::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::graphql::error::ApiError;
 use crate::graphql::lang::{self, Language};
@@ -13,9 +14,6 @@ use crate::graphql::{database, loader};
 use crate::store::search::{self, TextQuery};
 use crate::store::search_index::DocKind as HitKind;
 use async_graphql::{Context, Object};
-
-/// The longest query accepted, in characters.
-pub const MAX_QUERY_CHARS: usize = 200;
 
 /// Searching the archive.
 #[derive(Default)]
@@ -39,15 +37,7 @@ impl SearchQuery {
         lang: Option<Language>,
         first: Option<i32>,
     ) -> Result<Vec<SearchResult>, ApiError> {
-        let query = query.trim();
-        if query.is_empty() {
-            return Err(ApiError::bad_input("`query` must not be empty"));
-        }
-        if query.chars().count() > MAX_QUERY_CHARS {
-            return Err(ApiError::bad_input(format!(
-                "`query` must be at most {MAX_QUERY_CHARS} characters"
-            )));
-        }
+        let query = checked_text(&query)?;
         let first = first.unwrap_or(DEFAULT_PAGE_SIZE);
         if !(0..=MAX_PAGE_SIZE).contains(&first) {
             return Err(ApiError::bad_input(format!(
