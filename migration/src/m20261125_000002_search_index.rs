@@ -43,7 +43,7 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => {
                 connection
                     .execute_unprepared(
-                        "CREATE INDEX idx_search_document_head ON search_document (head COLLATE \"C\");
+                        "CREATE INDEX idx_search_document_head ON search_document (head COLLATE \"C\", id);
                          ALTER TABLE search_document ADD COLUMN tokens_tsv tsvector
                              GENERATED ALWAYS AS (array_to_tsvector(string_to_array(tokens, ' '))) STORED;
                          CREATE INDEX idx_search_document_tokens ON search_document USING GIN (tokens_tsv);",
@@ -53,7 +53,7 @@ impl MigrationTrait for Migration {
             _ => {
                 connection
                     .execute_unprepared(
-                        "CREATE INDEX idx_search_document_head ON search_document (head);
+                        "CREATE INDEX idx_search_document_head ON search_document (head, id);
                          CREATE VIRTUAL TABLE search_fts USING fts5(tokens, tokenize = 'ascii');",
                     )
                     .await?;

@@ -152,9 +152,12 @@ pub struct QueryToken {
     pub prefix: bool,
 }
 
-/// The tokens a folded query needs, all of them: the pairs of each CJK run
-/// (the character itself for a one-character run) and each word, the last
-/// word as a prefix.
+/// The tokens a folded query needs, all of them: pairs covering each CJK
+/// run without overlap (`心血管内科` -> `心血 管内 内科`; the character itself
+/// for a one-character run) and each word, the last word as a prefix.
+/// Overlapping pairs would add nothing: whether the query's characters stand
+/// side by side is checked on the folded text, and fewer tokens keep index
+/// lookups cheap.
 pub fn query_tokens(folded: &str) -> Vec<QueryToken> {
     let runs = runs(folded);
     let last = runs.len().saturating_sub(1);

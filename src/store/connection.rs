@@ -2,7 +2,7 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait};
 use std::time::Duration;
 
 /// Opens a pool on `url` (`sqlite:` or `postgres:`).
@@ -17,6 +17,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
+        // Plan every statement for its own parameters: a generic plan for a
+        // prefix or token lookup can pick a full scan in id order.
+        .map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_custom_plan")]))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -32,7 +35,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 /// Whether the archive holds no institutions and no exchanges yet.
 pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
-    let institutions = entity::institution::Entity::find().count(db).await?;
-    let exchanges = entity::exchange::Entity::find().count(db).await?;
-    Ok(institutions == 0 && exchanges == 0)
+    let institution = entity::institution::Entity::find().one(db).await?;
+    let exchange = entity::exchange::Entity::find().one(db).await?;
+    Ok(institution.is_none() && exchange.is_none())
 }

@@ -4,7 +4,10 @@
 //! ([`crate::i18n::fold`]), then looked up in three steps, each through an
 //! index: texts equal to the query, texts starting with it (both on the
 //! `head` column), and texts holding all its tokens (FTS5 on SQLite, GIN on
-//! PostgreSQL; the first [`candidates`] of them in index order). Each hit is
+//! PostgreSQL; the first [`candidates`] of them in index order: rowid order
+//! on SQLite, physical order on PostgreSQL, both following insertion. The
+//! exact and prefix steps are complete; when more texts hold the tokens than
+//! the candidates examined, later ones are not ranked). Each hit is
 //! ranked by how its best text matched: exact, prefix, substring, then
 //! tokens found apart; ties go to a text in the asked language, then by
 //! kind and id. Both engines answer and rank the same.
@@ -156,7 +159,11 @@ pub async fn search<C: ConnectionTrait>(
     let fetch = limit as i64;
     let mut rows: Vec<Row> = Vec::new();
     if query.folded.chars().count() <= HEAD_CHARS {
-        let exact = format!("{select} WHERE {head_column} = ? AND folded = ? ORDER BY id LIMIT ?");
+        // Both steps walk the (head, id) index in its order and stop at the
+        // limit: equal heads by id, then longer texts in byte order.
+        let exact = format!(
+            "{select} WHERE {head_column} = ? AND folded = ? ORDER BY {head_column}, id LIMIT ?"
+        );
         let values = vec![
             query.folded.clone().into(),
             query.folded.clone().into(),
@@ -165,7 +172,7 @@ pub async fn search<C: ConnectionTrait>(
         rows.extend(run(db, backend, &exact, values).await?);
         if let Some(upper) = next_string(&query.folded) {
             let prefix = format!(
-                "{select} WHERE {head_column} > ? AND {head_column} < ? ORDER BY id LIMIT ?"
+                "{select} WHERE {head_column} > ? AND {head_column} < ? ORDER BY {head_column}, id LIMIT ?"
             );
             let values = vec![query.folded.clone().into(), upper.into(), fetch.into()];
             rows.extend(run(db, backend, &prefix, values).await?);
@@ -174,7 +181,10 @@ pub async fn search<C: ConnectionTrait>(
     let candidates = candidates(limit) as i64;
     let tokens = match backend {
         DbBackend::Postgres => (
-            format!("{select} WHERE tokens_tsv @@ CAST(? AS tsquery) ORDER BY id LIMIT ?"),
+            // No ORDER BY: a GIN scan cannot return rows in id order, and
+            // sorting every match would cost time in proportion to the data.
+            // Candidates come in physical order, which follows insertion.
+            format!("{select} WHERE tokens_tsv @@ CAST(? AS tsquery) LIMIT ?"),
             vec![query.tsquery().into(), candidates.into()],
         ),
         _ => (
