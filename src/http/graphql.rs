@@ -1,23 +1,32 @@
-//! `GET` and `POST /graphql`, and GraphiQL for browsers.
+//! `GET` and `POST /graphql` as the GraphQL-over-HTTP spec asks, and
+//! GraphiQL for browsers.
 //!
-//! POST takes a JSON body (`application/json`); GET takes `query`,
-//! `variables` and `operationName` in the query string. A browser asking
-//! for HTML with no `query` parameter gets GraphiQL. The answer is JSON,
-//! as `application/graphql-response+json` when the client accepts it and
-//! `application/json` otherwise; a request that cannot be read is a 400.
-//!
-//! Every response says which languages its texts were served in:
-//! `extensions.servedLanguages` and the `Content-Language` header.
+//! - POST takes `application/json` only (else 415); a body that is not a
+//!   JSON object with a string `query` is a 400. Batches (JSON arrays) are
+//!   refused with a 400: batching is off.
+//! - GET takes `query`, `variables` (JSON), `operationName` and
+//!   `extensions` (JSON) in the query string, and runs queries only: a
+//!   mutation over GET is a 405 with `Allow: POST`. A browser asking for
+//!   HTML with no `query` gets GraphiQL.
+//! - The answer is `application/graphql-response+json` when the client
+//!   accepts it, else `application/json`. Under the new media type, a
+//!   request that fails before execution (parse, validation, variables) is
+//!   a 400 with no `data`; under `application/json` it is a 200, as the
+//!   spec asks for legacy clients.
+//! - Every response says which languages its texts were served in:
+//!   `extensions.servedLanguages` and the `Content-Language` header.
 
 use crate::AppState;
 use crate::graphql::lang::{RequestLanguage, ServedLanguages};
 use crate::i18n;
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{ErrorExtensions, Response as GraphQLResponse, ServerError, Value};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{Response as GraphQLResponse, ServerError, Value, Variables};
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
+use serde_json::Map;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 
@@ -27,9 +36,17 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    let has_query = query.split('&').any(|pair| pair.starts_with("query="));
-    if !has_query && accepts(&headers, "text/html") {
+    let params: Vec<(String, String)> =
+        form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    };
+    if param("query").is_none() && accepts(&headers, "text/html") {
         return Html(
             GraphiQLSource::build()
                 .endpoint("/graphql")
@@ -38,10 +55,25 @@ pub async fn get(
         )
         .into_response();
     }
-    match async_graphql::http::parse_query_string(&query) {
-        Ok(request) => execute(&state, &headers, request).await,
-        Err(error) => request_error(&headers, StatusCode::BAD_REQUEST, &error.to_string()),
-    }
+    let json_param = |name: &str| match param(name) {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(None),
+        Some(text) => serde_json::from_str::<serde_json::Value>(&text)
+            .map(Some)
+            .map_err(|_| format!("`{name}` is not JSON")),
+    };
+    let raw = match (json_param("variables"), json_param("extensions")) {
+        (Ok(variables), Ok(extensions)) => RawRequest {
+            query: param("query").map(serde_json::Value::String),
+            operation_name: param("operationName").map(serde_json::Value::String),
+            variables,
+            extensions,
+        },
+        (Err(message), _) | (_, Err(message)) => {
+            return request_error(&headers, StatusCode::BAD_REQUEST, &message);
+        }
+    };
+    handle(&state, &headers, Method::GET, raw).await
 }
 
 /// `POST /graphql`.
@@ -51,20 +83,129 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    if !content_type.starts_with("application/json") {
+    let media_type = content_type.split(';').next().unwrap_or("").trim();
+    if media_type != "application/json" {
         return request_error(
             &headers,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "POST bodies must be application/json",
         );
     }
-    match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&state, &headers, request).await,
-        Err(error) => request_error(
-            &headers,
-            StatusCode::BAD_REQUEST,
-            &format!("body is not a GraphQL request: {error}"),
-        ),
+    let raw = match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(serde_json::Value::Object(map)) => RawRequest::from_map(map),
+        Ok(serde_json::Value::Array(_)) => {
+            return request_error(
+                &headers,
+                StatusCode::BAD_REQUEST,
+                "batched requests are not accepted",
+            );
+        }
+        Ok(_) => {
+            return request_error(
+                &headers,
+                StatusCode::BAD_REQUEST,
+                "the body must be a JSON object",
+            );
+        }
+        Err(_) => return request_error(&headers, StatusCode::BAD_REQUEST, "the body is not JSON"),
+    };
+    handle(&state, &headers, Method::POST, raw).await
+}
+
+/// The request parameters as sent, before checking.
+struct RawRequest {
+    query: Option<serde_json::Value>,
+    operation_name: Option<serde_json::Value>,
+    variables: Option<serde_json::Value>,
+    extensions: Option<serde_json::Value>,
+}
+
+impl RawRequest {
+    fn from_map(mut map: Map<String, serde_json::Value>) -> Self {
+        RawRequest {
+            query: map.remove("query"),
+            operation_name: map.remove("operationName"),
+            variables: map.remove("variables"),
+            extensions: map.remove("extensions"),
+        }
+    }
+
+    /// Checks the parameters' types (a 400 when wrong).
+    fn into_request(self) -> Result<async_graphql::Request, String> {
+        let query = match self.query {
+            Some(serde_json::Value::String(query)) if !query.trim().is_empty() => query,
+            Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => {
+                return Err("`query` is missing".to_owned());
+            }
+            Some(_) => return Err("`query` must be a string".to_owned()),
+        };
+        let mut request = async_graphql::Request::new(query);
+        match self.operation_name {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(name)) => request = request.operation_name(name),
+            Some(_) => return Err("`operationName` must be a string".to_owned()),
+        }
+        match self.variables {
+            None | Some(serde_json::Value::Null) => {}
+            Some(variables @ serde_json::Value::Object(_)) => {
+                request = request.variables(Variables::from_json(variables))
+            }
+            Some(_) => return Err("`variables` must be a map".to_owned()),
+        }
+        match self.extensions {
+            None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_)) => {}
+            Some(_) => return Err("`extensions` must be a map".to_owned()),
+        }
+        Ok(request)
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    method: Method,
+    raw: RawRequest,
+) -> Response {
+    let mut request = match raw.into_request() {
+        Ok(request) => request,
+        Err(message) => return request_error(headers, StatusCode::BAD_REQUEST, &message),
+    };
+    let document = match async_graphql::parser::parse_query(&request.query) {
+        Ok(document) => document,
+        Err(error) => {
+            let error = ServerError::new(error.to_string(), error.positions().next());
+            return graphql_failure(headers, vec![with_code(error, "GRAPHQL_PARSE_FAILED")]);
+        }
+    };
+    if method == Method::GET
+        && operation_type(&document, request.operation_name.as_deref())
+            == Some(OperationType::Mutation)
+    {
+        let mut response = request_error(
+            headers,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations are only accepted over POST",
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    request.set_parsed_query(document);
+    execute(state, headers, request).await
+}
+
+/// The type of the operation a request runs, when it can be told.
+fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&document.operations, name) {
+        (DocumentOperations::Single(operation), _) => Some(operation.node.ty),
+        (DocumentOperations::Multiple(operations), Some(name)) => {
+            operations.get(name).map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(operations), None) if operations.len() == 1 => {
+            operations.values().next().map(|op| op.node.ty)
+        }
+        _ => None,
     }
 }
 
@@ -79,13 +220,28 @@ async fn execute(
         .and_then(i18n::negotiate)
         .unwrap_or(state.default_lang);
     let served = ServedLanguages::default();
-    let query_text = request.query.clone();
     let request = request
         .data(RequestLanguage(requested))
         .data(served.clone());
     let mut response = crate::graphql::execute(&state.schema, &state.db, request).await;
+    // Errors raised before execution (validation, variables) carry no path
+    // and leave no data: the request as a whole failed.
+    let failed_before_execution = response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|e| e.get("code").is_some());
+        if !has_code {
+            *error = with_code(error.clone(), "GRAPHQL_VALIDATION_FAILED");
+        }
+    }
+    if failed_before_execution {
+        return graphql_failure(headers, response.errors);
+    }
     let served = served.languages();
-    label_errors(&mut response, &query_text);
     response.extensions.insert(
         "servedLanguages".to_owned(),
         Value::List(
@@ -95,7 +251,7 @@ async fn execute(
                 .collect(),
         ),
     );
-    let mut http = json_response(headers, StatusCode::OK, &response);
+    let mut http = json_response(headers, StatusCode::OK, &response, true);
     let content_language = if served.is_empty() {
         vec![requested]
     } else {
@@ -112,45 +268,54 @@ async fn execute(
     http
 }
 
-/// Gives every error an `extensions.code`: resolver errors carry theirs;
-/// the rest come from async-graphql before execution (parse or validation).
-fn label_errors(response: &mut GraphQLResponse, query: &str) {
-    let parses = async_graphql::parser::parse_query(query).is_ok();
-    for error in &mut response.errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if !has_code {
-            let code = if parses {
-                "GRAPHQL_VALIDATION_FAILED"
-            } else {
-                "GRAPHQL_PARSE_FAILED"
-            };
-            let labelled = error
-                .message
-                .clone()
-                .extend_with(|_, e| e.set("code", code));
-            error.extensions = labelled.extensions;
-        }
+/// The error with `extensions.code` set.
+fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
+    let mut extensions = error.extensions.take().unwrap_or_default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// A request that failed before execution: 400 without `data` under
+/// `application/graphql-response+json`, 200 under `application/json`.
+fn graphql_failure(headers: &HeaderMap, errors: Vec<ServerError>) -> Response {
+    let response = GraphQLResponse::from_errors(errors);
+    if prefers_graphql_response(headers) {
+        json_response(headers, StatusCode::BAD_REQUEST, &response, false)
+    } else {
+        json_response(headers, StatusCode::OK, &response, true)
     }
 }
 
+/// An HTTP-level refusal (unreadable request, wrong method or media type).
 fn request_error(headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
-    let mut error = ServerError::new(message, None);
-    error.extensions = async_graphql::Error::new(message)
-        .extend_with(|_, e| e.set("code", "BAD_REQUEST"))
-        .extensions;
-    json_response(headers, status, &GraphQLResponse::from_errors(vec![error]))
+    let error = with_code(ServerError::new(message, None), "BAD_REQUEST");
+    json_response(
+        headers,
+        status,
+        &GraphQLResponse::from_errors(vec![error]),
+        false,
+    )
 }
 
-fn json_response(headers: &HeaderMap, status: StatusCode, response: &GraphQLResponse) -> Response {
-    let content_type = if accepts(headers, GRAPHQL_RESPONSE_JSON) {
+fn json_response(
+    headers: &HeaderMap,
+    status: StatusCode,
+    response: &GraphQLResponse,
+    with_data: bool,
+) -> Response {
+    let content_type = if prefers_graphql_response(headers) {
         GRAPHQL_RESPONSE_JSON
     } else {
         "application/json"
     };
-    match serde_json::to_vec(response) {
+    let body = serde_json::to_value(response).map(|mut value| {
+        if let (false, serde_json::Value::Object(map)) = (with_data, &mut value) {
+            map.remove("data");
+        }
+        value
+    });
+    match body.and_then(|value| serde_json::to_vec(&value)) {
         Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
         Err(error) => {
             tracing::error!(%error, "could not serialize a GraphQL response");
@@ -159,17 +324,36 @@ fn json_response(headers: &HeaderMap, status: StatusCode, response: &GraphQLResp
     }
 }
 
+/// Whether to answer `application/graphql-response+json`: the client
+/// accepts it at least as much as `application/json`.
+fn prefers_graphql_response(headers: &HeaderMap) -> bool {
+    let new = quality(headers, GRAPHQL_RESPONSE_JSON);
+    new > 0.0 && new >= quality(headers, "application/json")
+}
+
 fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
+    quality(headers, media_type) > 0.0
+}
+
+/// The q-value the `Accept` header gives `media_type` (exact match only;
+/// 0 when absent).
+fn quality(headers: &HeaderMap, media_type: &str) -> f32 {
     headers
         .get_all(header::ACCEPT)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|item| {
-            item.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case(media_type)
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let range = parts.next()?.trim();
+            if !range.eq_ignore_ascii_case(media_type) {
+                return None;
+            }
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some(q)
         })
+        .fold(0.0, f32::max)
 }

@@ -151,3 +151,71 @@ async fn database_errors_reach_clients_only_as_internal() {
         assert_eq!(reply.body["errors"][0]["message"], "internal error");
     }
 }
+
+#[tokio::test]
+async fn a_mutation_over_get_is_405_and_a_batch_is_refused() {
+    for app in TestApp::each().await {
+        let uri = "/graphql?query=mutation%20%7B%20__typename%20%7D";
+        let reply = app
+            .send(
+                Request::get(uri)
+                    .header(header::ACCEPT, "application/json")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(reply.headers[header::ALLOW], "POST");
+        let batch = json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}]).to_string();
+        let reply = app
+            .send(
+                Request::post("/graphql")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(batch))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+        assert_eq!(reply.body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
+    }
+}
+
+#[tokio::test]
+async fn request_errors_are_400_without_data_under_the_graphql_response_media_type() {
+    for app in TestApp::each().await {
+        let accept = [("accept", "application/graphql-response+json")];
+        for query in ["{ specialties { slug ", "{ specialties { nope } }"] {
+            let reply = app.post(query, json!({}), &accept).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+            assert!(reply.body.get("data").is_none(), "{query}: {}", reply.text);
+            assert!(reply.body["errors"][0]["extensions"]["code"].is_string());
+            let legacy = app
+                .post(query, json!({}), &[("accept", "application/json")])
+                .await;
+            assert_eq!(legacy.status, StatusCode::OK, "application/json keeps 200");
+        }
+        let coercion = app
+            .post(
+                "query($n: Int) { exchanges(first: $n) { totalCount } }",
+                json!({"n": "ten"}),
+                &accept,
+            )
+            .await;
+        assert_eq!(coercion.status, StatusCode::BAD_REQUEST);
+        for body in [
+            json!({"qeury": "{ __typename }"}),
+            json!({"query": 1}),
+            json!({"query": "{ __typename }", "variables": "x"}),
+        ] {
+            let reply = app
+                .send(
+                    Request::post("/graphql")
+                        .header(header::CONTENT_TYPE, "application/json")
+                        .body(Body::from(body.to_string()))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        }
+    }
+}
