@@ -15,6 +15,7 @@ pub mod model;
 pub mod store;
 
 use graphql::AppSchema;
+use graphql::limits::Limits;
 use i18n::Lang;
 use sea_orm::DatabaseConnection;
 
@@ -27,15 +28,24 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The language served when a request names none.
     pub default_lang: Lang,
+    /// Limits on requests.
+    pub limits: Limits,
 }
 
 impl AppState {
-    /// The state over `db`.
+    /// The state over `db`, with the default limits.
     pub fn new(db: DatabaseConnection, default_lang: Lang) -> Self {
+        AppState::with_limits(db, default_lang, Limits::default())
+    }
+
+    /// The state over `db` with these limits.
+    pub fn with_limits(db: DatabaseConnection, default_lang: Lang, limits: Limits) -> Self {
+        let schema = graphql::schema(db.clone(), default_lang, &limits);
         AppState {
-            schema: graphql::schema(db.clone(), default_lang),
+            schema,
             db,
             default_lang,
+            limits,
         }
     }
 }

@@ -33,12 +33,12 @@ fn init_tracing(filter: &str) {
 
 async fn run(cli: Cli) -> Result<(), String> {
     let settings = cli.settings;
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or(Command::Serve) {
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Command::Serve(args) => serve(&settings, args).await,
+        Command::Serve => serve(&settings, cli.serve).await,
         Command::Migrate => {
             let db = connect(&settings).await?;
             store::migrate(&db)
@@ -147,7 +147,11 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
         "serving GraphQL on http://{}/graphql (GraphiQL in a browser)",
         args.listen
     );
-    let app = medexchange::app(AppState::new(db, settings.default_language));
+    let app = medexchange::app(AppState::with_limits(
+        db,
+        settings.default_language,
+        args.limits(),
+    ));
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

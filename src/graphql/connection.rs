@@ -90,6 +90,16 @@ connection!(
 );
 connection!(NewsItemConnection, NewsItemEdge, NewsItem, "news item");
 
+/// The complexity of a connection field: its page size (as the client asks
+/// for it, bounded like the page itself) times the cost of one item.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE) as usize;
+    size.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// The paging arguments of a connection field, as the client gave them.
 #[derive(Clone, Debug, Default)]
 pub struct PageArgs {

@@ -6,6 +6,7 @@ pub mod enums;
 pub mod error;
 pub mod ids;
 pub mod lang;
+pub mod limits;
 pub mod loaders;
 mod query;
 pub mod types;
@@ -30,9 +31,12 @@ pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription
 }
 
 /// The schema over `db`, serving `default_lang` when a request names no
-/// language.
-pub fn schema(db: DatabaseConnection, default_lang: Lang) -> AppSchema {
+/// language, enforcing `limits` while validating.
+pub fn schema(db: DatabaseConnection, default_lang: Lang, limits: &limits::Limits) -> AppSchema {
     schema_builder()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(limits.max_directives)
         .data(db)
         .data(lang::RequestLanguage(default_lang))
         .finish()

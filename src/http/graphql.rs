@@ -18,6 +18,7 @@
 
 use crate::AppState;
 use crate::graphql::lang::{RequestLanguage, ServedLanguages};
+use crate::graphql::limits;
 use crate::i18n;
 use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -170,6 +171,17 @@ async fn handle(
         Ok(request) => request,
         Err(message) => return request_error(headers, StatusCode::BAD_REQUEST, &message),
     };
+    let limits = &state.limits;
+    if request.query.len() > limits.max_query_bytes {
+        let message = format!("the query is longer than {} bytes", limits.max_query_bytes);
+        return graphql_failure(
+            headers,
+            vec![with_code(
+                ServerError::new(message, None),
+                "QUERY_TOO_COMPLEX",
+            )],
+        );
+    }
     let document = match async_graphql::parser::parse_query(&request.query) {
         Ok(document) => document,
         Err(error) => {
@@ -190,6 +202,20 @@ async fn handle(
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
+    }
+    let aliases = limits::count_aliases(&document);
+    if aliases > limits.max_aliases {
+        let message = format!(
+            "the query uses {aliases} aliases; at most {} are allowed",
+            limits.max_aliases
+        );
+        return graphql_failure(
+            headers,
+            vec![with_code(
+                ServerError::new(message, None),
+                "QUERY_TOO_COMPLEX",
+            )],
+        );
     }
     request.set_parsed_query(document);
     execute(state, headers, request).await
@@ -223,7 +249,24 @@ async fn execute(
     let request = request
         .data(RequestLanguage(requested))
         .data(served.clone());
-    let mut response = crate::graphql::execute(&state.schema, &state.db, request).await;
+    let execution = crate::graphql::execute(&state.schema, &state.db, request);
+    // Past the deadline the execution future is dropped: its pending
+    // statements are cancelled and no more work is done for it.
+    let Ok(mut response) = tokio::time::timeout(state.limits.request_timeout, execution).await
+    else {
+        tracing::warn!(timeout = ?state.limits.request_timeout, "request stopped at its deadline");
+        let message = format!(
+            "the request took longer than {:?} and was stopped",
+            state.limits.request_timeout
+        );
+        let error = with_code(ServerError::new(message, None), "TIMEOUT");
+        return json_response(
+            headers,
+            StatusCode::GATEWAY_TIMEOUT,
+            &GraphQLResponse::from_errors(vec![error]),
+            false,
+        );
+    };
     // Errors raised before execution (validation, variables) carry no path
     // and leave no data: the request as a whole failed.
     let failed_before_execution = response.data == Value::Null
@@ -235,7 +278,12 @@ async fn execute(
             .as_ref()
             .is_some_and(|e| e.get("code").is_some());
         if !has_code {
-            *error = with_code(error.clone(), "GRAPHQL_VALIDATION_FAILED");
+            let code = if limits::is_limit_message(&error.message) {
+                "QUERY_TOO_COMPLEX"
+            } else {
+                "GRAPHQL_VALIDATION_FAILED"
+            };
+            *error = with_code(error.clone(), code);
         }
     }
     if failed_before_execution {

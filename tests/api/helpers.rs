@@ -11,6 +11,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use medexchange::AppState;
+use medexchange::graphql::limits::Limits;
 use medexchange::i18n::Lang;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -89,9 +90,14 @@ pub struct Reply {
 impl TestApp {
     /// One app per engine available, each holding the bundled FY2020 report.
     pub async fn each() -> Vec<TestApp> {
+        TestApp::each_with_limits(Limits::default()).await
+    }
+
+    /// Like [`TestApp::each`], with these request limits.
+    pub async fn each_with_limits(limits: Limits) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, true).await);
+            apps.push(TestApp::new(engine, true, limits.clone()).await);
         }
         apps
     }
@@ -100,12 +106,12 @@ impl TestApp {
     pub async fn each_empty() -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, false).await);
+            apps.push(TestApp::new(engine, false, Limits::default()).await);
         }
         apps
     }
 
-    async fn new(engine: Engine, with_report: bool) -> TestApp {
+    async fn new(engine: Engine, with_report: bool, limits: Limits) -> TestApp {
         static LOG: Once = Once::new();
         LOG.call_once(|| {
             // MEDEXCHANGE_TEST_LOG=debug shows the server's logs (causes of INTERNAL errors).
@@ -165,7 +171,7 @@ impl TestApp {
                 .await
                 .expect("migrate the test database");
         }
-        let router = medexchange::app(AppState::new(db.clone(), Lang::Zh));
+        let router = medexchange::app(AppState::with_limits(db.clone(), Lang::Zh, limits));
         TestApp {
             engine,
             router,

@@ -9,6 +9,7 @@ mod facts;
 mod filters;
 mod http;
 mod language;
+mod limits;
 mod loaders;
 mod migrations;
 mod nodes;

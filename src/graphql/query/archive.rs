@@ -63,6 +63,7 @@ impl ArchiveQuery {
 
     /// Institutions, in the order they were added.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn institutions(
         &self,
         ctx: &Context<'_>,
@@ -108,6 +109,7 @@ impl ArchiveQuery {
 
     /// Exchanges in date order (oldest first unless `orderBy: DESC`).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn exchanges(
         &self,
         ctx: &Context<'_>,
@@ -138,6 +140,7 @@ impl ArchiveQuery {
     }
 
     /// Speakers, in the order they were added.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn speakers(
         &self,
         ctx: &Context<'_>,
@@ -164,6 +167,7 @@ impl ArchiveQuery {
     }
 
     /// Photos, in the order they were added.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn photos(
         &self,
         ctx: &Context<'_>,
@@ -190,6 +194,7 @@ impl ArchiveQuery {
     }
 
     /// Aid shipments, in date order.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn aid_shipments(
         &self,
         ctx: &Context<'_>,
@@ -216,6 +221,7 @@ impl ArchiveQuery {
     }
 
     /// Other news of the centre, in report order.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn news(
         &self,
         ctx: &Context<'_>,

@@ -30,6 +30,7 @@ impl SearchQuery {
     /// other (順天堂 finds 顺天堂), as do full- and half-width forms, Latin
     /// case, and hiragana and katakana. The query is plain text of 1 to 200
     /// characters; one with no letter or digit finds nothing.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -138,6 +138,7 @@ impl Institution {
     }
 
     /// The exchanges it took part in, oldest first.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
     async fn exchanges(
         &self,
         ctx: &Context<'_>,
