@@ -16,8 +16,10 @@ pub mod store;
 
 use graphql::AppSchema;
 use graphql::limits::Limits;
+use http::metrics::Metrics;
 use i18n::Lang;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -30,6 +32,8 @@ pub struct AppState {
     pub default_lang: Lang,
     /// Limits on requests.
     pub limits: Limits,
+    /// Counters served on `/metrics`.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -38,14 +42,22 @@ impl AppState {
         AppState::with_limits(db, default_lang, Limits::default())
     }
 
-    /// The state over `db` with these limits.
-    pub fn with_limits(db: DatabaseConnection, default_lang: Lang, limits: Limits) -> Self {
+    /// The state over `db` with these limits. Statements run through this
+    /// state are counted in its metrics (the connection's metric callback
+    /// is set here, before the schema takes its copy).
+    pub fn with_limits(mut db: DatabaseConnection, default_lang: Lang, limits: Limits) -> Self {
+        let metrics = Arc::new(Metrics::default());
+        let statements = metrics.sql_statements.clone();
+        db.set_metric_callback(move |_| {
+            statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
         let schema = graphql::schema(db.clone(), default_lang, &limits);
         AppState {
             schema,
             db,
             default_lang,
             limits,
+            metrics,
         }
     }
 }

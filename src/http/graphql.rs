@@ -16,6 +16,7 @@
 //! - Every response says which languages its texts were served in:
 //!   `extensions.servedLanguages` and the `Content-Language` header.
 
+use super::request_id::RequestId;
 use crate::AppState;
 use crate::graphql::lang::{RequestLanguage, ServedLanguages};
 use crate::graphql::limits;
@@ -24,7 +25,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Response as GraphQLResponse, ServerError, Value, Variables};
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde_json::Map;
@@ -34,9 +35,15 @@ const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 /// `GET /graphql`.
 pub async fn get(
     State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let reply = Reply {
+        state: &state,
+        headers: &headers,
+        request_id: &id.0,
+    };
     let params: Vec<(String, String)> =
         form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
@@ -71,14 +78,24 @@ pub async fn get(
             extensions,
         },
         (Err(message), _) | (_, Err(message)) => {
-            return request_error(&headers, StatusCode::BAD_REQUEST, &message);
+            return reply.request_error(StatusCode::BAD_REQUEST, &message);
         }
     };
-    handle(&state, &headers, Method::GET, raw).await
+    handle(&reply, Method::GET, raw).await
 }
 
 /// `POST /graphql`.
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    Extension(id): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let reply = Reply {
+        state: &state,
+        headers: &headers,
+        request_id: &id.0,
+    };
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -86,8 +103,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
         .to_ascii_lowercase();
     let media_type = content_type.split(';').next().unwrap_or("").trim();
     if media_type != "application/json" {
-        return request_error(
-            &headers,
+        return reply.request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "POST bodies must be application/json",
         );
@@ -95,22 +111,15 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     let raw = match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Object(map)) => RawRequest::from_map(map),
         Ok(serde_json::Value::Array(_)) => {
-            return request_error(
-                &headers,
-                StatusCode::BAD_REQUEST,
-                "batched requests are not accepted",
-            );
+            return reply
+                .request_error(StatusCode::BAD_REQUEST, "batched requests are not accepted");
         }
         Ok(_) => {
-            return request_error(
-                &headers,
-                StatusCode::BAD_REQUEST,
-                "the body must be a JSON object",
-            );
+            return reply.request_error(StatusCode::BAD_REQUEST, "the body must be a JSON object");
         }
-        Err(_) => return request_error(&headers, StatusCode::BAD_REQUEST, "the body is not JSON"),
+        Err(_) => return reply.request_error(StatusCode::BAD_REQUEST, "the body is not JSON"),
     };
-    handle(&state, &headers, Method::POST, raw).await
+    handle(&reply, Method::POST, raw).await
 }
 
 /// The request parameters as sent, before checking.
@@ -161,40 +170,31 @@ impl RawRequest {
     }
 }
 
-async fn handle(
-    state: &AppState,
-    headers: &HeaderMap,
-    method: Method,
-    raw: RawRequest,
-) -> Response {
+async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
     let mut request = match raw.into_request() {
         Ok(request) => request,
-        Err(message) => return request_error(headers, StatusCode::BAD_REQUEST, &message),
+        Err(message) => return reply.request_error(StatusCode::BAD_REQUEST, &message),
     };
-    let limits = &state.limits;
+    let limits = &reply.state.limits;
     if request.query.len() > limits.max_query_bytes {
         let message = format!("the query is longer than {} bytes", limits.max_query_bytes);
-        return graphql_failure(
-            headers,
-            vec![with_code(
-                ServerError::new(message, None),
-                "QUERY_TOO_COMPLEX",
-            )],
-        );
+        return reply.graphql_failure(vec![with_code(
+            ServerError::new(message, None),
+            "QUERY_TOO_COMPLEX",
+        )]);
     }
     let document = match async_graphql::parser::parse_query(&request.query) {
         Ok(document) => document,
         Err(error) => {
             let error = ServerError::new(error.to_string(), error.positions().next());
-            return graphql_failure(headers, vec![with_code(error, "GRAPHQL_PARSE_FAILED")]);
+            return reply.graphql_failure(vec![with_code(error, "GRAPHQL_PARSE_FAILED")]);
         }
     };
     if method == Method::GET
         && operation_type(&document, request.operation_name.as_deref())
             == Some(OperationType::Mutation)
     {
-        let mut response = request_error(
-            headers,
+        let mut response = reply.request_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations are only accepted over POST",
         );
@@ -209,16 +209,13 @@ async fn handle(
             "the query uses {aliases} aliases; at most {} are allowed",
             limits.max_aliases
         );
-        return graphql_failure(
-            headers,
-            vec![with_code(
-                ServerError::new(message, None),
-                "QUERY_TOO_COMPLEX",
-            )],
-        );
+        return reply.graphql_failure(vec![with_code(
+            ServerError::new(message, None),
+            "QUERY_TOO_COMPLEX",
+        )]);
     }
     request.set_parsed_query(document);
-    execute(state, headers, request).await
+    execute(reply, request).await
 }
 
 /// The type of the operation a request runs, when it can be told.
@@ -235,11 +232,8 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
     }
 }
 
-async fn execute(
-    state: &AppState,
-    headers: &HeaderMap,
-    request: async_graphql::Request,
-) -> Response {
+async fn execute(reply: &Reply<'_>, request: async_graphql::Request) -> Response {
+    let (state, headers) = (reply.state, reply.headers);
     let requested = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -260,10 +254,9 @@ async fn execute(
             state.limits.request_timeout
         );
         let error = with_code(ServerError::new(message, None), "TIMEOUT");
-        return json_response(
-            headers,
+        return reply.json(
             StatusCode::GATEWAY_TIMEOUT,
-            &GraphQLResponse::from_errors(vec![error]),
+            GraphQLResponse::from_errors(vec![error]),
             false,
         );
     };
@@ -287,7 +280,7 @@ async fn execute(
         }
     }
     if failed_before_execution {
-        return graphql_failure(headers, response.errors);
+        return reply.graphql_failure(response.errors);
     }
     let served = served.languages();
     response.extensions.insert(
@@ -299,7 +292,7 @@ async fn execute(
                 .collect(),
         ),
     );
-    let mut http = json_response(headers, StatusCode::OK, &response, true);
+    let mut http = reply.json(StatusCode::OK, response, true);
     let content_language = if served.is_empty() {
         vec![requested]
     } else {
@@ -324,50 +317,69 @@ fn with_code(mut error: ServerError, code: &'static str) -> ServerError {
     error
 }
 
-/// A request that failed before execution: 400 without `data` under
-/// `application/graphql-response+json`, 200 under `application/json`.
-fn graphql_failure(headers: &HeaderMap, errors: Vec<ServerError>) -> Response {
-    let response = GraphQLResponse::from_errors(errors);
-    if prefers_graphql_response(headers) {
-        json_response(headers, StatusCode::BAD_REQUEST, &response, false)
-    } else {
-        json_response(headers, StatusCode::OK, &response, true)
-    }
+/// How to answer one request: its state, headers and id.
+struct Reply<'a> {
+    state: &'a AppState,
+    headers: &'a HeaderMap,
+    request_id: &'a str,
 }
 
-/// An HTTP-level refusal (unreadable request, wrong method or media type).
-fn request_error(headers: &HeaderMap, status: StatusCode, message: &str) -> Response {
-    let error = with_code(ServerError::new(message, None), "BAD_REQUEST");
-    json_response(
-        headers,
-        status,
-        &GraphQLResponse::from_errors(vec![error]),
-        false,
-    )
-}
-
-fn json_response(
-    headers: &HeaderMap,
-    status: StatusCode,
-    response: &GraphQLResponse,
-    with_data: bool,
-) -> Response {
-    let content_type = if prefers_graphql_response(headers) {
-        GRAPHQL_RESPONSE_JSON
-    } else {
-        "application/json"
-    };
-    let body = serde_json::to_value(response).map(|mut value| {
-        if let (false, serde_json::Value::Object(map)) = (with_data, &mut value) {
-            map.remove("data");
+impl Reply<'_> {
+    /// A request that failed before execution: 400 without `data` under
+    /// `application/graphql-response+json`, 200 under `application/json`.
+    fn graphql_failure(&self, errors: Vec<ServerError>) -> Response {
+        let response = GraphQLResponse::from_errors(errors);
+        if prefers_graphql_response(self.headers) {
+            self.json(StatusCode::BAD_REQUEST, response, false)
+        } else {
+            self.json(StatusCode::OK, response, true)
         }
-        value
-    });
-    match body.and_then(|value| serde_json::to_vec(&value)) {
-        Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "could not serialize a GraphQL response");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    }
+
+    /// An HTTP-level refusal (unreadable request, wrong method or media type).
+    fn request_error(&self, status: StatusCode, message: &str) -> Response {
+        let error = with_code(ServerError::new(message, None), "BAD_REQUEST");
+        self.json(status, GraphQLResponse::from_errors(vec![error]), false)
+    }
+
+    /// The JSON answer. Errors are counted by code; an INTERNAL error tells
+    /// the client the request id, so the logged cause can be found.
+    fn json(&self, status: StatusCode, mut response: GraphQLResponse, with_data: bool) -> Response {
+        for error in &mut response.errors {
+            let code = error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .and_then(|code| match code {
+                    Value::String(code) => Some(code.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            if code == "INTERNAL" {
+                error.message = format!("internal error (request id {})", self.request_id);
+                if let Some(extensions) = error.extensions.as_mut() {
+                    extensions.set("requestId", self.request_id);
+                }
+            }
+            self.state.metrics.observe_error(&code);
+        }
+        let content_type = if prefers_graphql_response(self.headers) {
+            GRAPHQL_RESPONSE_JSON
+        } else {
+            "application/json"
+        };
+        let body = serde_json::to_value(&response).map(|mut value| {
+            if let (false, serde_json::Value::Object(map)) = (with_data, &mut value) {
+                map.remove("data");
+            }
+            value
+        });
+        match body.and_then(|value| serde_json::to_vec(&value)) {
+            Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "could not serialize a GraphQL response");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
         }
     }
 }

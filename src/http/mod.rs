@@ -2,6 +2,8 @@
 
 mod graphql;
 mod health;
+pub mod metrics;
+pub mod request_id;
 
 use crate::AppState;
 use axum::Router;
@@ -15,6 +17,11 @@ pub fn router(state: AppState) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
         .layer(body_limit)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_id::layer,
+        ))
         .with_state(state)
 }

@@ -16,7 +16,7 @@ use medexchange::i18n::Lang;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 use tower::ServiceExt;
 
@@ -75,7 +75,8 @@ pub struct TestApp {
     pub engine: Engine,
     pub router: Router,
     pub db: DatabaseConnection,
-    statements: Arc<AtomicUsize>,
+    /// SQL statements run through the router (the server's own counter).
+    statements: Arc<AtomicU64>,
     _scratch: Scratch,
 }
 
@@ -152,14 +153,9 @@ impl TestApp {
                 )
             }
         };
-        let mut db = medexchange::store::connect(&url, 5)
+        let db = medexchange::store::connect(&url, 5)
             .await
             .expect("connect to the test database");
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-        });
         if with_report {
             assert!(
                 medexchange::prepare_database(&db)
@@ -171,7 +167,9 @@ impl TestApp {
                 .await
                 .expect("migrate the test database");
         }
-        let router = medexchange::app(AppState::with_limits(db.clone(), Lang::Zh, limits));
+        let state = AppState::with_limits(db.clone(), Lang::Zh, limits);
+        let statements = state.metrics.sql_statements.clone();
+        let router = medexchange::app(state);
         TestApp {
             engine,
             router,
@@ -183,7 +181,7 @@ impl TestApp {
 
     /// SQL statements run so far.
     pub fn statements(&self) -> usize {
-        self.statements.load(Ordering::SeqCst)
+        self.statements.load(Ordering::SeqCst) as usize
     }
 
     /// Sends a request through the router.

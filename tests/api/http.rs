@@ -148,7 +148,11 @@ async fn database_errors_reach_clients_only_as_internal() {
             "{}",
             reply.text
         );
-        assert_eq!(reply.body["errors"][0]["message"], "internal error");
+        let message = reply.body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("internal error (request id "),
+            "{message}"
+        );
     }
 }
 
@@ -217,5 +221,83 @@ async fn request_errors_are_400_without_data_under_the_graphql_response_media_ty
                 .await;
             assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         }
+    }
+}
+
+#[tokio::test]
+async fn every_response_has_a_request_id_and_metrics_count_requests() {
+    for app in TestApp::each().await {
+        let reply = app
+            .post(
+                "{ specialties { slug } }",
+                json!({}),
+                &[("x-request-id", "client-chosen-42")],
+            )
+            .await;
+        assert_eq!(reply.headers["x-request-id"], "client-chosen-42");
+        let reply = app
+            .post(
+                "{ specialties { slug } }",
+                json!({}),
+                &[("x-request-id", "not ok; has spaces")],
+            )
+            .await;
+        let made = reply.headers["x-request-id"].to_str().unwrap().to_owned();
+        assert!(!made.is_empty() && made != "not ok; has spaces");
+        app.post("{ exchanges(first: 500) { totalCount } }", json!({}), &[])
+            .await;
+        let metrics = app
+            .send(Request::get("/metrics").body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(metrics.status, StatusCode::OK);
+        assert!(
+            metrics
+                .text
+                .contains("medexchange_http_requests_total{status=\"200\"} 3"),
+            "{}",
+            metrics.text
+        );
+        assert!(
+            metrics
+                .text
+                .contains("medexchange_graphql_errors_total{code=\"BAD_USER_INPUT\"} 1"),
+            "{}",
+            metrics.text
+        );
+        assert!(
+            metrics
+                .text
+                .contains("medexchange_http_request_duration_seconds_count 3")
+        );
+        let statements: u64 = metrics
+            .text
+            .lines()
+            .find_map(|l| l.strip_prefix("medexchange_sql_statements_total "))
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(statements > 0);
+    }
+}
+
+#[tokio::test]
+async fn internal_errors_tell_the_client_the_request_id() {
+    for app in TestApp::each().await {
+        app.db.close_by_ref().await.unwrap();
+        let reply = app
+            .post(
+                "{ exchanges { totalCount } }",
+                json!({}),
+                &[("x-request-id", "trace-me-7")],
+            )
+            .await;
+        assert_eq!(reply.body["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert_eq!(
+            reply.body["errors"][0]["extensions"]["requestId"],
+            "trace-me-7"
+        );
+        assert_eq!(
+            reply.body["errors"][0]["message"],
+            "internal error (request id trace-me-7)"
+        );
     }
 }
