@@ -2,6 +2,7 @@
 //! A bad value stops the program at start with a message naming the setting.
 
 use crate::graphql::limits::Limits;
+use crate::http::options::HttpOptions;
 use crate::i18n::Lang;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
@@ -42,6 +43,11 @@ pub struct Settings {
     /// usable `Accept-Language`): zh, ja or en.
     #[arg(long, env = "MEDEXCHANGE_DEFAULT_LANGUAGE", default_value = "zh", global = true, value_parser = parse_lang)]
     pub default_language: Lang,
+
+    /// Log lines as `text` or `json` (one JSON object a line).
+    #[arg(long, env = "MEDEXCHANGE_LOG_FORMAT", default_value = "text", global = true,
+          value_parser = ["text", "json"])]
+    pub log_format: String,
 
     /// Log filter, in `tracing` syntax (e.g. `info`, `medexchange=debug`).
     #[arg(long, env = "MEDEXCHANGE_LOG", default_value = "info", global = true)]
@@ -130,6 +136,68 @@ pub struct ServeArgs {
     #[arg(long, global = true, env = "MEDEXCHANGE_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub request_timeout_ms: u64,
+
+    /// Origins allowed to call the API from a browser (CORS), comma
+    /// separated, or `*` for any; none when empty.
+    #[arg(
+        long,
+        global = true,
+        env = "MEDEXCHANGE_CORS_ALLOWED_ORIGINS",
+        default_value = "",
+        value_delimiter = ','
+    )]
+    pub cors_allowed_origins: Vec<String>,
+
+    /// Serve GraphiQL to browsers on `GET /graphql`.
+    #[arg(long, global = true, env = "MEDEXCHANGE_GRAPHIQL", default_value = "true", value_parser = parse_switch)]
+    pub graphiql: bool,
+
+    /// The `node_modules` folder holding GraphiQL's scripts
+    /// (`npm ci --prefix scripts/graphiql` fills the default).
+    #[arg(
+        long,
+        global = true,
+        env = "MEDEXCHANGE_GRAPHIQL_ASSETS",
+        default_value = "scripts/graphiql/node_modules"
+    )]
+    pub graphiql_assets: PathBuf,
+
+    /// Answer introspection queries (GraphiQL and code generators need them).
+    #[arg(long, global = true, env = "MEDEXCHANGE_INTROSPECTION", default_value = "true", value_parser = parse_switch)]
+    pub introspection: bool,
+
+    /// `Cache-Control: max-age` of successful GET answers, in seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "MEDEXCHANGE_CACHE_MAX_AGE_SECS",
+        default_value_t = 60
+    )]
+    pub cache_max_age_secs: u64,
+
+    /// How many persisted queries (by hash) the process remembers.
+    #[arg(
+        long,
+        global = true,
+        env = "MEDEXCHANGE_PERSISTED_QUERIES",
+        default_value_t = 10_000
+    )]
+    pub persisted_queries: usize,
+
+    /// Seconds in-flight requests may run after SIGTERM or SIGINT before
+    /// the process exits anyway.
+    #[arg(long, global = true, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub shutdown_timeout_secs: u64,
+}
+
+/// Reads `true`/`false` (also `1`/`0`, `on`/`off`, `yes`/`no`).
+fn parse_switch(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "1" | "on" | "yes" => Ok(true),
+        "false" | "0" | "off" | "no" => Ok(false),
+        _ => Err("expected true or false".to_owned()),
+    }
 }
 
 impl ServeArgs {
@@ -143,6 +211,24 @@ impl ServeArgs {
             max_query_bytes: self.max_query_bytes as usize,
             max_body_bytes: self.max_body_bytes as usize,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
+        }
+    }
+
+    /// The HTTP options these settings give.
+    pub fn http_options(&self) -> HttpOptions {
+        HttpOptions {
+            cors_allowed_origins: self
+                .cors_allowed_origins
+                .iter()
+                .map(|o| o.trim().to_owned())
+                .filter(|o| !o.is_empty())
+                .collect(),
+            graphiql: self.graphiql,
+            graphiql_assets: self.graphiql_assets.clone(),
+            introspection: self.introspection,
+            cache_max_age: Duration::from_secs(self.cache_max_age_secs),
+            persisted_queries: self.persisted_queries,
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
         }
     }
 }

@@ -17,6 +17,8 @@ pub mod store;
 use graphql::AppSchema;
 use graphql::limits::Limits;
 use http::metrics::Metrics;
+use http::options::HttpOptions;
+use http::persisted::PersistedQueries;
 use i18n::Lang;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -34,6 +36,10 @@ pub struct AppState {
     pub limits: Limits,
     /// Counters served on `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// CORS, GraphiQL, introspection, caching, persisted queries.
+    pub options: HttpOptions,
+    /// Queries known by hash (automatic persisted queries).
+    pub persisted: Arc<PersistedQueries>,
 }
 
 impl AppState {
@@ -42,22 +48,35 @@ impl AppState {
         AppState::with_limits(db, default_lang, Limits::default())
     }
 
-    /// The state over `db` with these limits. Statements run through this
-    /// state are counted in its metrics (the connection's metric callback
-    /// is set here, before the schema takes its copy).
-    pub fn with_limits(mut db: DatabaseConnection, default_lang: Lang, limits: Limits) -> Self {
+    /// The state over `db` with these limits and the default options.
+    pub fn with_limits(db: DatabaseConnection, default_lang: Lang, limits: Limits) -> Self {
+        AppState::configured(db, default_lang, limits, HttpOptions::default())
+    }
+
+    /// The state over `db` with these limits and options. Statements run
+    /// through this state are counted in its metrics (the connection's
+    /// metric callback is set here, before the schema takes its copy).
+    pub fn configured(
+        mut db: DatabaseConnection,
+        default_lang: Lang,
+        limits: Limits,
+        options: HttpOptions,
+    ) -> Self {
         let metrics = Arc::new(Metrics::default());
         let statements = metrics.sql_statements.clone();
         db.set_metric_callback(move |_| {
             statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        let schema = graphql::schema(db.clone(), default_lang, &limits);
+        let schema = graphql::schema(db.clone(), default_lang, &limits, options.introspection);
+        let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         AppState {
             schema,
             db,
             default_lang,
             limits,
             metrics,
+            options,
+            persisted,
         }
     }
 }

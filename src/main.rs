@@ -10,7 +10,7 @@ use std::time::Instant;
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(&cli.settings.log);
+    init_tracing(&cli.settings.log, &cli.settings.log_format);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -20,15 +20,22 @@ async fn main() -> ExitCode {
     }
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|error| {
         eprintln!("medexchange: --log / MEDEXCHANGE_LOG {filter:?} is not a valid filter ({error}); using `info`");
         tracing_subscriber::EnvFilter::new("info")
     });
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        logs.json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init();
+    } else {
+        logs.init();
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -147,15 +154,32 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
         "serving GraphQL on http://{}/graphql (GraphiQL in a browser)",
         args.listen
     );
-    let app = medexchange::app(AppState::with_limits(
+    let options = args.http_options();
+    let deadline = options.shutdown_timeout;
+    let app = medexchange::app(AppState::configured(
         db,
         settings.default_language,
         args.limits(),
+        options,
     ));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    // After the signal, new connections are refused and in-flight requests
+    // finish; past the deadline the process exits anyway.
+    let deadline = async move {
+        let _ = stopped.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(deadline).await;
+    };
+    tokio::select! {
+        result = server => result.map_err(|e| format!("server error: {e}")),
+        () = deadline => {
+            tracing::warn!("shutdown deadline passed with requests still running; exiting");
+            Ok(())
+        }
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM; in-flight requests then finish.

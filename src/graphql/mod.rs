@@ -31,9 +31,21 @@ pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription
 }
 
 /// The schema over `db`, serving `default_lang` when a request names no
-/// language, enforcing `limits` while validating.
-pub fn schema(db: DatabaseConnection, default_lang: Lang, limits: &limits::Limits) -> AppSchema {
-    schema_builder()
+/// language, enforcing `limits` while validating, answering introspection
+/// only when `introspection` is on.
+pub fn schema(
+    db: DatabaseConnection,
+    default_lang: Lang,
+    limits: &limits::Limits,
+    introspection: bool,
+) -> AppSchema {
+    let builder = schema_builder();
+    let builder = if introspection {
+        builder
+    } else {
+        builder.disable_introspection()
+    };
+    builder
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)

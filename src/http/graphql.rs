@@ -16,18 +16,18 @@
 //! - Every response says which languages its texts were served in:
 //!   `extensions.servedLanguages` and the `Content-Language` header.
 
+use super::persisted::{PersistedQueries, sha256_hex};
 use super::request_id::RequestId;
 use crate::AppState;
 use crate::graphql::lang::{RequestLanguage, ServedLanguages};
 use crate::graphql::limits;
 use crate::i18n;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Response as GraphQLResponse, ServerError, Value, Variables};
 use axum::body::Bytes;
 use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::Map;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -54,14 +54,8 @@ pub async fn get(
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
     };
-    if param("query").is_none() && accepts(&headers, "text/html") {
-        return Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("medexchange")
-                .finish(),
-        )
-        .into_response();
+    if param("query").is_none() && state.options.graphiql && accepts(&headers, "text/html") {
+        return super::graphiql::page(&state);
     }
     let json_param = |name: &str| match param(name) {
         None => Ok(None),
@@ -122,6 +116,14 @@ pub async fn post(
     handle(&reply, Method::POST, raw).await
 }
 
+/// Why a request was not run.
+enum Refusal {
+    /// Its parameters are malformed (400).
+    BadRequest(String),
+    /// It names a persisted query by a hash this process does not know.
+    PersistedQueryNotFound,
+}
+
 /// The request parameters as sent, before checking.
 struct RawRequest {
     query: Option<serde_json::Value>,
@@ -140,40 +142,84 @@ impl RawRequest {
         }
     }
 
-    /// Checks the parameters' types (a 400 when wrong).
-    fn into_request(self) -> Result<async_graphql::Request, String> {
-        let query = match self.query {
-            Some(serde_json::Value::String(query)) if !query.trim().is_empty() => query,
-            Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null) => {
-                return Err("`query` is missing".to_owned());
+    /// Checks the parameters' types (a 400 when wrong) and resolves a
+    /// persisted query's hash.
+    fn into_request(self, persisted: &PersistedQueries) -> Result<async_graphql::Request, Refusal> {
+        let bad = |message: &str| Refusal::BadRequest(message.to_owned());
+        let hash = match &self.extensions {
+            Some(serde_json::Value::Object(extensions)) => match extensions.get("persistedQuery") {
+                None | Some(serde_json::Value::Null) => None,
+                Some(serde_json::Value::Object(pq)) => {
+                    if pq.get("version") != Some(&serde_json::Value::from(1)) {
+                        return Err(bad("`persistedQuery.version` must be 1"));
+                    }
+                    match pq.get("sha256Hash") {
+                        Some(serde_json::Value::String(hash)) => Some(hash.to_ascii_lowercase()),
+                        _ => return Err(bad("`persistedQuery.sha256Hash` must be a string")),
+                    }
+                }
+                Some(_) => return Err(bad("`persistedQuery` must be a map")),
+            },
+            None | Some(serde_json::Value::Null) => None,
+            Some(_) => return Err(bad("`extensions` must be a map")),
+        };
+        let query = match (self.query, hash) {
+            (Some(serde_json::Value::String(query)), hash) if !query.trim().is_empty() => {
+                if let Some(hash) = hash {
+                    if sha256_hex(query.as_bytes()) != hash {
+                        return Err(bad(
+                            "`persistedQuery.sha256Hash` is not the SHA-256 of `query`",
+                        ));
+                    }
+                    persisted.insert(&hash, &query);
+                }
+                query
             }
-            Some(_) => return Err("`query` must be a string".to_owned()),
+            (None | Some(serde_json::Value::Null), Some(hash)) => match persisted.get(&hash) {
+                Some(query) => query.to_string(),
+                None => return Err(Refusal::PersistedQueryNotFound),
+            },
+            (Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null), _) => {
+                return Err(bad("`query` is missing"));
+            }
+            (Some(_), _) => return Err(bad("`query` must be a string")),
         };
         let mut request = async_graphql::Request::new(query);
         match self.operation_name {
             None | Some(serde_json::Value::Null) => {}
             Some(serde_json::Value::String(name)) => request = request.operation_name(name),
-            Some(_) => return Err("`operationName` must be a string".to_owned()),
+            Some(_) => return Err(bad("`operationName` must be a string")),
         }
         match self.variables {
             None | Some(serde_json::Value::Null) => {}
             Some(variables @ serde_json::Value::Object(_)) => {
                 request = request.variables(Variables::from_json(variables))
             }
-            Some(_) => return Err("`variables` must be a map".to_owned()),
-        }
-        match self.extensions {
-            None | Some(serde_json::Value::Null) | Some(serde_json::Value::Object(_)) => {}
-            Some(_) => return Err("`extensions` must be a map".to_owned()),
+            Some(_) => return Err(bad("`variables` must be a map")),
         }
         Ok(request)
     }
 }
 
 async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
-    let mut request = match raw.into_request() {
+    let mut request = match raw.into_request(&reply.state.persisted) {
         Ok(request) => request,
-        Err(message) => return reply.request_error(StatusCode::BAD_REQUEST, &message),
+        Err(Refusal::BadRequest(message)) => {
+            return reply.request_error(StatusCode::BAD_REQUEST, &message);
+        }
+        Err(Refusal::PersistedQueryNotFound) => {
+            // Apollo's protocol: 200 with this message, so the client sends
+            // the query with its hash.
+            let error = with_code(
+                ServerError::new("PersistedQueryNotFound", None),
+                "PERSISTED_QUERY_NOT_FOUND",
+            );
+            return reply.json(
+                StatusCode::OK,
+                GraphQLResponse::from_errors(vec![error]),
+                false,
+            );
+        }
     };
     let limits = &reply.state.limits;
     if request.query.len() > limits.max_query_bytes {
@@ -215,7 +261,7 @@ async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response 
         )]);
     }
     request.set_parsed_query(document);
-    execute(reply, request).await
+    execute(reply, method, request).await
 }
 
 /// The type of the operation a request runs, when it can be told.
@@ -232,7 +278,7 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
     }
 }
 
-async fn execute(reply: &Reply<'_>, request: async_graphql::Request) -> Response {
+async fn execute(reply: &Reply<'_>, method: Method, request: async_graphql::Request) -> Response {
     let (state, headers) = (reply.state, reply.headers);
     let requested = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -292,7 +338,11 @@ async fn execute(reply: &Reply<'_>, request: async_graphql::Request) -> Response
                 .collect(),
         ),
     );
+    let cacheable = method == Method::GET && response.errors.is_empty();
     let mut http = reply.json(StatusCode::OK, response, true);
+    if cacheable {
+        http = reply.cached(http).await;
+    }
     let content_language = if served.is_empty() {
         vec![requested]
     } else {
@@ -325,6 +375,36 @@ struct Reply<'a> {
 }
 
 impl Reply<'_> {
+    /// A successful GET answer made cacheable: `Cache-Control` and a strong
+    /// `ETag` (hash of the body); `If-None-Match` with that tag gets 304.
+    async fn cached(&self, response: Response) -> Response {
+        let (mut parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        let etag = format!("\"{}\"", &sha256_hex(&bytes)[..32]);
+        let max_age = self.state.options.cache_max_age.as_secs();
+        if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+            parts.headers.insert(header::CACHE_CONTROL, value);
+        }
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            parts.headers.insert(header::ETAG, value);
+        }
+        let matches = self
+            .headers
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| tag.trim() == etag || tag.trim() == "*");
+        if matches {
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(header::CONTENT_TYPE);
+            return Response::from_parts(parts, axum::body::Body::empty());
+        }
+        Response::from_parts(parts, axum::body::Body::from(bytes))
+    }
+
     /// A request that failed before execution: 400 without `data` under
     /// `application/graphql-response+json`, 200 under `application/json`.
     fn graphql_failure(&self, errors: Vec<ServerError>) -> Response {

@@ -1,27 +1,71 @@
 //! The HTTP surface: every route in one place.
 
+mod graphiql;
 mod graphql;
 mod health;
 pub mod metrics;
+pub mod options;
+pub mod persisted;
 pub mod request_id;
 
 use crate::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// The router the server runs, and the tests drive.
 pub fn router(state: AppState) -> Router {
     let body_limit = DefaultBodyLimit::max(state.limits.max_body_bytes);
-    Router::new()
+    let cors = cors_layer(&state.options.cors_allowed_origins);
+    let router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
         .layer(body_limit)
+        .layer(CompressionLayer::new().gzip(true).br(true));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             request_id::layer,
         ))
         .with_state(state)
+}
+
+/// CORS for the configured origins: none (no CORS headers), `*` (any), or
+/// a list. Browsers may send the headers GraphQL clients use.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let layer = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            header::CONTENT_LANGUAGE,
+            header::ETAG,
+        ])
+        .max_age(std::time::Duration::from_secs(600));
+    if origins.iter().any(|o| o == "*") {
+        return Some(layer.allow_origin(AllowOrigin::any()));
+    }
+    let list: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    Some(layer.allow_origin(AllowOrigin::list(list)))
 }

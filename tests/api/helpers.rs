@@ -12,6 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use medexchange::AppState;
 use medexchange::graphql::limits::Limits;
+use medexchange::http::options::HttpOptions;
 use medexchange::i18n::Lang;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -96,9 +97,14 @@ impl TestApp {
 
     /// Like [`TestApp::each`], with these request limits.
     pub async fn each_with_limits(limits: Limits) -> Vec<TestApp> {
+        TestApp::each_configured(limits, HttpOptions::default()).await
+    }
+
+    /// Like [`TestApp::each`], with these limits and HTTP options.
+    pub async fn each_configured(limits: Limits, options: HttpOptions) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, true, limits.clone()).await);
+            apps.push(TestApp::new(engine, true, limits.clone(), options.clone()).await);
         }
         apps
     }
@@ -107,12 +113,17 @@ impl TestApp {
     pub async fn each_empty() -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, false, Limits::default()).await);
+            apps.push(TestApp::new(engine, false, Limits::default(), HttpOptions::default()).await);
         }
         apps
     }
 
-    async fn new(engine: Engine, with_report: bool, limits: Limits) -> TestApp {
+    async fn new(
+        engine: Engine,
+        with_report: bool,
+        limits: Limits,
+        options: HttpOptions,
+    ) -> TestApp {
         static LOG: Once = Once::new();
         LOG.call_once(|| {
             // MEDEXCHANGE_TEST_LOG=debug shows the server's logs (causes of INTERNAL errors).
@@ -167,7 +178,7 @@ impl TestApp {
                 .await
                 .expect("migrate the test database");
         }
-        let state = AppState::with_limits(db.clone(), Lang::Zh, limits);
+        let state = AppState::configured(db.clone(), Lang::Zh, limits, options);
         let statements = state.metrics.sql_statements.clone();
         let router = medexchange::app(state);
         TestApp {

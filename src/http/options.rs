@@ -1,0 +1,38 @@
+//! How the HTTP surface behaves beyond the limits: CORS, GraphiQL,
+//! introspection, caching of GET answers and automatic persisted queries.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The HTTP options of one server (each a setting; see `config`).
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Origins allowed by CORS: empty for none, `*` for any.
+    pub cors_allowed_origins: Vec<String>,
+    /// Whether `GET /graphql` serves GraphiQL to browsers.
+    pub graphiql: bool,
+    /// Where GraphiQL's scripts and styles are (`npm ci --prefix scripts/graphiql`).
+    pub graphiql_assets: PathBuf,
+    /// Whether introspection queries are answered.
+    pub introspection: bool,
+    /// `Cache-Control: max-age` of successful GET answers.
+    pub cache_max_age: Duration,
+    /// How many persisted queries the process remembers.
+    pub persisted_queries: usize,
+    /// How long in-flight requests may run after SIGTERM/SIGINT.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            cors_allowed_origins: Vec::new(),
+            graphiql: true,
+            graphiql_assets: PathBuf::from("scripts/graphiql/node_modules"),
+            introspection: true,
+            cache_max_age: Duration::from_secs(60),
+            persisted_queries: 10_000,
+            shutdown_timeout: Duration::from_secs(20),
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Caches and browsers: persisted queries, Cache-Control and ETag on GET,
+//! compression, CORS, and the switches for introspection and GraphiQL.
+
+use crate::helpers::TestApp;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use medexchange::graphql::limits::Limits;
+use medexchange::http::options::HttpOptions;
+use medexchange::http::persisted::sha256_hex;
+use serde_json::json;
+
+fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    let mut request = Request::get(uri).header(header::ACCEPT, "application/json");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+fn encode(text: &str) -> String {
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[tokio::test]
+async fn persisted_queries_are_learned_then_served_by_hash_over_get() {
+    for app in TestApp::each().await {
+        let query = "{ specialties(lang: JA) { slug name } }";
+        let hash = sha256_hex(query.as_bytes());
+        let extensions =
+            encode(&json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string());
+        let by_hash = format!("/graphql?extensions={extensions}");
+        let unknown = app.send(get(&by_hash, &[])).await;
+        assert_eq!(unknown.status, StatusCode::OK);
+        assert_eq!(
+            unknown.body["errors"][0]["extensions"]["code"],
+            "PERSISTED_QUERY_NOT_FOUND"
+        );
+        assert_eq!(
+            unknown.body["errors"][0]["message"],
+            "PersistedQueryNotFound"
+        );
+        let learn = format!("/graphql?query={}&extensions={extensions}", encode(query));
+        let learned = app.send(get(&learn, &[])).await;
+        assert_eq!(learned.body["data"]["specialties"][7]["name"], "循環器内科");
+        let served = app.send(get(&by_hash, &[])).await;
+        assert_eq!(served.body["data"], learned.body["data"]);
+        let wrong = json!({"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
+        let reply = app
+            .send(
+                Request::post("/graphql")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(wrong.to_string()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "a hash that is not the query's is refused"
+        );
+    }
+}
+
+#[tokio::test]
+async fn get_answers_are_cacheable_with_etags() {
+    for app in TestApp::each().await {
+        let uri = format!("/graphql?query={}", encode("{ specialties { slug } }"));
+        let first = app.send(get(&uri, &[])).await;
+        assert_eq!(first.headers[header::CACHE_CONTROL], "public, max-age=60");
+        let etag = first.headers[header::ETAG].to_str().unwrap().to_owned();
+        let again = app.send(get(&uri, &[("if-none-match", &etag)])).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+        assert!(again.text.is_empty());
+        let other_language = app.send(get(&uri, &[("accept-language", "ja")])).await;
+        assert_eq!(
+            other_language.headers[header::VARY],
+            "Accept, Accept-Language"
+        );
+        let errors = app
+            .send(get(
+                &format!(
+                    "/graphql?query={}",
+                    encode("{ exchanges(first: 101) { totalCount } }")
+                ),
+                &[],
+            ))
+            .await;
+        assert!(
+            errors.headers.get(header::ETAG).is_none(),
+            "answers with errors are not cached"
+        );
+        let post = app.post("{ specialties { slug } }", json!({}), &[]).await;
+        assert!(post.headers.get(header::ETAG).is_none());
+    }
+}
+
+#[tokio::test]
+async fn answers_are_compressed_when_the_client_accepts_it() {
+    for app in TestApp::each().await {
+        for encoding in ["gzip", "br"] {
+            let query = "{ exchanges(first: 9) { nodes { title summary } } }";
+            let reply = app
+                .post(query, json!({}), &[("accept-encoding", encoding)])
+                .await;
+            assert_eq!(reply.headers[header::CONTENT_ENCODING], encoding);
+        }
+    }
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let options = HttpOptions {
+        cors_allowed_origins: vec!["https://centre.example".into()],
+        ..HttpOptions::default()
+    };
+    for app in TestApp::each_configured(Limits::default(), options.clone()).await {
+        let preflight = |origin: &str| {
+            Request::builder()
+                .method("OPTIONS")
+                .uri("/graphql")
+                .header(header::ORIGIN, origin)
+                .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+                .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+                .body(Body::empty())
+                .unwrap()
+        };
+        let allowed = app.send(preflight("https://centre.example")).await;
+        assert_eq!(
+            allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+            "https://centre.example"
+        );
+        let refused = app.send(preflight("https://elsewhere.example")).await;
+        assert!(
+            refused
+                .headers
+                .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn introspection_and_graphiql_can_be_turned_off() {
+    let options = HttpOptions {
+        introspection: false,
+        graphiql: false,
+        ..HttpOptions::default()
+    };
+    for app in TestApp::each_configured(Limits::default(), options.clone()).await {
+        let query = r#"{ __schema { queryType { name } } __type(name: "Exchange") { name } }"#;
+        let reply = app.post(query, json!({}), &[]).await;
+        assert_eq!(
+            reply.body["data"],
+            json!({"__schema": null, "__type": null}),
+            "{}",
+            reply.text
+        );
+        app.data("{ specialties { slug } }").await;
+        let page = app
+            .send(
+                Request::get("/graphql")
+                    .header(header::ACCEPT, "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    }
+}
+
+#[tokio::test]
+async fn graphiql_is_served_from_local_files_or_says_how_to_install_them() {
+    let missing = HttpOptions {
+        graphiql_assets: "/nonexistent/node_modules".into(),
+        ..HttpOptions::default()
+    };
+    for app in TestApp::each_configured(Limits::default(), missing).await {
+        let page = app
+            .send(
+                Request::get("/graphql")
+                    .header(header::ACCEPT, "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            page.text.contains("npm ci --prefix scripts/graphiql"),
+            "{}",
+            page.text
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("medexchange_graphiql_{}", std::process::id()));
+    for path in [
+        "graphiql/graphiql.min.js",
+        "graphiql/graphiql.min.css",
+        "react/umd/react.production.min.js",
+        "react-dom/umd/react-dom.production.min.js",
+    ] {
+        let file = dir.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, format!("/* {path} */")).unwrap();
+    }
+    let present = HttpOptions {
+        graphiql_assets: dir.clone(),
+        ..HttpOptions::default()
+    };
+    for app in TestApp::each_configured(Limits::default(), present.clone()).await {
+        let page = app
+            .send(
+                Request::get("/graphql")
+                    .header(header::ACCEPT, "text/html")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert!(
+            page.text.contains("/graphiql/graphiql.min.js")
+                && !page.text.contains("unpkg")
+                && !page.text.contains("jsdelivr")
+        );
+        assert!(
+            page.text.contains("exchanges(lang: ZH") && page.text.contains("広西チワン族自治区"),
+            "example queries in both languages"
+        );
+        let script = app
+            .send(
+                Request::get("/graphiql/graphiql.min.js")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(script.text, "/* graphiql/graphiql.min.js */");
+        let escape = app
+            .send(
+                Request::get("/graphiql/..%2F..%2Fetc%2Fpasswd")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(escape.status, StatusCode::NOT_FOUND);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
