@@ -17,3 +17,4 @@ mod nodes;
 mod pagination;
 mod schema;
 mod search;
+mod shutdown;
