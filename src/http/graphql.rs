@@ -16,6 +16,7 @@
 //! - Every response says which languages its texts were served in:
 //!   `extensions.servedLanguages` and the `Content-Language` header.
 
+use super::field_order;
 use super::persisted::{PersistedQueries, sha256_hex};
 use super::request_id::RequestId;
 use crate::AppState;
@@ -260,8 +261,9 @@ async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response 
             "QUERY_TOO_COMPLEX",
         )]);
     }
+    let selections = document.clone();
     request.set_parsed_query(document);
-    execute(reply, method, request).await
+    execute(reply, method, request, &selections).await
 }
 
 /// The type of the operation a request runs, when it can be told.
@@ -278,7 +280,13 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
     }
 }
 
-async fn execute(reply: &Reply<'_>, method: Method, request: async_graphql::Request) -> Response {
+async fn execute(
+    reply: &Reply<'_>,
+    method: Method,
+    request: async_graphql::Request,
+    selections: &ExecutableDocument,
+) -> Response {
+    let operation_name = request.operation_name.clone();
     let (state, headers) = (reply.state, reply.headers);
     let requested = headers
         .get(header::ACCEPT_LANGUAGE)
@@ -338,6 +346,7 @@ async fn execute(reply: &Reply<'_>, method: Method, request: async_graphql::Requ
                 .collect(),
         ),
     );
+    field_order::reorder(&mut response.data, selections, operation_name.as_deref());
     let cacheable = method == Method::GET && response.errors.is_empty();
     let mut http = reply.json(StatusCode::OK, response, true);
     if cacheable {
@@ -448,13 +457,14 @@ impl Reply<'_> {
         } else {
             "application/json"
         };
-        let body = serde_json::to_value(&response).map(|mut value| {
-            if let (false, serde_json::Value::Object(map)) = (with_data, &mut value) {
-                map.remove("data");
-            }
-            value
-        });
-        match body.and_then(|value| serde_json::to_vec(&value)) {
+        // Serialized straight from the ordered maps (a serde_json::Value
+        // would sort the keys).
+        let body = Body {
+            data: with_data.then_some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        };
+        match serde_json::to_vec(&body) {
             Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
             Err(error) => {
                 tracing::error!(%error, "could not serialize a GraphQL response");
@@ -462,6 +472,18 @@ impl Reply<'_> {
             }
         }
     }
+}
+
+/// A response body: `data` left out when the request failed before
+/// execution, `errors` and `extensions` when empty.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, Value>,
 }
 
 /// Whether to answer `application/graphql-response+json`: the client

@@ -1,5 +1,6 @@
 //! The HTTP surface: every route in one place.
 
+mod field_order;
 mod graphiql;
 mod graphql;
 mod health;

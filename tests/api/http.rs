@@ -301,3 +301,24 @@ async fn internal_errors_tell_the_client_the_request_id() {
         );
     }
 }
+
+#[tokio::test]
+async fn fields_come_back_in_the_order_asked() {
+    for app in TestApp::each().await {
+        let query = "{ exchanges(first: 2) { nodes { title date ...Places talks { kind } } totalCount } } fragment Places on Exchange { photos { caption } participants { country } }";
+        let reply = app.post(query, json!({}), &[]).await;
+        let text = &reply.text;
+        let at = |key: &str| {
+            text.find(&format!("\"{key}\""))
+                .unwrap_or_else(|| panic!("{key} missing from {text}"))
+        };
+        assert!(at("nodes") < at("totalCount"));
+        assert!(
+            at("title") < at("date")
+                && at("date") < at("photos")
+                && at("photos") < at("participants")
+                && at("participants") < at("talks"),
+            "{text}"
+        );
+    }
+}
