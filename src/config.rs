@@ -137,6 +137,11 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub request_timeout_ms: u64,
 
+    /// Most requests in one batch (a JSON array); 0 turns batching off.
+    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_BATCH_SIZE", default_value_t = 0,
+          value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub max_batch_size: u32,
+
     /// Origins allowed to call the API from a browser (CORS), comma
     /// separated, or `*` for any; none when empty.
     #[arg(
@@ -211,6 +216,7 @@ impl ServeArgs {
             max_query_bytes: self.max_query_bytes as usize,
             max_body_bytes: self.max_body_bytes as usize,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
+            max_batch_size: self.max_batch_size as usize,
         }
     }
 

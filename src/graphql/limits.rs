@@ -27,6 +27,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Longest a request may run; it is then stopped.
     pub request_timeout: Duration,
+    /// Most requests in one batch; 0 turns batching off.
+    pub max_batch_size: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +41,7 @@ impl Default for Limits {
             max_query_bytes: 16 * 1024,
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(10),
+            max_batch_size: 0,
         }
     }
 }

@@ -2,8 +2,9 @@
 //! GraphiQL for browsers.
 //!
 //! - POST takes `application/json` only (else 415); a body that is not a
-//!   JSON object with a string `query` is a 400. Batches (JSON arrays) are
-//!   refused with a 400: batching is off.
+//!   JSON object with a string `query` (or a persisted query's hash) is a
+//!   400. Batches (JSON arrays) are refused with a 400 unless
+//!   `--max-batch-size` allows them.
 //! - GET takes `query`, `variables` (JSON), `operationName` and
 //!   `extensions` (JSON) in the query string, and runs queries only: a
 //!   mutation over GET is a 405 with `Allow: POST`. A browser asking for
@@ -105,16 +106,55 @@ pub async fn post(
     }
     let raw = match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Object(map)) => RawRequest::from_map(map),
-        Ok(serde_json::Value::Array(_)) => {
-            return reply
-                .request_error(StatusCode::BAD_REQUEST, "batched requests are not accepted");
-        }
+        Ok(serde_json::Value::Array(items)) => return batch(&reply, items).await,
         Ok(_) => {
             return reply.request_error(StatusCode::BAD_REQUEST, "the body must be a JSON object");
         }
         Err(_) => return reply.request_error(StatusCode::BAD_REQUEST, "the body is not JSON"),
     };
     handle(&reply, Method::POST, raw).await
+}
+
+/// A batch (a JSON array of requests): refused unless `--max-batch-size`
+/// allows it; then each request runs as if sent alone, and the answer is
+/// the array of their answers.
+async fn batch(reply: &Reply<'_>, items: Vec<serde_json::Value>) -> Response {
+    let max = reply.state.limits.max_batch_size;
+    if max == 0 {
+        return reply.request_error(
+            StatusCode::BAD_REQUEST,
+            "batched requests are not accepted (batching is off)",
+        );
+    }
+    if items.is_empty() || items.len() > max {
+        let message = format!("a batch must hold 1 to {max} requests, not {}", items.len());
+        return reply.request_error(StatusCode::BAD_REQUEST, &message);
+    }
+    let mut bodies: Vec<Vec<u8>> = Vec::with_capacity(items.len());
+    for item in items {
+        let answer = match item {
+            serde_json::Value::Object(map) => {
+                handle(reply, Method::POST, RawRequest::from_map(map)).await
+            }
+            _ => reply.request_error(
+                StatusCode::BAD_REQUEST,
+                "each request of a batch must be a JSON object",
+            ),
+        };
+        match axum::body::to_bytes(answer.into_body(), usize::MAX).await {
+            Ok(bytes) => bodies.push(bytes.to_vec()),
+            Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
+    }
+    let mut body = b"[".to_vec();
+    body.extend(bodies.join(&b","[..]));
+    body.push(b']');
+    let content_type = if prefers_graphql_response(reply.headers) {
+        GRAPHQL_RESPONSE_JSON
+    } else {
+        "application/json"
+    };
+    (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// Why a request was not run.

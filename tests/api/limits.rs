@@ -146,3 +146,33 @@ async fn a_request_past_its_deadline_is_stopped_with_timeout() {
         assert_eq!(quick.status, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn batches_run_only_when_allowed_and_up_to_the_limit() {
+    let limits = Limits {
+        max_batch_size: 3,
+        ..Limits::default()
+    };
+    for app in TestApp::each_with_limits(limits).await {
+        let post = |body: serde_json::Value| {
+            Request::post("/graphql")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+        };
+        let two = json!([{"query": "{ specialties(lang: JA) { slug } }"}, {"query": "{ exchanges { totalCount } }"}]);
+        let reply = app.send(post(two)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body[1]["data"]["exchanges"]["totalCount"], 9);
+        assert_eq!(reply.body.as_array().unwrap().len(), 2);
+        let four: Vec<_> = (0..4).map(|_| json!({"query": "{ __typename }"})).collect();
+        assert_eq!(
+            app.send(post(json!(four))).await.status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            app.send(post(json!([]))).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    }
+}
