@@ -9,14 +9,6 @@ use medexchange::http::options::HttpOptions;
 use medexchange::http::persisted::sha256_hex;
 use serde_json::json;
 
-fn get(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
-    let mut request = Request::get(uri).header(header::ACCEPT, "application/json");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    request.body(Body::empty()).unwrap()
-}
-
 fn encode(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -29,7 +21,7 @@ async fn persisted_queries_are_learned_then_served_by_hash_over_get() {
         let extensions =
             encode(&json!({"persistedQuery": {"version": 1, "sha256Hash": hash}}).to_string());
         let by_hash = format!("/graphql?extensions={extensions}");
-        let unknown = app.send(get(&by_hash, &[])).await;
+        let unknown = app.get(&by_hash, &[]).await;
         assert_eq!(unknown.status, StatusCode::OK);
         assert_eq!(
             unknown.body["errors"][0]["extensions"]["code"],
@@ -40,19 +32,12 @@ async fn persisted_queries_are_learned_then_served_by_hash_over_get() {
             "PersistedQueryNotFound"
         );
         let learn = format!("/graphql?query={}&extensions={extensions}", encode(query));
-        let learned = app.send(get(&learn, &[])).await;
+        let learned = app.get(&learn, &[]).await;
         assert_eq!(learned.body["data"]["specialties"][7]["name"], "循環器内科");
-        let served = app.send(get(&by_hash, &[])).await;
+        let served = app.get(&by_hash, &[]).await;
         assert_eq!(served.body["data"], learned.body["data"]);
         let wrong = json!({"query": "{ __typename }", "extensions": {"persistedQuery": {"version": 1, "sha256Hash": hash}}});
-        let reply = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(wrong.to_string()))
-                    .unwrap(),
-            )
-            .await;
+        let reply = app.post_raw("application/json", wrong.to_string()).await;
         assert_eq!(
             reply.status,
             StatusCode::BAD_REQUEST,
@@ -65,25 +50,25 @@ async fn persisted_queries_are_learned_then_served_by_hash_over_get() {
 async fn get_answers_are_cacheable_with_etags() {
     for app in TestApp::each().await {
         let uri = format!("/graphql?query={}", encode("{ specialties { slug } }"));
-        let first = app.send(get(&uri, &[])).await;
+        let first = app.get(&uri, &[]).await;
         assert_eq!(first.headers[header::CACHE_CONTROL], "public, max-age=60");
         let etag = first.headers[header::ETAG].to_str().unwrap().to_owned();
-        let again = app.send(get(&uri, &[("if-none-match", &etag)])).await;
+        let again = app.get(&uri, &[("if-none-match", &etag)]).await;
         assert_eq!(again.status, StatusCode::NOT_MODIFIED);
         assert!(again.text.is_empty());
-        let other_language = app.send(get(&uri, &[("accept-language", "ja")])).await;
+        let other_language = app.get(&uri, &[("accept-language", "ja")]).await;
         assert_eq!(
             other_language.headers[header::VARY],
             "Accept, Accept-Language"
         );
         let errors = app
-            .send(get(
+            .get(
                 &format!(
                     "/graphql?query={}",
                     encode("{ exchanges(first: 101) { totalCount } }")
                 ),
                 &[],
-            ))
+            )
             .await;
         assert!(
             errors.headers.get(header::ETAG).is_none(),

@@ -221,6 +221,21 @@ impl TestApp {
         }
     }
 
+    /// GETs `uri`, as a GraphQL client would (JSON accepted), with extra headers.
+    pub async fn get(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = Request::get(uri).header(header::ACCEPT, "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// POSTs a raw body to `/graphql` with this content type.
+    pub async fn post_raw(&self, content_type: &str, body: impl Into<Body>) -> Reply {
+        let request = Request::post("/graphql").header(header::CONTENT_TYPE, content_type);
+        self.send(request.body(body.into()).unwrap()).await
+    }
+
     /// POSTs a GraphQL query with variables and extra headers.
     pub async fn post(&self, query: &str, variables: Value, headers: &[(&str, &str)]) -> Reply {
         let mut request =

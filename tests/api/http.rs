@@ -10,14 +10,7 @@ use serde_json::json;
 async fn get_requests_run_queries_from_the_query_string() {
     for app in TestApp::each().await {
         let uri = "/graphql?query=%7B%20specialties(lang%3A%20JA)%20%7B%20slug%20name%20%7D%20%7D";
-        let reply = app
-            .send(
-                Request::get(uri)
-                    .header(header::ACCEPT, "application/json")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let reply = app.get(uri, &[]).await;
         assert_eq!(reply.status, StatusCode::OK);
         assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
         assert_eq!(
@@ -72,27 +65,13 @@ async fn health_and_readiness_answer() {
 #[tokio::test]
 async fn unreadable_requests_are_400_or_415_with_a_code() {
     for app in TestApp::each().await {
-        let not_json = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from("{nope"))
-                    .unwrap(),
-            )
-            .await;
+        let not_json = app.post_raw("application/json", "{nope").await;
         assert_eq!(not_json.status, StatusCode::BAD_REQUEST);
         assert_eq!(
             not_json.body["errors"][0]["extensions"]["code"],
             "BAD_REQUEST"
         );
-        let text = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "text/plain")
-                    .body(Body::from("{ specialties { slug } }"))
-                    .unwrap(),
-            )
-            .await;
+        let text = app.post_raw("text/plain", "{ specialties { slug } }").await;
         assert_eq!(text.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     }
 }
@@ -160,25 +139,11 @@ async fn database_errors_reach_clients_only_as_internal() {
 async fn a_mutation_over_get_is_405_and_a_batch_is_refused() {
     for app in TestApp::each().await {
         let uri = "/graphql?query=mutation%20%7B%20__typename%20%7D";
-        let reply = app
-            .send(
-                Request::get(uri)
-                    .header(header::ACCEPT, "application/json")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let reply = app.get(uri, &[]).await;
         assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(reply.headers[header::ALLOW], "POST");
         let batch = json!([{"query": "{ __typename }"}, {"query": "{ __typename }"}]).to_string();
-        let reply = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(batch))
-                    .unwrap(),
-            )
-            .await;
+        let reply = app.post_raw("application/json", batch).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
         assert_eq!(reply.body["errors"][0]["extensions"]["code"], "BAD_REQUEST");
     }
@@ -211,14 +176,7 @@ async fn request_errors_are_400_without_data_under_the_graphql_response_media_ty
             json!({"query": 1}),
             json!({"query": "{ __typename }", "variables": "x"}),
         ] {
-            let reply = app
-                .send(
-                    Request::post("/graphql")
-                        .header(header::CONTENT_TYPE, "application/json")
-                        .body(Body::from(body.to_string()))
-                        .unwrap(),
-                )
-                .await;
+            let reply = app.post_raw("application/json", body.to_string()).await;
             assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         }
     }

@@ -87,14 +87,7 @@ async fn long_queries_and_many_directives_are_refused() {
 async fn a_body_over_one_mebibyte_is_413() {
     for app in TestApp::each().await {
         let body = json!({"query": "{ specialties { slug } }", "variables": {"pad": "x".repeat(2 * 1024 * 1024)}}).to_string();
-        let reply = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body))
-                    .unwrap(),
-            )
-            .await;
+        let reply = app.post_raw("application/json", body).await;
         assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     }
 }
@@ -107,21 +100,11 @@ async fn a_batch_of_1000_and_a_text_plain_mutation_are_refused() {
             .map(|_| json!({"query": "{ specialties { slug } }"}))
             .collect();
         let reply = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(json!(batch).to_string()))
-                    .unwrap(),
-            )
+            .post_raw("application/json", json!(batch).to_string())
             .await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST);
         let reply = app
-            .send(
-                Request::post("/graphql")
-                    .header(header::CONTENT_TYPE, "text/plain")
-                    .body(Body::from(r#"{"query":"mutation { __typename }"}"#))
-                    .unwrap(),
-            )
+            .post_raw("text/plain", r#"{"query":"mutation { __typename }"}"#)
             .await;
         assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert_eq!(app.statements(), before);
