@@ -570,13 +570,5 @@ async fn write<C: ConnectionTrait>(
         .await?;
         search_index::reindex(db, DocKind::Photo, Owners::Range(first_photo, photo_id - 1)).await?;
     }
-    exchange_rows.flush(db).await?;
-    exchange_texts.flush(db).await?;
-    participants.flush(db).await?;
-    exchange_specialties.flush(db).await?;
-    talks.flush(db).await?;
-    photos.flush(db).await?;
-    photo_texts.flush(db).await?;
-    people.flush(db).await?;
     Ok(summary)
 }
