@@ -181,13 +181,9 @@ pub struct ServeArgs {
     pub cache_max_age_secs: u64,
 
     /// How many persisted queries (by hash) the process remembers.
-    #[arg(
-        long,
-        global = true,
-        env = "MEDEXCHANGE_PERSISTED_QUERIES",
-        default_value_t = 10_000
-    )]
-    pub persisted_queries: usize,
+    #[arg(long, global = true, env = "MEDEXCHANGE_PERSISTED_QUERIES", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub persisted_queries: u32,
 
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
     /// the process exits anyway.
@@ -233,7 +229,7 @@ impl ServeArgs {
             graphiql_assets: self.graphiql_assets.clone(),
             introspection: self.introspection,
             cache_max_age: Duration::from_secs(self.cache_max_age_secs),
-            persisted_queries: self.persisted_queries,
+            persisted_queries: self.persisted_queries as usize,
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
         }
     }

@@ -184,8 +184,12 @@ impl RawRequest {
     }
 
     /// Checks the parameters' types (a 400 when wrong) and resolves a
-    /// persisted query's hash.
-    fn into_request(self, persisted: &PersistedQueries) -> Result<async_graphql::Request, Refusal> {
+    /// persisted query's hash. Returns the request, and the hash to remember
+    /// its query under once it has passed the limits.
+    fn into_request(
+        self,
+        persisted: &PersistedQueries,
+    ) -> Result<(async_graphql::Request, Option<String>), Refusal> {
         let bad = |message: &str| Refusal::BadRequest(message.to_owned());
         let hash = match &self.extensions {
             Some(serde_json::Value::Object(extensions)) => match extensions.get("persistedQuery") {
@@ -204,20 +208,19 @@ impl RawRequest {
             None | Some(serde_json::Value::Null) => None,
             Some(_) => return Err(bad("`extensions` must be a map")),
         };
-        let query = match (self.query, hash) {
+        let (query, learn) = match (self.query, hash) {
             (Some(serde_json::Value::String(query)), hash) if !query.trim().is_empty() => {
-                if let Some(hash) = hash {
-                    if sha256_hex(query.as_bytes()) != hash {
-                        return Err(bad(
-                            "`persistedQuery.sha256Hash` is not the SHA-256 of `query`",
-                        ));
-                    }
-                    persisted.insert(&hash, &query);
+                if let Some(hash) = &hash
+                    && sha256_hex(query.as_bytes()) != *hash
+                {
+                    return Err(bad(
+                        "`persistedQuery.sha256Hash` is not the SHA-256 of `query`",
+                    ));
                 }
-                query
+                (query, hash)
             }
             (None | Some(serde_json::Value::Null), Some(hash)) => match persisted.get(&hash) {
-                Some(query) => query.to_string(),
+                Some(query) => (query.to_string(), None),
                 None => return Err(Refusal::PersistedQueryNotFound),
             },
             (Some(serde_json::Value::String(_)) | None | Some(serde_json::Value::Null), _) => {
@@ -238,13 +241,13 @@ impl RawRequest {
             }
             Some(_) => return Err(bad("`variables` must be a map")),
         }
-        Ok(request)
+        Ok((request, learn))
     }
 }
 
 async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
-    let mut request = match raw.into_request(&reply.state.persisted) {
-        Ok(request) => request,
+    let (mut request, learn) = match raw.into_request(&reply.state.persisted) {
+        Ok(answer) => answer,
         Err(Refusal::BadRequest(message)) => {
             return reply.request_error(StatusCode::BAD_REQUEST, &message);
         }
@@ -300,6 +303,11 @@ async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response 
             ServerError::new(message, None),
             "QUERY_TOO_COMPLEX",
         )]);
+    }
+    // Only a query that parsed and passed the limits is remembered, so the
+    // store holds at most `persisted_queries` queries of bounded length.
+    if let Some(hash) = learn {
+        reply.state.persisted.insert(&hash, &request.query);
     }
     let selections = document.clone();
     request.set_parsed_query(document);

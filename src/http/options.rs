@@ -17,7 +17,8 @@ pub struct HttpOptions {
     pub introspection: bool,
     /// `Cache-Control: max-age` of successful GET answers.
     pub cache_max_age: Duration,
-    /// How many persisted queries the process remembers.
+    /// How many persisted queries the process remembers (each at most
+    /// `--max-query-bytes` long, so memory stays bounded).
     pub persisted_queries: usize,
     /// How long in-flight requests may run after SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
@@ -31,7 +32,7 @@ impl Default for HttpOptions {
             graphiql_assets: PathBuf::from("scripts/graphiql/node_modules"),
             introspection: true,
             cache_max_age: Duration::from_secs(60),
-            persisted_queries: 10_000,
+            persisted_queries: 1_000,
             shutdown_timeout: Duration::from_secs(20),
         }
     }

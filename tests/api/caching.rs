@@ -226,3 +226,35 @@ async fn graphiql_is_served_from_local_files_or_says_how_to_install_them() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_persisted_query_over_the_limits_is_not_remembered() {
+    for app in TestApp::each().await {
+        let aliases: Vec<String> = (0..16)
+            .map(|i| format!("a{i}: specialties {{ slug }}"))
+            .collect();
+        let query = format!("{{ {} }}", aliases.join(" "));
+        let hash = sha256_hex(query.as_bytes());
+        let extensions = json!({"persistedQuery": {"version": 1, "sha256Hash": hash}});
+        let refused = app
+            .post_raw(
+                "application/json",
+                json!({"query": query, "extensions": extensions}).to_string(),
+            )
+            .await;
+        assert_eq!(
+            refused.body["errors"][0]["extensions"]["code"],
+            "QUERY_TOO_COMPLEX"
+        );
+        let by_hash = app
+            .post_raw(
+                "application/json",
+                json!({"extensions": extensions}).to_string(),
+            )
+            .await;
+        assert_eq!(
+            by_hash.body["errors"][0]["extensions"]["code"],
+            "PERSISTED_QUERY_NOT_FOUND"
+        );
+    }
+}
