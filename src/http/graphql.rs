@@ -432,14 +432,17 @@ struct Reply<'a> {
 }
 
 impl Reply<'_> {
-    /// A successful GET answer made cacheable: `Cache-Control` and a strong
+    /// A successful GET answer made cacheable: `Cache-Control` and a weak
     /// `ETag` (hash of the body); `If-None-Match` with that tag gets 304.
     async fn cached(&self, response: Response) -> Response {
         let (mut parts, body) = response.into_parts();
         let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         };
-        let etag = format!("\"{}\"", &sha256_hex(&bytes)[..32]);
+        // Weak: the same tag names the gzip, br and identity encodings of
+        // the answer, which are equivalent but not byte-identical.
+        let opaque = format!("\"{}\"", &sha256_hex(&bytes)[..32]);
+        let etag = format!("W/{opaque}");
         let max_age = self.state.options.cache_max_age.as_secs();
         if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
             parts.headers.insert(header::CACHE_CONTROL, value);
@@ -453,7 +456,7 @@ impl Reply<'_> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|tag| tag.trim() == etag || tag.trim() == "*");
+            .any(|tag| tag.trim().trim_start_matches("W/") == opaque || tag.trim() == "*");
         if matches {
             parts.status = StatusCode::NOT_MODIFIED;
             parts.headers.remove(header::CONTENT_TYPE);
