@@ -379,11 +379,9 @@ async fn write<C: ConnectionTrait>(
     let first_speaker = next_id::<speaker::Entity, _>(db, speaker::Column::Id).await?;
     let mut speakers = Batch::<speaker::ActiveModel>::new();
     let mut speaker_texts = Batch::<speaker_translation::ActiveModel>::new();
-    let mut speaker_home = Vec::with_capacity(speaker_count);
     for i in 0..speaker_count {
         let id = first_speaker + i as i32;
         let home = *rng.pick(&jp_ids);
-        speaker_home.push(home);
         let name = format!("{}{}", rng.pick(FAMILY_NAMES), rng.pick(GIVEN_NAMES));
         let row = speaker::ActiveModel {
             id: Set(id),

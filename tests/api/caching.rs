@@ -141,14 +141,7 @@ async fn introspection_and_graphiql_can_be_turned_off() {
             reply.text
         );
         app.data("{ specialties { slug } }").await;
-        let page = app
-            .send(
-                Request::get("/graphql")
-                    .header(header::ACCEPT, "text/html")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let page = app.browse("/graphql").await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
     }
 }
@@ -160,14 +153,7 @@ async fn graphiql_is_served_from_local_files_or_says_how_to_install_them() {
         ..HttpOptions::default()
     };
     for app in TestApp::each_configured(Limits::default(), missing).await {
-        let page = app
-            .send(
-                Request::get("/graphql")
-                    .header(header::ACCEPT, "text/html")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let page = app.browse("/graphql").await;
         assert!(
             page.text.contains("npm ci --prefix scripts/graphiql"),
             "{}",
@@ -190,14 +176,7 @@ async fn graphiql_is_served_from_local_files_or_says_how_to_install_them() {
         ..HttpOptions::default()
     };
     for app in TestApp::each_configured(Limits::default(), present.clone()).await {
-        let page = app
-            .send(
-                Request::get("/graphql")
-                    .header(header::ACCEPT, "text/html")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let page = app.browse("/graphql").await;
         assert!(
             page.text.contains("/graphiql/graphiql.min.js")
                 && !page.text.contains("unpkg")

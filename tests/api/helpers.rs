@@ -230,6 +230,12 @@ impl TestApp {
         self.send(request.body(Body::empty()).unwrap()).await
     }
 
+    /// GETs `uri` as a browser would (HTML accepted).
+    pub async fn browse(&self, uri: &str) -> Reply {
+        let request = Request::get(uri).header(header::ACCEPT, "text/html,*/*");
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
     /// POSTs a raw body to `/graphql` with this content type.
     pub async fn post_raw(&self, content_type: &str, body: impl Into<Body>) -> Reply {
         let request = Request::post("/graphql").header(header::CONTENT_TYPE, content_type);

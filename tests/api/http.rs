@@ -23,14 +23,7 @@ async fn get_requests_run_queries_from_the_query_string() {
 #[tokio::test]
 async fn a_browser_gets_graphiql() {
     for app in TestApp::each().await {
-        let reply = app
-            .send(
-                Request::get("/graphql")
-                    .header(header::ACCEPT, "text/html,*/*")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let reply = app.browse("/graphql").await;
         assert_eq!(reply.status, StatusCode::OK);
         assert!(
             reply.text.contains("graphiql"),
