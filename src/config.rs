@@ -4,26 +4,71 @@
 use crate::graphql::limits::Limits;
 use crate::http::options::HttpOptions;
 use crate::i18n::Lang;
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Bilingual (Chinese/Japanese) GraphQL API for the archive of China-Japan
 /// medical exchanges.
+///
+/// With no command it serves: `medexchange --no-graphiql` is `medexchange
+/// serve --no-graphiql` (`medexchange serve --help` lists the server's
+/// settings).
 #[derive(Parser, Debug)]
 #[command(name = "medexchange", version, about)]
 pub struct Cli {
     /// Settings shared by every command.
     #[command(flatten)]
     pub settings: Settings,
-    /// Settings of `serve` (which runs when no command is given); they may
-    /// stand before or after the command.
-    #[command(flatten)]
-    pub serve: ServeArgs,
     /// What to do; `serve` when omitted.
     #[command(subcommand)]
-    pub command: Option<Command>,
+    command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses `args` (the program name first). Server settings given with
+    /// no command are read as `serve`'s, so each command's help lists only
+    /// its own settings while `medexchange --listen ADDR` still serves.
+    pub fn parse_args<I: Into<OsString> + Clone>(args: impl IntoIterator<Item = I>) -> Cli {
+        Cli::try_parse_args(args).unwrap_or_else(|error| error.exit())
+    }
+
+    /// [`Cli::parse_args`], returning the error instead of exiting.
+    pub fn try_parse_args<I: Into<OsString> + Clone>(
+        args: impl IntoIterator<Item = I>,
+    ) -> Result<Cli, clap::Error> {
+        let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        let error = match Cli::try_parse_from(&args) {
+            Ok(cli) => return Ok(cli),
+            Err(error) => error,
+        };
+        let commands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        let names_a_command = args.iter().skip(1).any(|arg| {
+            commands
+                .iter()
+                .any(|name| arg.to_str() == Some(name.as_str()))
+        });
+        if error.kind() != clap::error::ErrorKind::UnknownArgument || names_a_command {
+            return Err(error);
+        }
+        let mut as_serve = args;
+        as_serve.insert(1.min(as_serve.len()), "serve".into());
+        Cli::try_parse_from(as_serve).map_err(|_| error)
+    }
+
+    /// The command to run: `serve` with its settings from the environment
+    /// (or their defaults) when none was given.
+    pub fn take_command(&mut self) -> Command {
+        self.command.take().unwrap_or_else(|| {
+            let defaults = Cli::parse_args(["medexchange", "serve"]);
+            defaults.command.unwrap_or(Command::Migrate)
+        })
+    }
 }
 
 /// Settings shared by every command.
@@ -31,7 +76,8 @@ pub struct Cli {
 pub struct Settings {
     /// Database URL: `sqlite://FILE` (created when missing) or
     /// `postgres://USER@HOST:PORT/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://medexchange.db", global = true, value_parser = parse_database_url)]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://medexchange.db", global = true,
+          value_parser = parse_database_url)]
     pub database_url: String,
 
     /// Most database connections the process keeps open.
@@ -39,12 +85,8 @@ pub struct Settings {
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,
 
-    /// Language served when a request names none (no `lang` argument, no
-    /// usable `Accept-Language`): zh, ja or en.
-    #[arg(long, env = "MEDEXCHANGE_DEFAULT_LANGUAGE", default_value = "zh", global = true, value_parser = parse_lang)]
-    pub default_language: Lang,
-
-    /// Log lines as `text` or `json` (one JSON object a line).
+    /// Log lines as `text` or `json` (one JSON object a line). Text is
+    /// coloured only when written to a terminal (and `NO_COLOR` is unset).
     #[arg(long, env = "MEDEXCHANGE_LOG_FORMAT", default_value = "text", global = true,
           value_parser = ["text", "json"])]
     pub log_format: String,
@@ -59,7 +101,7 @@ pub struct Settings {
 pub enum Command {
     /// Serve the GraphQL API (the default). Migrates the database first and
     /// loads the bundled FY2020 report when the database is empty.
-    Serve,
+    Serve(ServeArgs),
     /// Apply pending migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
@@ -82,7 +124,8 @@ pub enum Command {
         /// How many exchanges to add (each with ~2 talks and ~3 photos).
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..=5_000_000))]
         exchanges: u64,
-        /// Seed: the same seed gives the same data.
+        /// Seed: the same seed gives the same data; a seed already used is
+        /// refused.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -91,54 +134,54 @@ pub enum Command {
 /// Settings of `serve`.
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
+    /// Language served when a request names none (no `lang` argument, no
+    /// usable `Accept-Language`): zh, ja or en.
+    #[arg(long, env = "MEDEXCHANGE_DEFAULT_LANGUAGE", default_value = "zh", value_parser = parse_lang)]
+    pub default_language: Lang,
+
     /// Address to listen on.
-    #[arg(
-        long,
-        global = true,
-        env = "MEDEXCHANGE_LISTEN",
-        default_value = "127.0.0.1:8000"
-    )]
+    #[arg(long, env = "MEDEXCHANGE_LISTEN", default_value = "127.0.0.1:8000")]
     pub listen: SocketAddr,
 
     /// Deepest nesting of selections a query may have.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_DEPTH", default_value_t = 15,
+    #[arg(long, env = "MEDEXCHANGE_MAX_DEPTH", default_value_t = 15,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_depth: u32,
 
     /// Highest query cost: one per field, a connection's items counted
     /// `first` (or `last`, default 20) times.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_COMPLEXITY", default_value_t = 20_000,
+    #[arg(long, env = "MEDEXCHANGE_MAX_COMPLEXITY", default_value_t = 20_000,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_complexity: u32,
 
     /// Most aliases one request may use.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_ALIASES", default_value_t = 15,
+    #[arg(long, env = "MEDEXCHANGE_MAX_ALIASES", default_value_t = 15,
           value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub max_aliases: u32,
 
     /// Most directives on one field.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_DIRECTIVES", default_value_t = 5,
+    #[arg(long, env = "MEDEXCHANGE_MAX_DIRECTIVES", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub max_directives: u32,
 
     /// Longest query text, in bytes.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_QUERY_BYTES", default_value_t = 16 * 1024,
+    #[arg(long, env = "MEDEXCHANGE_MAX_QUERY_BYTES", default_value_t = 16 * 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_query_bytes: u32,
 
     /// Largest request body, in bytes; a larger one gets 413.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024,
+    #[arg(long, env = "MEDEXCHANGE_MAX_BODY_BYTES", default_value_t = 1024 * 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub max_body_bytes: u32,
 
     /// Longest a request may run, in milliseconds; it is then stopped and
     /// answered with a TIMEOUT error (504).
-    #[arg(long, global = true, env = "MEDEXCHANGE_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
+    #[arg(long, env = "MEDEXCHANGE_REQUEST_TIMEOUT_MS", default_value_t = 10_000,
           value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
     pub request_timeout_ms: u64,
 
     /// Most requests in one batch (a JSON array); 0 turns batching off.
-    #[arg(long, global = true, env = "MEDEXCHANGE_MAX_BATCH_SIZE", default_value_t = 0,
+    #[arg(long, env = "MEDEXCHANGE_MAX_BATCH_SIZE", default_value_t = 0,
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_batch_size: u32,
 
@@ -146,48 +189,47 @@ pub struct ServeArgs {
     /// separated, or `*` for any; none when empty.
     #[arg(
         long,
-        global = true,
         env = "MEDEXCHANGE_CORS_ALLOWED_ORIGINS",
         default_value = "",
         value_delimiter = ','
     )]
     pub cors_allowed_origins: Vec<String>,
 
-    /// Serve GraphiQL to browsers on `GET /graphql`.
-    #[arg(long, global = true, env = "MEDEXCHANGE_GRAPHIQL", default_value = "true", value_parser = parse_switch)]
-    pub graphiql: bool,
+    /// Serve GraphiQL to browsers on `GET /graphql` (`--graphiql false` or
+    /// `--no-graphiql` turns it off).
+    #[arg(long, env = "MEDEXCHANGE_GRAPHIQL", default_value = "true", default_missing_value = "true",
+          num_args = 0..=1, action = ArgAction::Set, value_parser = parse_switch,
+          overrides_with = "no_graphiql")]
+    graphiql: bool,
 
-    /// The `node_modules` folder holding GraphiQL's scripts
-    /// (`npm ci --prefix scripts/graphiql` fills the default).
-    #[arg(
-        long,
-        global = true,
-        env = "MEDEXCHANGE_GRAPHIQL_ASSETS",
-        default_value = "scripts/graphiql/node_modules"
-    )]
-    pub graphiql_assets: PathBuf,
+    /// Do not serve GraphiQL (the same as `--graphiql false`).
+    #[arg(long, overrides_with = "graphiql")]
+    no_graphiql: bool,
 
-    /// Answer introspection queries (GraphiQL and code generators need them).
-    #[arg(long, global = true, env = "MEDEXCHANGE_INTROSPECTION", default_value = "true", value_parser = parse_switch)]
-    pub introspection: bool,
+    /// Answer introspection queries (GraphiQL and code generators need
+    /// them); `--introspection false` or `--no-introspection` turns it off.
+    #[arg(long, env = "MEDEXCHANGE_INTROSPECTION", default_value = "true", default_missing_value = "true",
+          num_args = 0..=1, action = ArgAction::Set, value_parser = parse_switch,
+          overrides_with = "no_introspection")]
+    introspection: bool,
+
+    /// Do not answer introspection queries (the same as
+    /// `--introspection false`).
+    #[arg(long, overrides_with = "introspection")]
+    no_introspection: bool,
 
     /// `Cache-Control: max-age` of successful GET answers, in seconds.
-    #[arg(
-        long,
-        global = true,
-        env = "MEDEXCHANGE_CACHE_MAX_AGE_SECS",
-        default_value_t = 60
-    )]
+    #[arg(long, env = "MEDEXCHANGE_CACHE_MAX_AGE_SECS", default_value_t = 60)]
     pub cache_max_age_secs: u64,
 
     /// How many persisted queries (by hash) the process remembers.
-    #[arg(long, global = true, env = "MEDEXCHANGE_PERSISTED_QUERIES", default_value_t = 1_000,
+    #[arg(long, env = "MEDEXCHANGE_PERSISTED_QUERIES", default_value_t = 1_000,
           value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub persisted_queries: u32,
 
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
     /// the process exits anyway.
-    #[arg(long, global = true, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
+    #[arg(long, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
           value_parser = clap::value_parser!(u64).range(0..=3600))]
     pub shutdown_timeout_secs: u64,
 }
@@ -225,9 +267,8 @@ impl ServeArgs {
                 .map(|o| o.trim().to_owned())
                 .filter(|o| !o.is_empty())
                 .collect(),
-            graphiql: self.graphiql,
-            graphiql_assets: self.graphiql_assets.clone(),
-            introspection: self.introspection,
+            graphiql: self.graphiql && !self.no_graphiql,
+            introspection: self.introspection && !self.no_introspection,
             cache_max_age: Duration::from_secs(self.cache_max_age_secs),
             persisted_queries: self.persisted_queries as usize,
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
@@ -249,5 +290,52 @@ fn parse_database_url(text: &str) -> Result<String, String> {
         Ok(text.to_owned())
     } else {
         Err("expected sqlite://FILE or postgres://USER@HOST:PORT/DB".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serve_options(args: &[&str]) -> HttpOptions {
+        let mut cli = Cli::try_parse_args(args).unwrap();
+        match cli.take_command() {
+            Command::Serve(serve) => serve.http_options(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn switches_take_a_value_or_a_no_form() {
+        assert!(serve_options(&["medexchange"]).graphiql);
+        assert!(serve_options(&["medexchange", "serve", "--graphiql"]).graphiql);
+        assert!(!serve_options(&["medexchange", "serve", "--graphiql", "false"]).graphiql);
+        assert!(!serve_options(&["medexchange", "serve", "--graphiql=off"]).graphiql);
+        assert!(!serve_options(&["medexchange", "serve", "--no-graphiql"]).graphiql);
+        assert!(serve_options(&["medexchange", "serve", "--no-graphiql", "--graphiql"]).graphiql);
+        let no_introspection = serve_options(&["medexchange", "serve", "--no-introspection"]);
+        assert!(!no_introspection.introspection && no_introspection.graphiql);
+        assert!(!serve_options(&["medexchange", "serve", "--introspection", "0"]).introspection);
+        assert!(!serve_options(&["medexchange", "--no-graphiql"]).graphiql);
+        assert!(Cli::try_parse_from(["medexchange", "serve", "--graphiql", "maybe"]).is_err());
+        assert!(Cli::try_parse_args(["medexchange", "--max-depth", "3", "import", "f"]).is_err());
+    }
+
+    #[test]
+    fn each_command_helps_with_its_own_settings_only() {
+        let mut cli = Cli::command();
+        cli.build();
+        let help = |cli: &mut clap::Command, name: &str| {
+            cli.find_subcommand_mut(name)
+                .unwrap()
+                .render_long_help()
+                .to_string()
+        };
+        let import = help(&mut cli, "import");
+        assert!(import.contains("--database-url") && !import.contains("--max-depth"));
+        let generate = help(&mut cli, "generate");
+        assert!(generate.contains("--seed") && !generate.contains("--listen"));
+        let serve = help(&mut cli, "serve");
+        assert!(serve.contains("--max-depth") && serve.contains("--no-graphiql"));
     }
 }

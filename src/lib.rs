@@ -88,14 +88,18 @@ pub fn app(state: AppState) -> axum::Router {
 
 /// Migrates `db` and, when it holds nothing yet, loads the bundled FY2020
 /// report. A database whose search index is empty (it predates the index)
-/// is indexed. Returns whether the report was loaded.
+/// is indexed. Processes starting together do this one at a time (see
+/// [`store::startup`]), so it happens once. Returns whether the report was
+/// loaded.
 pub async fn prepare_database(db: &DatabaseConnection) -> Result<bool, dataset::DatasetError> {
-    store::migrate(db).await?;
+    store::startup::exclusively(db, prepare_unlocked(db)).await
+}
+
+async fn prepare_unlocked(db: &DatabaseConnection) -> Result<bool, dataset::DatasetError> {
+    store::connection::migrate_unlocked(db).await?;
     if !store::is_empty(db).await? {
         if store::search_index::is_empty(db).await? {
-            let txn = sea_orm::TransactionTrait::begin(db).await?;
-            let indexed = store::search_index::rebuild(&txn).await?;
-            txn.commit().await?;
+            let indexed = store::search_index::rebuild_all(db).await?;
             tracing::info!(indexed, "built the search index");
         }
         return Ok(false);

@@ -1,17 +1,18 @@
 //! The `medexchange` binary: parse settings, start logging, run a command.
 
-use clap::Parser;
 use medexchange::config::{Cli, Command, ServeArgs, Settings};
 use medexchange::{AppState, dataset, graphql, store};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse_args(std::env::args_os());
+    let command = cli.take_command();
     init_tracing(&cli.settings.log, &cli.settings.log_format);
-    match run(cli).await {
+    match run(&cli.settings, command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("medexchange: {message}");
@@ -20,13 +21,16 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Logs to stderr; colours only on a terminal, and never under `NO_COLOR`.
 fn init_tracing(filter: &str, format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|error| {
         eprintln!("medexchange: --log / MEDEXCHANGE_LOG {filter:?} is not a valid filter ({error}); using `info`");
         tracing_subscriber::EnvFilter::new("info")
     });
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     if format == "json" {
         logs.json()
@@ -38,93 +42,73 @@ fn init_tracing(filter: &str, format: &str) {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
-    let settings = cli.settings;
-    match cli.command.unwrap_or(Command::Serve) {
+async fn run(settings: &Settings, command: Command) -> Result<(), String> {
+    match command {
         Command::Schema => {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Command::Serve => serve(&settings, cli.serve).await,
+        Command::Serve(args) => serve(settings, args).await,
         Command::Migrate => {
-            let db = connect(&settings).await?;
-            store::migrate(&db)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            connect_and_migrate(settings).await?;
             eprintln!("migrations applied");
             Ok(())
         }
-        Command::Import { file } => {
-            let (text, name) = if file.as_os_str() == "-" {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .map_err(|e| format!("stdin: {e}"))?;
-                (text, "stdin".to_owned())
-            } else {
-                let text = std::fs::read_to_string(&file)
-                    .map_err(|e| format!("{}: {e}", file.display()))?;
-                (text, file.display().to_string())
-            };
-            let parsed = dataset::parse(&text, &name).map_err(|e| e.to_string())?;
-            let db = connect(&settings).await?;
-            store::migrate(&db)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
-            let summary = dataset::import::import(&db, &parsed, &name)
-                .await
-                .map_err(|e| e.to_string())?;
-            eprintln!("imported {name}: {summary:?}");
-            Ok(())
-        }
-        Command::Reindex => {
-            let db = connect(&settings).await?;
-            store::migrate(&db)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
-            let started = Instant::now();
-            let txn = sea_orm::TransactionTrait::begin(&db)
-                .await
-                .map_err(|e| format!("reindex failed: {e}"))?;
-            let indexed = store::search_index::rebuild(&txn)
-                .await
-                .map_err(|e| format!("reindex failed: {e}"))?;
-            txn.commit()
-                .await
-                .map_err(|e| format!("reindex failed: {e}"))?;
-            eprintln!("indexed {indexed} texts in {:.1?}", started.elapsed());
-            Ok(())
-        }
-        Command::Export { output } => {
-            let db = connect(&settings).await?;
-            store::migrate(&db)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
-            let data = dataset::export::export(&db)
-                .await
-                .map_err(|e| format!("export failed: {e}"))?;
-            let yaml =
-                dataset::export::to_yaml(&data).map_err(|e| format!("export failed: {e}"))?;
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display()))
-                }
-                None => {
-                    print!("{yaml}");
-                    Ok(())
-                }
-            }
-        }
+        Command::Import { file } => import(settings, &file).await,
+        Command::Reindex => reindex(settings).await,
+        Command::Export { output } => export(settings, output).await,
         Command::Generate { exchanges, seed } => {
-            let db = connect(&settings).await?;
-            store::migrate(&db)
-                .await
-                .map_err(|e| format!("migration failed: {e}"))?;
+            let db = connect_and_migrate(settings).await?;
             let started = Instant::now();
             let summary = dataset::generate::generate(&db, exchanges as usize, seed)
                 .await
                 .map_err(|e| e.to_string())?;
-            eprintln!("generated {summary:?} in {:.1?}", started.elapsed());
+            eprintln!("generated {summary} in {:.1?}", started.elapsed());
+            Ok(())
+        }
+    }
+}
+
+async fn import(settings: &Settings, file: &Path) -> Result<(), String> {
+    let (text, name) = if file.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("stdin: {e}"))?;
+        (text, "stdin".to_owned())
+    } else {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+        (text, file.display().to_string())
+    };
+    let parsed = dataset::parse(&text, &name).map_err(|e| e.to_string())?;
+    let db = connect_and_migrate(settings).await?;
+    let summary = dataset::import::import(&db, &parsed, &name)
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!("imported {name}: {summary}");
+    Ok(())
+}
+
+async fn reindex(settings: &Settings) -> Result<(), String> {
+    let db = connect_and_migrate(settings).await?;
+    let started = Instant::now();
+    let indexed = store::search_index::rebuild_all(&db)
+        .await
+        .map_err(|e| format!("reindex failed: {e}"))?;
+    eprintln!("indexed {indexed} texts in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+async fn export(settings: &Settings, output: Option<PathBuf>) -> Result<(), String> {
+    let db = connect_and_migrate(settings).await?;
+    let data = dataset::export::export(&db)
+        .await
+        .map_err(|e| format!("export failed: {e}"))?;
+    let yaml = dataset::export::to_yaml(&data).map_err(|e| format!("export failed: {e}"))?;
+    match output {
+        Some(path) => std::fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display())),
+        None => {
+            print!("{yaml}");
             Ok(())
         }
     }
@@ -133,7 +117,15 @@ async fn run(cli: Cli) -> Result<(), String> {
 async fn connect(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
     store::connect(&settings.database_url, settings.db_max_connections)
         .await
-        .map_err(|e| format!("--database-url / DATABASE_URL: cannot connect: {e}"))
+        .map_err(|e| format!("--database-url / DATABASE_URL: {e}"))
+}
+
+async fn connect_and_migrate(settings: &Settings) -> Result<sea_orm::DatabaseConnection, String> {
+    let db = connect(settings).await?;
+    store::migrate(&db)
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
+    Ok(db)
 }
 
 async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
@@ -158,7 +150,7 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
     let deadline = options.shutdown_timeout;
     let app = medexchange::app(AppState::configured(
         db,
-        settings.default_language,
+        args.default_language,
         args.limits(),
         options,
     ));

@@ -35,6 +35,18 @@ pub struct GenerateSummary {
     pub photos: usize,
 }
 
+impl std::fmt::Display for GenerateSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&super::counts(&[
+            (self.exchanges, "exchange", "exchanges"),
+            (self.institutions, "institution", "institutions"),
+            (self.speakers, "speaker", "speakers"),
+            (self.talks, "talk", "talks"),
+            (self.photos, "photo", "photos"),
+        ]))
+    }
+}
+
 /// Why generation refused to run or failed (nothing was written).
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {

@@ -43,6 +43,20 @@ pub struct ImportSummary {
     pub photos: usize,
 }
 
+impl std::fmt::Display for ImportSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&super::counts(&[
+            (self.exchanges, "exchange", "exchanges"),
+            (self.institutions, "institution", "institutions"),
+            (self.speakers, "speaker", "speakers"),
+            (self.specialties, "specialty", "specialties"),
+            (self.photos, "photo", "photos"),
+            (self.aid_shipments, "aid shipment", "aid shipments"),
+            (self.news, "news item", "news items"),
+        ]))
+    }
+}
+
 /// Writes `dataset` (already checked by [`super::parse`]) in one transaction.
 pub async fn import(
     db: &DatabaseConnection,

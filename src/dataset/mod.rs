@@ -40,6 +40,16 @@ pub enum DatasetError {
     Database(#[from] sea_orm::DbErr),
 }
 
+/// `12 exchanges, 1 institution, 0 photos`: counts for people, with the
+/// noun in the singular for one.
+pub(crate) fn counts(items: &[(usize, &str, &str)]) -> String {
+    items
+        .iter()
+        .map(|(n, one, many)| format!("{n} {}", if *n == 1 { one } else { many }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Parses and checks a dataset without touching the database.
 pub fn parse(text: &str, source_name: &str) -> Result<Dataset, DatasetError> {
     let dataset: Dataset = serde_yaml_ng::from_str(text).map_err(|error| DatasetError::Parse {

@@ -1,36 +1,15 @@
 //! GraphiQL served by the binary itself, with no CDN (public CDNs are often
-//! blocked in mainland China). Its scripts come from npm packages installed
-//! by `npm ci --prefix scripts/graphiql`; when they are missing the page says
-//! so. Example queries open in tabs, in Chinese and in Japanese.
+//! blocked in mainland China). Its files are embedded at build time (see
+//! `build.rs`); a build made without npm serves a page that says how to get
+//! them. Example queries open in tabs, in Chinese and in Japanese.
 
-use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-/// The files the page needs: (URL name, path under the npm modules, type).
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "graphiql.min.js",
-        "graphiql/graphiql.min.js",
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "graphiql.min.css",
-        "graphiql/graphiql.min.css",
-        "text/css; charset=utf-8",
-    ),
-    (
-        "react.production.min.js",
-        "react/umd/react.production.min.js",
-        "text/javascript; charset=utf-8",
-    ),
-    (
-        "react-dom.production.min.js",
-        "react-dom/umd/react-dom.production.min.js",
-        "text/javascript; charset=utf-8",
-    ),
-];
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/graphiql_assets.rs"));
+}
 
 /// Example queries, one tab each.
 const EXAMPLES: &[&str] = &[
@@ -38,37 +17,21 @@ const EXAMPLES: &[&str] = &[
     "# 日本語：広西の医療機関と、その交流\n{\n  institutions(lang: JA, filter: { region: \"広西チワン族自治区\" }) {\n    nodes {\n      name\n      city\n      aliases\n      exchanges(first: 5) { nodes { date title } }\n    }\n  }\n  search(query: \"順天堂\", lang: JA) {\n    __typename\n    ... on Institution { name }\n    ... on Exchange { title }\n  }\n}\n",
 ];
 
-/// The GraphiQL page, or instructions when its scripts are not installed.
-pub fn page(state: &AppState) -> Response {
-    let assets = &state.options.graphiql_assets;
-    let missing: Vec<&str> = ASSETS
-        .iter()
-        .filter(|(_, path, _)| !assets.join(path).is_file())
-        .map(|(name, _, _)| *name)
-        .collect();
-    if !missing.is_empty() {
-        let body = format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>medexchange</title></head><body>\
-             <h1>GraphiQL is not installed</h1>\
-             <p>Its scripts are served by this server, not by a CDN. Install them once, from the repository root:</p>\
-             <pre>npm ci --prefix scripts/graphiql</pre>\
-             <p>then reload this page (or point <code>--graphiql-assets</code> / <code>MEDEXCHANGE_GRAPHIQL_ASSETS</code> \
-             at a <code>node_modules</code> folder holding graphiql, react and react-dom). Missing: {}.</p>\
-             <p>The API itself works: POST GraphQL requests to this URL.</p></body></html>",
-            missing.join(", ")
-        );
-        return (StatusCode::OK, Html(body)).into_response();
+/// Whether this binary carries GraphiQL.
+pub fn is_embedded() -> bool {
+    !embedded::FILES.is_empty()
+}
+
+/// The GraphiQL page, or how to get it when this build has none.
+pub fn page() -> Response {
+    if !is_embedded() {
+        return Html(unavailable_page(embedded::UNAVAILABLE)).into_response();
     }
     let tabs: Vec<String> = EXAMPLES
         .iter()
-        .map(|query| {
-            format!(
-                "{{ query: {} }}",
-                serde_json::to_string(query).unwrap_or_default()
-            )
-        })
+        .map(|query| format!("{{ query: {} }}", serde_json::Value::from(*query)))
         .collect();
-    let body = format!(
+    Html(format!(
         r#"<!doctype html>
 <html lang="zh">
 <head>
@@ -76,6 +39,7 @@ pub fn page(state: &AppState) -> Response {
   <title>medexchange · GraphiQL</title>
   <style>body {{ margin: 0; height: 100vh; }} #graphiql {{ height: 100vh; }}</style>
   <link rel="stylesheet" href="/graphiql/graphiql.min.css">
+  <link rel="license" href="/graphiql/licenses.txt">
   <script src="/graphiql/react.production.min.js"></script>
   <script src="/graphiql/react-dom.production.min.js"></script>
   <script src="/graphiql/graphiql.min.js"></script>
@@ -93,28 +57,58 @@ pub fn page(state: &AppState) -> Response {
 </html>
 "#,
         tabs = tabs.join(", ")
-    );
-    Html(body).into_response()
+    ))
+    .into_response()
 }
 
-/// `GET /graphiql/{file}`: one of GraphiQL's files, from the npm modules.
-pub async fn asset(State(state): State<AppState>, Path(name): Path<String>) -> Response {
-    let Some((_, path, content_type)) = ASSETS.iter().find(|(asset, _, _)| *asset == name) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    match tokio::fs::read(state.options.graphiql_assets.join(path)).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
-            ],
-            bytes,
+/// The page of a build without GraphiQL: why, and how to get it.
+fn unavailable_page(reason: &str) -> String {
+    let reason = reason
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>medexchange</title></head><body>\
+         <h1>GraphiQL is not in this build</h1>\
+         <p>This binary was built without GraphiQL's files ({reason}). They are embedded at build \
+         time from npm (never a CDN). Install Node.js and npm, then rebuild from the repository root:</p>\
+         <pre>touch scripts/graphiql/package-lock.json\ncargo build --release</pre>\
+         <p>The API itself works: POST GraphQL requests to this URL.</p></body></html>"
+    )
+}
+
+/// `GET /graphiql/{file}`: one of GraphiQL's embedded files, or the
+/// licences they ship under (`licenses.txt`).
+pub async fn asset(Path(name): Path<String>) -> Response {
+    const CACHE: (header::HeaderName, &str) = (header::CACHE_CONTROL, "public, max-age=86400");
+    if name == "licenses.txt" && is_embedded() {
+        let text: String = embedded::LICENSES
+            .iter()
+            .map(|(package, licence)| format!("== {package} (npm) ==\n\n{licence}\n\n"))
+            .collect();
+        return (
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8"), CACHE],
+            text,
         )
-            .into_response(),
-        Err(_) => (
-            StatusCode::NOT_FOUND,
-            "GraphiQL is not installed: npm ci --prefix scripts/graphiql",
-        )
-            .into_response(),
+            .into_response();
+    }
+    match embedded::FILES.iter().find(|(file, _, _)| *file == name) {
+        Some((_, bytes, content_type)) => {
+            ([(header::CONTENT_TYPE, *content_type), CACHE], *bytes).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "no such GraphiQL file").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_build_without_graphiql_says_why_and_how_to_get_it() {
+        let page = unavailable_page("npm could not be run <missing>");
+        assert!(page.contains("npm could not be run &lt;missing&gt;"));
+        assert!(page.contains("cargo build --release"));
+        assert!(!page.contains("<script"));
     }
 }

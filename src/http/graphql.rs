@@ -57,7 +57,7 @@ pub async fn get(
             .map(|(_, value)| value.clone())
     };
     if param("query").is_none() && state.options.graphiql && accepts(&headers, "text/html") {
-        return super::graphiql::page(&state);
+        return super::graphiql::page();
     }
     let json_param = |name: &str| match param(name) {
         None => Ok(None),

@@ -1,7 +1,6 @@
 //! How the HTTP surface behaves beyond the limits: CORS, GraphiQL,
 //! introspection, caching of GET answers and automatic persisted queries.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 /// The HTTP options of one server (each a setting; see `config`).
@@ -11,8 +10,6 @@ pub struct HttpOptions {
     pub cors_allowed_origins: Vec<String>,
     /// Whether `GET /graphql` serves GraphiQL to browsers.
     pub graphiql: bool,
-    /// Where GraphiQL's scripts and styles are (`npm ci --prefix scripts/graphiql`).
-    pub graphiql_assets: PathBuf,
     /// Whether introspection queries are answered.
     pub introspection: bool,
     /// `Cache-Control: max-age` of successful GET answers.
@@ -29,7 +26,6 @@ impl Default for HttpOptions {
         HttpOptions {
             cors_allowed_origins: Vec::new(),
             graphiql: true,
-            graphiql_assets: PathBuf::from("scripts/graphiql/node_modules"),
             introspection: true,
             cache_max_age: Duration::from_secs(60),
             persisted_queries: 1_000,

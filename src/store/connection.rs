@@ -1,15 +1,39 @@
 //! Opening the database, migrating it, and telling whether it holds data.
 
 use migration::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::SqliteJournalMode;
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
+use sea_orm::sqlx::{self, ConnectOptions as _};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait};
 use std::time::Duration;
 
-/// Opens a pool on `url` (`sqlite:` or `postgres:`).
+/// How long opening the database may take before start-up fails.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why the database could not be opened, in words that name where it was
+/// looked for.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The URL does not parse.
+    #[error("{0:?} is not a usable database URL: {1}")]
+    BadUrl(String, String),
+    /// The server or file could not be reached or opened.
+    #[error("cannot connect to {place}: {cause}")]
+    Unreachable {
+        /// `PostgreSQL at HOST:PORT (user U, database D)` or `SQLite file F`.
+        place: String,
+        /// The cause, as the network, the operating system or the server said it.
+        cause: String,
+    },
+}
+
+/// Opens a pool on `url` (`sqlite:` or `postgres:`), failing within a few
+/// seconds with the host, port (or file) and cause when it cannot.
 ///
 /// A SQLite file is created when missing and put in WAL mode, so readers
 /// never wait for a writer; foreign keys are enforced on both engines.
-pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, ConnectError> {
+    probe(url).await?;
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -25,11 +49,84 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
         });
-    Database::connect(options).await
+    Database::connect(options)
+        .await
+        .map_err(|error| ConnectError::Unreachable {
+            place: url_place(url),
+            cause: error.to_string(),
+        })
 }
 
-/// Applies every pending migration.
+/// Opens and closes one connection, so a refusal is told at once with its
+/// cause (a pool would retry until its timeout and then only say so).
+async fn probe(url: &str) -> Result<(), ConnectError> {
+    let bad_url = |e: sqlx::Error| ConnectError::BadUrl(url.to_owned(), e.to_string());
+    if url.starts_with("sqlite:") {
+        let options = url
+            .parse::<SqliteConnectOptions>()
+            .map_err(bad_url)?
+            .create_if_missing(true);
+        let place = format!("SQLite file {}", options.get_filename().display());
+        return open_once(place, options.connect()).await;
+    }
+    let options = url.parse::<PgConnectOptions>().map_err(bad_url)?;
+    open_once(postgres_place(&options), options.connect()).await
+}
+
+/// Awaits one connection attempt for at most [`CONNECT_TIMEOUT`], then
+/// closes the connection.
+async fn open_once<C: sqlx::Connection>(
+    place: String,
+    attempt: impl Future<Output = Result<C, sqlx::Error>>,
+) -> Result<(), ConnectError> {
+    let cause = match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
+        Ok(Ok(connection)) => {
+            let _ = connection.close().await;
+            return Ok(());
+        }
+        Ok(Err(error)) => cause(&error),
+        Err(_) => format!("no answer within {CONNECT_TIMEOUT:?}"),
+    };
+    Err(ConnectError::Unreachable { place, cause })
+}
+
+/// `PostgreSQL at HOST:PORT (user U, database D)`.
+fn postgres_place(options: &PgConnectOptions) -> String {
+    format!(
+        "PostgreSQL at {}:{} (user {}, database {})",
+        options.get_host(),
+        options.get_port(),
+        options.get_username(),
+        options.get_database().unwrap_or(options.get_username())
+    )
+}
+
+/// Where `url` points, for messages (never its password).
+fn url_place(url: &str) -> String {
+    match url.parse::<PgConnectOptions>() {
+        Ok(options) if !url.starts_with("sqlite:") => postgres_place(&options),
+        _ => url.to_owned(),
+    }
+}
+
+/// The cause of a connection error as the server or system said it (the
+/// server's message without its source line).
+fn cause(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Database(error) => error.message().to_owned(),
+        sqlx::Error::Io(error) => error.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Applies every pending migration, holding the start-up lock (see
+/// [`super::startup`]) so processes started together migrate once.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    super::startup::exclusively(db, migrate_unlocked(db)).await
+}
+
+/// Applies every pending migration; the caller holds the start-up lock.
+pub(crate) async fn migrate_unlocked(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 

@@ -11,7 +11,8 @@ pub mod page;
 pub mod search;
 pub mod search_index;
 mod sql;
+pub mod startup;
 mod translations;
 
-pub use connection::{connect, is_empty, migrate};
+pub use connection::{ConnectError, connect, is_empty, migrate};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};

@@ -12,8 +12,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QuerySelect,
-    Statement,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QuerySelect, Statement, TransactionTrait,
 };
 
 /// Characters of the folded text kept in `head` for exact and prefix lookups.
@@ -149,6 +149,15 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
         let texts = texts_of(db, kind, &Owners::All).await?;
         indexed += insert(db, kind, texts).await?;
     }
+    Ok(indexed)
+}
+
+/// Rebuilds the whole index in one transaction of its own: readers see the
+/// old index until the new one is committed.
+pub async fn rebuild_all(db: &DatabaseConnection) -> Result<usize, DbErr> {
+    let txn = db.begin().await?;
+    let indexed = rebuild(&txn).await?;
+    txn.commit().await?;
     Ok(indexed)
 }
 

@@ -147,63 +147,31 @@ async fn introspection_and_graphiql_can_be_turned_off() {
 }
 
 #[tokio::test]
-async fn graphiql_is_served_from_local_files_or_says_how_to_install_them() {
-    let missing = HttpOptions {
-        graphiql_assets: "/nonexistent/node_modules".into(),
-        ..HttpOptions::default()
-    };
-    for app in TestApp::each_configured(Limits::default(), missing).await {
+async fn graphiql_is_embedded_in_the_binary_with_its_licences() {
+    for app in TestApp::each().await {
         let page = app.browse("/graphql").await;
         assert!(
-            page.text.contains("npm ci --prefix scripts/graphiql"),
-            "{}",
+            page.text
+                .contains(r#"<script src="/graphiql/graphiql.min.js">"#),
+            "this build has no GraphiQL: {}",
             page.text
         );
-    }
-    let dir = std::env::temp_dir().join(format!("medexchange_graphiql_{}", std::process::id()));
-    for path in [
-        "graphiql/graphiql.min.js",
-        "graphiql/graphiql.min.css",
-        "react/umd/react.production.min.js",
-        "react-dom/umd/react-dom.production.min.js",
-    ] {
-        let file = dir.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(&file, format!("/* {path} */")).unwrap();
-    }
-    let present = HttpOptions {
-        graphiql_assets: dir.clone(),
-        ..HttpOptions::default()
-    };
-    for app in TestApp::each_configured(Limits::default(), present.clone()).await {
-        let page = app.browse("/graphql").await;
-        assert!(
-            page.text.contains("/graphiql/graphiql.min.js")
-                && !page.text.contains("unpkg")
-                && !page.text.contains("jsdelivr")
-        );
+        assert!(!page.text.contains("unpkg") && !page.text.contains("jsdelivr"));
         assert!(
             page.text.contains("exchanges(lang: ZH") && page.text.contains("広西チワン族自治区"),
             "example queries in both languages"
         );
-        let script = app
-            .send(
-                Request::get("/graphiql/graphiql.min.js")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(script.text, "/* graphiql/graphiql.min.js */");
-        let escape = app
-            .send(
-                Request::get("/graphiql/..%2F..%2Fetc%2Fpasswd")
-                    .body(Body::empty())
-                    .unwrap(),
-            )
-            .await;
+        let get = |path: &'static str| Request::get(path).body(Body::empty()).unwrap();
+        let script = app.send(get("/graphiql/graphiql.min.js")).await;
+        assert_eq!(script.status, StatusCode::OK);
+        assert!(script.text.len() > 1_000_000 && script.text.contains("GraphiQL"));
+        let react = app.send(get("/graphiql/react.production.min.js")).await;
+        assert!(react.text.contains("React"), "{}", react.status);
+        let licences = app.send(get("/graphiql/licenses.txt")).await;
+        assert!(licences.text.contains("== graphiql (npm) ==") && licences.text.contains("MIT"));
+        let escape = app.send(get("/graphiql/..%2F..%2Fetc%2Fpasswd")).await;
         assert_eq!(escape.status, StatusCode::NOT_FOUND);
     }
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[tokio::test]

@@ -16,9 +16,11 @@ use medexchange::http::options::HttpOptions;
 use medexchange::i18n::Lang;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
-use std::io::Write;
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
+use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -41,7 +43,7 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         match self {
             Scratch::SqliteFile(path) => {
-                for suffix in ["", "-wal", "-shm"] {
+                for suffix in ["", "-wal", "-shm", ".lock"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
@@ -68,6 +70,50 @@ async fn drop_database(admin_url: &str, name: &str) {
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
             .await;
         let _ = admin.close().await;
+    }
+}
+
+/// An empty throwaway database (nothing migrated), removed on drop.
+pub struct ScratchDatabase {
+    /// Its URL.
+    pub url: String,
+    scratch: Scratch,
+}
+
+impl ScratchDatabase {
+    /// A new empty database on `engine`.
+    pub async fn new(engine: Engine) -> ScratchDatabase {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (url, scratch) = match engine {
+            Engine::Sqlite => {
+                let path =
+                    std::env::temp_dir().join(format!("{PREFIX}{}_{n}.db", std::process::id()));
+                (
+                    format!("sqlite://{}", path.display()),
+                    Scratch::SqliteFile(path),
+                )
+            }
+            Engine::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
+                let name = format!("{PREFIX}{}_{n}", std::process::id());
+                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("TEST_DATABASE_URL={admin_url} is unreachable: {e}")
+                });
+                drop_stale_databases(&admin).await;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap_or_else(|e| {
+                        panic!("cannot create a test database on {admin_url}: {e}")
+                    });
+                let _ = admin.close().await;
+                (
+                    with_database(&admin_url, &name),
+                    Scratch::Postgres { admin_url, name },
+                )
+            }
+        };
+        ScratchDatabase { url, scratch }
     }
 }
 
@@ -134,36 +180,7 @@ impl TestApp {
                     .try_init();
             }
         });
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let (url, scratch) = match engine {
-            Engine::Sqlite => {
-                let path =
-                    std::env::temp_dir().join(format!("{PREFIX}{}_{n}.db", std::process::id()));
-                (
-                    format!("sqlite://{}", path.display()),
-                    Scratch::SqliteFile(path),
-                )
-            }
-            Engine::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL").expect("TEST_DATABASE_URL");
-                let name = format!("{PREFIX}{}_{n}", std::process::id());
-                let admin = Database::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("TEST_DATABASE_URL={admin_url} is unreachable: {e}")
-                });
-                drop_stale_databases(&admin).await;
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await
-                    .unwrap_or_else(|e| {
-                        panic!("cannot create a test database on {admin_url}: {e}")
-                    });
-                let _ = admin.close().await;
-                (
-                    with_database(&admin_url, &name),
-                    Scratch::Postgres { admin_url, name },
-                )
-            }
-        };
+        let ScratchDatabase { url, scratch } = ScratchDatabase::new(engine).await;
         let db = medexchange::store::connect(&url, 5)
             .await
             .expect("connect to the test database");
@@ -292,7 +309,7 @@ impl TestApp {
 }
 
 /// The engines to test on: SQLite always, PostgreSQL when configured.
-fn engines() -> Vec<Engine> {
+pub fn engines() -> Vec<Engine> {
     static SAY: Once = Once::new();
     if std::env::var("TEST_DATABASE_URL").is_ok_and(|url| !url.is_empty()) {
         vec![Engine::Sqlite, Engine::Postgres]
@@ -352,4 +369,39 @@ async fn drop_stale_databases(admin: &DatabaseConnection) {
         }
     })
     .await;
+}
+
+/// A free TCP port on the loopback interface.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits up to 30 s for `GET /readyz` on `port` to answer 200.
+pub fn wait_ready(port: u16) {
+    assert!(
+        is_ready_within(port, Duration::from_secs(30)),
+        "the server did not become ready"
+    );
+}
+
+/// Whether `GET /readyz` on `port` answers 200 within `limit`.
+pub fn is_ready_within(port: u16, limit: Duration) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ =
+                stream.write_all(b"GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }

@@ -26,9 +26,9 @@ async fn a_browser_gets_graphiql() {
         let reply = app.browse("/graphql").await;
         assert_eq!(reply.status, StatusCode::OK);
         assert!(
-            reply.text.contains("graphiql"),
+            reply.text.contains("GraphiQL.createFetcher"),
             "{}",
-            &reply.text[..200.min(reply.text.len())]
+            reply.text
         );
     }
 }

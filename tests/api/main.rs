@@ -18,3 +18,4 @@ mod pagination;
 mod schema;
 mod search;
 mod shutdown;
+mod startup;

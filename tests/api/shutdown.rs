@@ -3,36 +3,12 @@
 //! table lock taken from another session (PostgreSQL), so the test does not
 //! depend on timing.
 
+use crate::helpers::{free_port, wait_ready};
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_ready(port: u16) {
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(30) {
-        if let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ =
-                stream.write_all(b"GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
-            let mut answer = String::new();
-            let _ = stream.read_to_string(&mut answer);
-            if answer.starts_with("HTTP/1.1 200") {
-                return;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("the server did not become ready");
-}
 
 #[tokio::test]
 async fn sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones() {
