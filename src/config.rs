@@ -164,6 +164,12 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(0..=1000))]
     pub max_directives: u32,
 
+    /// Most times one field (response key) may be selected in one selection
+    /// set, fragments included.
+    #[arg(long, env = "MEDEXCHANGE_MAX_FIELD_REPEATS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_field_repeats: u32,
+
     /// Longest query text, in bytes.
     #[arg(long, env = "MEDEXCHANGE_MAX_QUERY_BYTES", default_value_t = 16 * 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
@@ -251,6 +257,7 @@ impl ServeArgs {
             max_complexity: self.max_complexity as usize,
             max_aliases: self.max_aliases as usize,
             max_directives: self.max_directives as usize,
+            max_field_repeats: self.max_field_repeats as usize,
             max_query_bytes: self.max_query_bytes as usize,
             max_body_bytes: self.max_body_bytes as usize,
             request_timeout: Duration::from_millis(self.request_timeout_ms),

@@ -293,12 +293,7 @@ async fn handle(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response 
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    let aliases = limits::count_aliases(&document);
-    if aliases > limits.max_aliases {
-        let message = format!(
-            "the query uses {aliases} aliases; at most {} are allowed",
-            limits.max_aliases
-        );
+    if let Err(message) = limits::check(&document, limits) {
         return reply.graphql_failure(vec![with_code(
             ServerError::new(message, None),
             "QUERY_TOO_COMPLEX",

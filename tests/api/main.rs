@@ -8,6 +8,7 @@ mod cli;
 mod dataset;
 mod facts;
 mod filters;
+mod graphql_cop;
 mod http;
 mod language;
 mod limits;
