@@ -7,62 +7,64 @@ use super::Lang;
 /// when the header names none of them (or only with `q=0`).
 ///
 /// Ranges are matched by their primary subtag (`zh-CN`, `zh-Hant`, `ja-JP`,
-/// `en-GB`...); `*` matches any language, and is taken as the first language
-/// not otherwise listed. Among equal q-values the earlier range wins.
+/// `en-GB`...). A language's weight is the highest positive q-value among
+/// the ranges naming it: `q=0` on a variant (`zh-TW;q=0`) refuses that
+/// variant only, and `zh;q=0` refuses Chinese unless a variant of it is
+/// still accepted. `*` gives its weight to every language no range names.
+/// Among equal weights the language named earlier wins.
 pub fn negotiate(header: &str) -> Option<Lang> {
-    let mut best: Option<(f32, usize, Lang)> = None;
-    let mut excluded: Vec<Lang> = Vec::new();
-    let mut wildcard: Option<(f32, usize)> = None;
+    let mut weights: Vec<(Lang, f32, usize)> = Vec::new();
     let mut listed: Vec<Lang> = Vec::new();
-    for (index, item) in header.split(',').enumerate() {
-        let mut parts = item.split(';');
-        let range = parts.next().unwrap_or("").trim();
-        if range.is_empty() {
-            continue;
-        }
-        let q = parts
-            .filter_map(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .or_else(|| p.trim().strip_prefix("Q="))
-            })
-            .next()
-            .map(|q| {
-                q.trim()
-                    .parse::<f32>()
-                    .ok()
-                    .filter(|q| (0.0..=1.0).contains(q))
-            })
-            .unwrap_or(Some(1.0));
-        let Some(q) = q else { continue };
+    let mut wildcard: Option<(f32, usize)> = None;
+    for (index, (range, q)) in ranges(header).enumerate() {
         if range == "*" {
             wildcard = Some((q, index));
             continue;
         }
-        let primary = range.split('-').next().unwrap_or("");
-        let Ok(lang) = primary.parse::<Lang>() else {
+        let Ok(lang) = range.split('-').next().unwrap_or("").parse::<Lang>() else {
             continue;
         };
         listed.push(lang);
-        if q <= 0.0 {
-            excluded.push(lang);
-            continue;
-        }
-        if best.is_none_or(|(best_q, _, _)| q > best_q) {
-            best = Some((q, index, lang));
+        if q > 0.0 && !weights.iter().any(|(l, w, _)| *l == lang && *w >= q) {
+            weights.retain(|(l, _, _)| *l != lang);
+            weights.push((lang, q, index));
         }
     }
-    let best = best.filter(|(_, _, lang)| !excluded.contains(lang));
-    match (best, wildcard) {
-        (Some((q, _, lang)), Some((wq, _))) if wq > q => first_unlisted(&listed).or(Some(lang)),
-        (Some((_, _, lang)), _) => Some(lang),
-        (None, Some((wq, _))) if wq > 0.0 => first_unlisted(&listed),
-        _ => None,
+    if let Some((q, index)) = wildcard.filter(|(q, _)| *q > 0.0) {
+        let unlisted = Lang::ALL.into_iter().filter(|l| !listed.contains(l));
+        weights.extend(unlisted.map(|lang| (lang, q, index)));
     }
+    // The first of the heaviest: earlier in the header, then in Lang::ALL.
+    let better = |(_, q, index): &(Lang, f32, usize),
+                  (_, best_q, best_index): &(Lang, f32, usize)| {
+        q > best_q || (q == best_q && index < best_index)
+    };
+    let mut best: Option<(Lang, f32, usize)> = None;
+    for weight in weights {
+        if best.as_ref().is_none_or(|b| better(&weight, b)) {
+            best = Some(weight);
+        }
+    }
+    best.map(|(lang, _, _)| lang)
 }
 
-fn first_unlisted(listed: &[Lang]) -> Option<Lang> {
-    Lang::ALL.into_iter().find(|lang| !listed.contains(lang))
+/// The header's ranges with their q-values (1 when absent); ranges with a
+/// malformed q-value are left out.
+fn ranges(header: &str) -> impl Iterator<Item = (&str, f32)> {
+    header.split(',').filter_map(|item| {
+        let mut parts = item.split(';');
+        let range = parts.next().unwrap_or("").trim();
+        let q = parts
+            .map(str::trim)
+            .find_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+            .map_or(Some(1.0), |q| {
+                q.trim()
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|q| (0.0..=1.0).contains(q))
+            })?;
+        (!range.is_empty()).then_some((range, q))
+    })
 }
 
 #[cfg(test)]
@@ -92,5 +94,15 @@ mod tests {
         assert_eq!(negotiate("*"), Some(Lang::Zh));
         assert_eq!(negotiate("zh;q=0, *"), Some(Lang::Ja));
         assert_eq!(negotiate("en;q=0.1, *;q=0.5"), Some(Lang::Zh));
+        assert_eq!(negotiate("zh, *;q=0"), Some(Lang::Zh));
+    }
+
+    #[test]
+    fn q_zero_on_a_variant_refuses_that_variant_only() {
+        assert_eq!(negotiate("zh-CN, zh-TW;q=0"), Some(Lang::Zh));
+        assert_eq!(negotiate("zh, ja;q=0.5, zh-TW;q=0"), Some(Lang::Zh));
+        assert_eq!(negotiate("zh-TW;q=0, ja;q=0.5"), Some(Lang::Ja));
+        assert_eq!(negotiate("zh;q=0, zh-CN;q=0.8, ja;q=0.5"), Some(Lang::Zh));
+        assert_eq!(negotiate("zh;q=0, ja;q=0.5"), Some(Lang::Ja));
     }
 }
