@@ -1,8 +1,11 @@
 //! Opaque global ids (`Node.id`) and pagination cursors.
 //!
 //! Both are URL-safe base64 of a short text: `Exchange:12` for ids,
-//! `d:2020-06-01:12` (date-ordered lists) or `i:12` (id-ordered lists) for
-//! cursors. Clients must treat them as opaque.
+//! `Exchange/d:2020-06-01:12` (date-ordered lists) or `Speaker/i:12`
+//! (id-ordered lists) for cursors. A cursor names the type its list holds,
+//! so a cursor of one list is refused by a list of another type; lists of
+//! one type share an order, so their cursors are interchangeable. Clients
+//! must treat both as opaque.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -70,25 +73,27 @@ pub fn decode_id_of(node_type: NodeType, id: &str) -> Option<i32> {
         .map(|(_, row)| row)
 }
 
-/// A cursor for an id-ordered list.
-pub fn id_cursor(id: i32) -> String {
-    URL_SAFE_NO_PAD.encode(format!("i:{id}"))
+/// A cursor for an id-ordered list of `list` rows.
+pub fn id_cursor(list: NodeType, id: i32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}/i:{id}", list.name()))
 }
 
-/// A cursor for a date-ordered list.
-pub fn date_cursor(day: &str, id: i32) -> String {
-    URL_SAFE_NO_PAD.encode(format!("d:{day}:{id}"))
+/// A cursor for a date-ordered list of `list` rows.
+pub fn date_cursor(list: NodeType, day: &str, id: i32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}/d:{day}:{id}", list.name()))
 }
 
-/// Reads an id-ordered list's cursor.
-pub fn decode_id_cursor(cursor: &str) -> Option<i32> {
-    parse_id(decode_text(cursor)?.strip_prefix("i:")?)
-}
-
-/// Reads a date-ordered list's cursor.
-pub fn decode_date_cursor(cursor: &str) -> Option<(String, i32)> {
+/// Reads a cursor of an id-ordered list of `list` rows.
+pub fn decode_id_cursor(list: NodeType, cursor: &str) -> Option<i32> {
     let text = decode_text(cursor)?;
-    let (day, id) = text.strip_prefix("d:")?.rsplit_once(':')?;
+    parse_id(text.strip_prefix(list.name())?.strip_prefix("/i:")?)
+}
+
+/// Reads a cursor of a date-ordered list of `list` rows.
+pub fn decode_date_cursor(list: NodeType, cursor: &str) -> Option<(String, i32)> {
+    let text = decode_text(cursor)?;
+    let key = text.strip_prefix(list.name())?.strip_prefix("/d:")?;
+    let (day, id) = key.rsplit_once(':')?;
     let valid_day = day.len() == 10 && crate::model::ReportDate::parse(day).is_ok();
     valid_day.then(|| parse_id(id).map(|id| (day.to_owned(), id)))?
 }
@@ -121,13 +126,15 @@ mod tests {
     }
 
     #[test]
-    fn cursors_round_trip() {
-        assert_eq!(decode_id_cursor(&id_cursor(7)), Some(7));
+    fn cursors_round_trip_in_their_own_lists_only() {
+        use NodeType::{Exchange, Institution, Speaker};
+        assert_eq!(decode_id_cursor(Speaker, &id_cursor(Speaker, 7)), Some(7));
+        assert_eq!(decode_id_cursor(Institution, &id_cursor(Speaker, 7)), None);
         assert_eq!(
-            decode_date_cursor(&date_cursor("2020-06-01", 3)),
+            decode_date_cursor(Exchange, &date_cursor(Exchange, "2020-06-01", 3)),
             Some(("2020-06-01".into(), 3))
         );
-        assert_eq!(decode_date_cursor(&id_cursor(7)), None);
-        assert_eq!(decode_id_cursor("not a cursor"), None);
+        assert_eq!(decode_date_cursor(Exchange, &id_cursor(Exchange, 7)), None);
+        assert_eq!(decode_id_cursor(Speaker, "not a cursor"), None);
     }
 }

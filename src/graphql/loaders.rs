@@ -13,7 +13,7 @@ use entity::{
     specialty, specialty_translation, talk, talk_translation,
 };
 use sea_orm::{DatabaseConnection, DbErr};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// Batch loads over one database pool.
@@ -148,8 +148,18 @@ pub struct InstitutionExchanges {
     pub limit: u64,
 }
 
+/// The rows of a page of an institution's exchanges, and whether any
+/// exchange of the institution lies at or before the cursor.
+#[derive(Clone, Debug, Default)]
+pub struct InstitutionExchangePage {
+    /// Up to `limit + 1` exchanges after the cursor.
+    pub rows: Vec<exchange::Model>,
+    /// Some exchange lies at or before the cursor.
+    pub has_previous: bool,
+}
+
 impl Loader<InstitutionExchanges> for DbLoader {
-    type Value = Vec<exchange::Model>;
+    type Value = InstitutionExchangePage;
     type Error = Arc<DbErr>;
 
     async fn load(
@@ -162,9 +172,16 @@ impl Loader<InstitutionExchanges> for DbLoader {
             let ids: Vec<i32> = keys.iter().map(|key| key.institution_id).collect();
             let mut pages =
                 exchanges::first_per_institution(&self.db, &ids, after.as_ref(), limit).await?;
+            let with_previous = match &after {
+                Some(after) => exchanges::any_up_to_per_institution(&self.db, &ids, after).await?,
+                None => HashSet::new(),
+            };
             for key in keys {
-                let rows = pages.remove(&key.institution_id).unwrap_or_default();
-                loaded.insert(key, rows);
+                let page = InstitutionExchangePage {
+                    rows: pages.remove(&key.institution_id).unwrap_or_default(),
+                    has_previous: with_previous.contains(&key.institution_id),
+                };
+                loaded.insert(key, page);
             }
         }
         Ok(loaded)

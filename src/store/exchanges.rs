@@ -8,10 +8,10 @@ use crate::store::sql::Params;
 use entity::{exchange, exchange_participant, exchange_specialty, institution, specialty, talk};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, Select,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The position of an exchange in date order: its first day, then its id.
 pub type DateKey = (String, i32);
@@ -243,6 +243,43 @@ pub async fn first_per_institution<C: ConnectionTrait>(
             (parent, models)
         })
         .collect())
+}
+
+/// Which of `institution_ids` took part in an exchange at or before `key`
+/// in date order (so a page after `key` has a previous page): one
+/// statement for any number of institutions.
+pub async fn any_up_to_per_institution<C: ConnectionTrait>(
+    db: &C,
+    institution_ids: &[i32],
+    key: &DateKey,
+) -> Result<HashSet<i32>, DbErr> {
+    if institution_ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let (day, id) = key;
+    let up_to_key = Query::select()
+        .column(exchange::Column::Id)
+        .from(exchange::Entity)
+        .cond_where(
+            Condition::any()
+                .add(exchange::Column::StartsOn.lt(day.as_str()))
+                .add(
+                    Condition::all()
+                        .add(exchange::Column::StartsOn.eq(day.as_str()))
+                        .add(exchange::Column::Id.lte(*id)),
+                ),
+        )
+        .to_owned();
+    let rows: Vec<i32> = exchange_participant::Entity::find()
+        .select_only()
+        .column(exchange_participant::Column::InstitutionId)
+        .distinct()
+        .filter(exchange_participant::Column::InstitutionId.is_in(institution_ids.iter().copied()))
+        .filter(exchange_participant::Column::ExchangeId.in_subquery(up_to_key))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// How many exchanges each institution took part in.

@@ -3,7 +3,9 @@
 //! on either side.
 
 use sea_orm::sea_query::IntoValueTuple;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IntoIdentity, PaginatorTrait, Select};
+use sea_orm::{
+    ConnectionTrait, Cursor, DbErr, EntityTrait, IntoIdentity, PaginatorTrait, Select, SelectModel,
+};
 
 /// Which slice of an ordered list to read.
 #[derive(Clone, Debug)]
@@ -33,16 +35,42 @@ pub struct Page<M> {
     pub total: Option<u64>,
 }
 
+/// A cursor key that can move by the smallest step, so that "at or before
+/// `k`" can be asked as "before the key just after `k`" (keys end with an
+/// integer id, so nothing lies between `k` and its step).
+pub trait StepKey: Sized {
+    /// The next key up (`up`) or down.
+    fn step(&self, up: bool) -> Self;
+}
+
+impl StepKey for i32 {
+    fn step(&self, up: bool) -> i32 {
+        if up {
+            self.saturating_add(1)
+        } else {
+            self.saturating_sub(1)
+        }
+    }
+}
+
+impl StepKey for (String, i32) {
+    fn step(&self, up: bool) -> (String, i32) {
+        (self.0.clone(), self.1.step(up))
+    }
+}
+
 /// Reads one page of `select`, ordered by `columns` (ending with a unique
 /// column, so the order is total), ascending or descending.
 ///
-/// Reads one row more than asked to tell whether more follow. When paging
-/// forward from a key, rows before it exist by construction (the key came
-/// from one), so `has_previous` is true; likewise `has_next` backward.
-pub async fn fetch<E, C, K>(
+/// Reads one row more than asked to tell whether more follow. Whether rows
+/// lie on the other side of the cursor (`has_previous` paging forward from
+/// `after`, `has_next` paging back from `before`) takes one more statement,
+/// only when a cursor is given: the cursor may name a row that is gone, or
+/// be made by hand.
+pub async fn fetch<E, C, K, I>(
     db: &C,
     select: Select<E>,
-    columns: impl IntoIdentity,
+    columns: I,
     request: PageRequest<K>,
     descending: bool,
 ) -> Result<Page<E::Model>, DbErr>
@@ -50,14 +78,15 @@ where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
-    K: IntoValueTuple + Clone,
+    K: IntoValueTuple + StepKey + Clone,
+    I: IntoIdentity + Clone,
 {
     let total = if request.count_total {
         Some(select.clone().count(db).await?)
     } else {
         None
     };
-    let mut cursor = select.cursor_by(columns);
+    let mut cursor = select.clone().cursor_by(columns.clone());
     if descending {
         cursor.desc();
     }
@@ -75,14 +104,34 @@ where
     }
     let mut rows = cursor.all(db).await?;
     let more = rows.len() as u64 > request.limit;
+    // In list order, "at or before k" is "before k's step toward the end of
+    // the list", and "at or after k" is "after its step toward the start".
     let (has_next, has_previous) = if request.from_end {
         if more {
             rows.remove(0);
         }
-        (request.before.is_some(), more)
+        let at_or_after = match &request.before {
+            Some(before) => {
+                any_row(db, select, columns, descending, |c| {
+                    c.after(before.step(descending));
+                })
+                .await?
+            }
+            None => false,
+        };
+        (at_or_after, more)
     } else {
         rows.truncate(request.limit as usize);
-        (more, request.after.is_some())
+        let at_or_before = match &request.after {
+            Some(after) => {
+                any_row(db, select, columns, descending, |c| {
+                    c.before(after.step(!descending));
+                })
+                .await?
+            }
+            None => false,
+        };
+        (more, at_or_before)
     };
     Ok(Page {
         rows,
@@ -90,4 +139,27 @@ where
         has_previous,
         total,
     })
+}
+
+/// Whether `select`, in its list order and narrowed by `position`, holds
+/// any row.
+async fn any_row<E, C, I>(
+    db: &C,
+    select: Select<E>,
+    columns: I,
+    descending: bool,
+    position: impl FnOnce(&mut Cursor<SelectModel<E::Model>>),
+) -> Result<bool, DbErr>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+    I: IntoIdentity,
+{
+    let mut cursor = select.cursor_by(columns);
+    if descending {
+        cursor.desc();
+    }
+    position(&mut cursor);
+    Ok(!cursor.first(1).all(db).await?.is_empty())
 }

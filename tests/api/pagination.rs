@@ -140,3 +140,70 @@ async fn every_list_pages_the_same_way() {
         }
     }
 }
+
+/// A cursor as the server writes them, made by hand.
+fn cursor(text: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text)
+}
+
+#[tokio::test]
+async fn a_hand_made_cursor_past_either_end_says_nothing_lies_beyond_it() {
+    for app in TestApp::each().await {
+        let page_info = |vars: Value| {
+            let app = &app;
+            async move { app.data_with(PAGE, vars).await["exchanges"]["pageInfo"].clone() }
+        };
+        let early = cursor("Exchange/d:2000-01-01:1");
+        let late = cursor("Exchange/d:2099-01-01:1");
+        let from_start = page_info(json!({"first": 2, "after": early})).await;
+        assert_eq!(from_start["hasPreviousPage"], false, "{from_start}");
+        let newest_first = page_info(json!({"first": 2, "after": late, "order": "DESC"})).await;
+        assert_eq!(newest_first["hasPreviousPage"], false, "{newest_first}");
+        let from_end = page_info(json!({"last": 2, "before": late})).await;
+        assert_eq!(from_end["hasNextPage"], false, "{from_end}");
+        let real = page_info(json!({"first": 1})).await["endCursor"].clone();
+        let second = page_info(json!({"first": 1, "after": real})).await;
+        assert_eq!(second["hasPreviousPage"], true, "{second}");
+        let past_the_end = page_info(json!({"first": 1, "after": late})).await;
+        assert_eq!(past_the_end["hasPreviousPage"], true, "{past_the_end}");
+    }
+}
+
+#[tokio::test]
+async fn an_institutions_exchanges_tell_a_hand_made_cursor_from_a_real_one() {
+    let query = r#"query($after: String) { institutions(first: 1) { nodes {
+        exchanges(first: 1, after: $after) { pageInfo { hasPreviousPage endCursor } } } } }"#;
+    for app in TestApp::each().await {
+        let info = |after: Value| {
+            let app = &app;
+            async move {
+                app.data_with(query, json!({ "after": after })).await["institutions"]["nodes"][0]
+                    ["exchanges"]["pageInfo"]
+                    .clone()
+            }
+        };
+        let first = info(Value::Null).await;
+        assert_eq!(first["hasPreviousPage"], false);
+        let next = info(first["endCursor"].clone()).await;
+        assert_eq!(next["hasPreviousPage"], true, "{next}");
+        let early = info(json!(cursor("Exchange/d:2000-01-01:1"))).await;
+        assert_eq!(early["hasPreviousPage"], false, "{early}");
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_of_one_list_is_refused_by_a_list_of_another_type() {
+    for app in TestApp::each().await {
+        let institutions = app
+            .data("{ institutions(first: 1) { pageInfo { endCursor } } }")
+            .await;
+        let foreign = institutions["institutions"]["pageInfo"]["endCursor"].clone();
+        for list in ["speakers", "photos", "news"] {
+            let query = format!(r#"{{ {list}(first: 1, after: {foreign}) {{ totalCount }} }}"#);
+            assert_eq!(app.error_code(&query).await, "BAD_USER_INPUT", "{list}");
+        }
+        let own = format!(r#"{{ institutions(first: 1, after: {foreign}) {{ totalCount }} }}"#);
+        app.data(&own).await;
+    }
+}

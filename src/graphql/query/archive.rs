@@ -80,13 +80,16 @@ impl ArchiveQuery {
             last,
             before,
         }
-        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        .into_request(
+            |c| ids::decode_id_cursor(NodeType::Institution, c),
+            wants_total(ctx),
+        )?;
         let filter = filter.unwrap_or_default().into_store();
         let page = listing::institutions(database(ctx), &filter, request).await?;
         let scope = lang::scope(lang);
         Ok(InstitutionConnection::from_page(
             page,
-            |r| ids::id_cursor(r.id),
+            |r| ids::id_cursor(NodeType::Institution, r.id),
             |r| Institution::new(r, scope),
         ))
     }
@@ -127,14 +130,17 @@ impl ArchiveQuery {
             last,
             before,
         }
-        .into_request(ids::decode_date_cursor, wants_total(ctx))?;
+        .into_request(
+            |c| ids::decode_date_cursor(NodeType::Exchange, c),
+            wants_total(ctx),
+        )?;
         let filter = filter.unwrap_or_default().into_store()?;
         let descending = order_by.unwrap_or_default() == SortDirection::Desc;
         let page = exchanges::page(database(ctx), &filter, request, descending).await?;
         let scope = lang::scope(lang);
         Ok(ExchangeConnection::from_page(
             page,
-            |r| ids::date_cursor(&r.starts_on, r.id),
+            |r| ids::date_cursor(NodeType::Exchange, &r.starts_on, r.id),
             |r| Exchange::new(r, scope),
         ))
     }
@@ -156,12 +162,15 @@ impl ArchiveQuery {
             last,
             before,
         }
-        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        .into_request(
+            |c| ids::decode_id_cursor(NodeType::Speaker, c),
+            wants_total(ctx),
+        )?;
         let page = listing::speakers(database(ctx), request).await?;
         let scope = lang::scope(lang);
         Ok(SpeakerConnection::from_page(
             page,
-            |r| ids::id_cursor(r.id),
+            |r| ids::id_cursor(NodeType::Speaker, r.id),
             |r| Speaker::new(r, scope),
         ))
     }
@@ -183,12 +192,15 @@ impl ArchiveQuery {
             last,
             before,
         }
-        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        .into_request(
+            |c| ids::decode_id_cursor(NodeType::Photo, c),
+            wants_total(ctx),
+        )?;
         let page = listing::photos(database(ctx), request).await?;
         let scope = lang::scope(lang);
         Ok(PhotoConnection::from_page(
             page,
-            |r| ids::id_cursor(r.id),
+            |r| ids::id_cursor(NodeType::Photo, r.id),
             |r| Photo::new(r, scope),
         ))
     }
@@ -210,12 +222,15 @@ impl ArchiveQuery {
             last,
             before,
         }
-        .into_request(ids::decode_date_cursor, wants_total(ctx))?;
+        .into_request(
+            |c| ids::decode_date_cursor(NodeType::AidShipment, c),
+            wants_total(ctx),
+        )?;
         let page = listing::aid_shipments(database(ctx), request).await?;
         let scope = lang::scope(lang);
         Ok(AidShipmentConnection::from_page(
             page,
-            |r| ids::date_cursor(&r.starts_on, r.id),
+            |r| ids::date_cursor(NodeType::AidShipment, &r.starts_on, r.id),
             |r| AidShipment::new(r, scope),
         ))
     }
@@ -237,12 +252,15 @@ impl ArchiveQuery {
             last,
             before,
         }
-        .into_request(ids::decode_id_cursor, wants_total(ctx))?;
+        .into_request(
+            |c| ids::decode_id_cursor(NodeType::NewsItem, c),
+            wants_total(ctx),
+        )?;
         let page = listing::news(database(ctx), request).await?;
         let scope = lang::scope(lang);
         Ok(NewsItemConnection::from_page(
             page,
-            |r| ids::id_cursor(r.id),
+            |r| ids::id_cursor(NodeType::NewsItem, r.id),
             |r| NewsItem::new(r, scope),
         ))
     }

@@ -5,8 +5,8 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
-    InstitutionAliases, InstitutionExchangeCount, InstitutionExchanges, InstitutionSpeakers,
-    InstitutionTranslations,
+    InstitutionAliases, InstitutionExchangeCount, InstitutionExchangePage, InstitutionExchanges,
+    InstitutionSpeakers, InstitutionTranslations,
 };
 use crate::graphql::types::{Exchange, Speaker};
 use crate::i18n::Lang;
@@ -145,8 +145,8 @@ impl Institution {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ExchangeConnection, ApiError> {
-        let request =
-            PageArgs::forward(first, after).into_request(ids::decode_date_cursor, false)?;
+        let request = PageArgs::forward(first, after)
+            .into_request(|c| ids::decode_date_cursor(NodeType::Exchange, c), false)?;
         let key = InstitutionExchanges {
             institution_id: self.row.id,
             after: request.after.clone(),
@@ -156,13 +156,16 @@ impl Institution {
             loader(ctx).load_one(key),
             loader(ctx).load_one(InstitutionExchangeCount(self.row.id)),
         );
-        let mut rows = rows?.unwrap_or_default();
+        let InstitutionExchangePage {
+            mut rows,
+            has_previous,
+        } = rows?.unwrap_or_default();
         let has_next = rows.len() as u64 > request.limit;
         rows.truncate(request.limit as usize);
         let page = Page {
             rows,
             has_next,
-            has_previous: request.after.is_some(),
+            has_previous,
             total: total?.or(Some(0)),
         };
         let scope = self.scope;
@@ -170,7 +173,7 @@ impl Institution {
             page,
             |row| {
                 let (day, id) = date_key(row);
-                ids::date_cursor(&day, id)
+                ids::date_cursor(NodeType::Exchange, &day, id)
             },
             |row| Exchange::new(row, scope),
         ))
