@@ -4,10 +4,9 @@
 //! ([`crate::i18n::fold`]), then looked up in three steps, each through an
 //! index: texts equal to the query, texts starting with it (both on the
 //! `head` column), and texts holding all its tokens (FTS5 on SQLite, GIN on
-//! PostgreSQL; the first [`candidates`] of them in index order: rowid order
-//! on SQLite, physical order on PostgreSQL, both following insertion. The
-//! exact and prefix steps are complete; when more texts hold the tokens than
-//! the candidates examined, later ones are not ranked). Each hit is
+//! PostgreSQL; the first [`candidates`] of them in id order on both engines.
+//! The exact and prefix steps are complete; when more texts hold the tokens
+//! than the candidates examined, later ones are not ranked). Each hit is
 //! ranked by how its best text matched: exact, prefix, substring, then
 //! tokens found apart; ties go to a text in the asked language, then by
 //! kind and id. Both engines answer and rank the same.
@@ -185,10 +184,11 @@ pub async fn search<C: ConnectionTrait>(
     let candidates = candidates(limit) as i64;
     let tokens = match backend {
         DbBackend::Postgres => (
-            // No ORDER BY: a GIN scan cannot return rows in id order, and
-            // sorting every match would cost time in proportion to the data.
-            // Candidates come in physical order, which follows insertion.
-            format!("{select} WHERE tokens_tsv @@ CAST(? AS tsquery) LIMIT ?"),
+            // The first candidates in id order, as SQLite's rowid order: the
+            // same texts are ranked on both engines. Physical order would
+            // save a top-N sort of the matches but drifts from id order as
+            // soon as rows are updated.
+            format!("{select} WHERE tokens_tsv @@ CAST(? AS tsquery) ORDER BY id LIMIT ?"),
             vec![query.tsquery().into(), candidates.into()],
         ),
         _ => (

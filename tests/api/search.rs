@@ -2,6 +2,7 @@
 
 use crate::helpers::TestApp;
 use medexchange::dataset;
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 const SEARCH: &str = r#"query($q: String!, $lang: Language, $first: Int) { search(query: $q, lang: $lang, first: $first) {
@@ -353,5 +354,29 @@ async fn the_index_follows_every_write_in_the_same_transaction() {
             before,
             "a rebuild finds what the live index found"
         );
+    }
+}
+
+#[tokio::test]
+async fn past_the_candidate_limit_both_engines_rank_the_same() {
+    let mut answers = Vec::new();
+    for app in TestApp::each().await {
+        dataset::generate::generate(&app.db, 40, 3).await.unwrap();
+        // Rewrite the oldest index rows: PostgreSQL moves their new versions
+        // to the end of the table, so its physical order is no longer id order.
+        app.db
+            .execute_unprepared(
+                "UPDATE search_document SET lang = lang WHERE id IN \
+                 (SELECT id FROM search_document ORDER BY id LIMIT 300)",
+            )
+            .await
+            .unwrap();
+        let data = app
+            .data_with(SEARCH, json!({"q": "交流", "first": 5}))
+            .await;
+        answers.push((app.engine, data["search"].clone()));
+    }
+    if let [(_, sqlite), (_, postgres)] = &answers[..] {
+        assert_eq!(sqlite, postgres);
     }
 }
