@@ -10,248 +10,393 @@ use entity::{
     news_item_translation, photo, photo_person, photo_translation, speaker, speaker_translation,
     specialty, specialty_translation, talk, talk_translation,
 };
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait, QueryOrder,
+};
 use std::collections::HashMap;
 
-/// Reads every entity, in id order (children in their stored order).
-pub async fn export<C: ConnectionTrait>(db: &C) -> Result<Dataset, DbErr> {
-    let specialties = specialty::Entity::find()
-        .order_by_asc(specialty::Column::Id)
-        .all(db)
-        .await?;
-    let specialty_texts = by_owner(specialty_translation::Entity::find().all(db).await?, |r| {
-        r.specialty_id
-    });
-    let institutions = institution::Entity::find()
-        .order_by_asc(institution::Column::Id)
-        .all(db)
-        .await?;
-    let institution_texts = by_owner(
-        institution_translation::Entity::find().all(db).await?,
-        |r| r.institution_id,
-    );
-    let aliases = by_owner(
-        institution_alias::Entity::find()
-            .order_by_asc(institution_alias::Column::Id)
-            .all(db)
-            .await?,
-        |r| r.institution_id,
-    );
-    let speakers = speaker::Entity::find()
-        .order_by_asc(speaker::Column::Id)
-        .all(db)
-        .await?;
-    let speaker_texts = by_owner(speaker_translation::Entity::find().all(db).await?, |r| {
-        r.speaker_id
-    });
-    let exchanges = exchange::Entity::find()
-        .order_by_asc(exchange::Column::Id)
-        .all(db)
-        .await?;
-    let exchange_texts = by_owner(exchange_translation::Entity::find().all(db).await?, |r| {
-        r.exchange_id
-    });
-    let participants = by_owner(
-        exchange_participant::Entity::find()
-            .order_by_asc(exchange_participant::Column::Position)
-            .all(db)
-            .await?,
-        |r| r.exchange_id,
-    );
-    let exchange_specialties = by_owner(
-        exchange_specialty::Entity::find()
-            .order_by_asc(exchange_specialty::Column::Position)
-            .all(db)
-            .await?,
-        |r| r.exchange_id,
-    );
-    let talks = by_owner(
-        talk::Entity::find()
-            .order_by_asc(talk::Column::Position)
-            .order_by_asc(talk::Column::Id)
-            .all(db)
-            .await?,
-        |r| r.exchange_id,
-    );
-    let talk_texts = by_owner(talk_translation::Entity::find().all(db).await?, |r| {
-        r.talk_id
-    });
-    let shipments = aid_shipment::Entity::find()
-        .order_by_asc(aid_shipment::Column::Id)
-        .all(db)
-        .await?;
-    let shipment_texts = by_owner(
-        aid_shipment_translation::Entity::find().all(db).await?,
-        |r| r.aid_shipment_id,
-    );
-    let news = news_item::Entity::find()
-        .order_by_asc(news_item::Column::Position)
-        .order_by_asc(news_item::Column::Id)
-        .all(db)
-        .await?;
-    let news_texts = by_owner(news_item_translation::Entity::find().all(db).await?, |r| {
-        r.news_item_id
-    });
-    let photos = photo::Entity::find()
-        .order_by_asc(photo::Column::Position)
-        .order_by_asc(photo::Column::Id)
-        .all(db)
-        .await?;
-    let photo_texts = by_owner(photo_translation::Entity::find().all(db).await?, |r| {
-        r.photo_id
-    });
-    let people = by_owner(
-        photo_person::Entity::find()
-            .order_by_asc(photo_person::Column::Position)
-            .all(db)
-            .await?,
-        |r| r.photo_id,
-    );
+/// Why the archive could not be exported. Nothing is written then: an
+/// export that silently replaced a value would not import back the same.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    /// The database failed.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// A stored value has no spelling in the dataset format.
+    #[error("{record}: {message}")]
+    Invalid {
+        /// The record, e.g. `institution 12 (beihai-peoples-hospital)`.
+        record: String,
+        /// What is wrong with it.
+        message: String,
+    },
+}
 
-    let specialty_slugs: HashMap<i32, String> =
-        specialties.iter().map(|r| (r.id, r.slug.clone())).collect();
-    let institution_slugs: HashMap<i32, String> = institutions
-        .iter()
-        .map(|r| (r.id, r.slug.clone()))
-        .collect();
-    let speaker_slugs: HashMap<i32, String> =
-        speakers.iter().map(|r| (r.id, r.slug.clone())).collect();
-    let slug_of = |map: &HashMap<i32, String>, id: i32| map.get(&id).cloned().unwrap_or_default();
-    let photo_of = |row: &photo::Model| format::Photo {
-        slug: row.slug.clone(),
-        caption: localized(photo_texts.get(&row.id), |r| r.caption.as_deref()),
-        venue: row
-            .venue_institution_id
-            .map(|id| slug_of(&institution_slugs, id)),
-        people: people
-            .get(&row.id)
-            .into_iter()
-            .flatten()
-            .map(|p| slug_of(&speaker_slugs, p.speaker_id))
-            .collect(),
-        url: row.url.clone(),
-    };
-    let mut exchange_photos: HashMap<i32, Vec<format::Photo>> = HashMap::new();
-    let mut shipment_photos: HashMap<i32, Vec<format::Photo>> = HashMap::new();
-    let mut news_photos: HashMap<i32, Vec<format::Photo>> = HashMap::new();
-    for row in &photos {
-        let owner = match (row.exchange_id, row.aid_shipment_id, row.news_item_id) {
-            (Some(id), _, _) => exchange_photos.entry(id),
-            (_, Some(id), _) => shipment_photos.entry(id),
-            (_, _, Some(id)) => news_photos.entry(id),
-            _ => continue,
-        };
-        owner.or_default().push(photo_of(row));
+/// Reads every entity, in id order (children in their stored order).
+pub async fn export<C: ConnectionTrait>(db: &C) -> Result<Dataset, ExportError> {
+    let rows = Rows::read(db).await?;
+    let slugs = Slugs::of(&rows);
+    let photos = rows.photos_by_owner(&slugs)?;
+    Ok(Dataset {
+        specialties: rows.specialties(),
+        institutions: rows.institutions()?,
+        speakers: rows.speakers(&slugs)?,
+        exchanges: rows.exchanges(&slugs, &photos)?,
+        aid_shipments: rows.aid_shipments(&photos)?,
+        news: rows.news(&photos),
+    })
+}
+
+/// Every row the dataset is made of; children grouped by owner.
+struct Rows {
+    specialties: Vec<specialty::Model>,
+    specialty_texts: HashMap<i32, Vec<specialty_translation::Model>>,
+    institutions: Vec<institution::Model>,
+    institution_texts: HashMap<i32, Vec<institution_translation::Model>>,
+    aliases: HashMap<i32, Vec<institution_alias::Model>>,
+    speakers: Vec<speaker::Model>,
+    speaker_texts: HashMap<i32, Vec<speaker_translation::Model>>,
+    exchanges: Vec<exchange::Model>,
+    exchange_texts: HashMap<i32, Vec<exchange_translation::Model>>,
+    participants: HashMap<i32, Vec<exchange_participant::Model>>,
+    exchange_specialties: HashMap<i32, Vec<exchange_specialty::Model>>,
+    talks: HashMap<i32, Vec<talk::Model>>,
+    talk_texts: HashMap<i32, Vec<talk_translation::Model>>,
+    shipments: Vec<aid_shipment::Model>,
+    shipment_texts: HashMap<i32, Vec<aid_shipment_translation::Model>>,
+    news: Vec<news_item::Model>,
+    news_texts: HashMap<i32, Vec<news_item_translation::Model>>,
+    photos: Vec<photo::Model>,
+    photo_texts: HashMap<i32, Vec<photo_translation::Model>>,
+    people: HashMap<i32, Vec<photo_person::Model>>,
+}
+
+impl Rows {
+    async fn read<C: ConnectionTrait>(db: &C) -> Result<Rows, DbErr> {
+        use exchange_participant as participant;
+        Ok(Rows {
+            specialties: all(db, &[specialty::Column::Id]).await?,
+            specialty_texts: texts(db, |r: &specialty_translation::Model| r.specialty_id).await?,
+            institutions: all(db, &[institution::Column::Id]).await?,
+            institution_texts: texts(db, |r: &institution_translation::Model| r.institution_id)
+                .await?,
+            aliases: by_owner(all(db, &[institution_alias::Column::Id]).await?, |r| {
+                r.institution_id
+            }),
+            speakers: all(db, &[speaker::Column::Id]).await?,
+            speaker_texts: texts(db, |r: &speaker_translation::Model| r.speaker_id).await?,
+            exchanges: all(db, &[exchange::Column::Id]).await?,
+            exchange_texts: texts(db, |r: &exchange_translation::Model| r.exchange_id).await?,
+            participants: by_owner(all(db, &[participant::Column::Position]).await?, |r| {
+                r.exchange_id
+            }),
+            exchange_specialties: by_owner(
+                all(db, &[exchange_specialty::Column::Position]).await?,
+                |r| r.exchange_id,
+            ),
+            talks: by_owner(
+                all(db, &[talk::Column::Position, talk::Column::Id]).await?,
+                |r| r.exchange_id,
+            ),
+            talk_texts: texts(db, |r: &talk_translation::Model| r.talk_id).await?,
+            shipments: all(db, &[aid_shipment::Column::Id]).await?,
+            shipment_texts: texts(db, |r: &aid_shipment_translation::Model| r.aid_shipment_id)
+                .await?,
+            news: all(db, &[news_item::Column::Position, news_item::Column::Id]).await?,
+            news_texts: texts(db, |r: &news_item_translation::Model| r.news_item_id).await?,
+            photos: all(db, &[photo::Column::Position, photo::Column::Id]).await?,
+            photo_texts: texts(db, |r: &photo_translation::Model| r.photo_id).await?,
+            people: by_owner(all(db, &[photo_person::Column::Position]).await?, |r| {
+                r.photo_id
+            }),
+        })
     }
 
-    Ok(Dataset {
-        specialties: specialties
+    fn specialties(&self) -> Vec<format::Specialty> {
+        let texts = &self.specialty_texts;
+        self.specialties
             .iter()
             .map(|row| format::Specialty {
                 slug: row.slug.clone(),
-                name: localized(specialty_texts.get(&row.id), |r| r.name.as_deref()),
+                name: localized(texts.get(&row.id), |r| r.name.as_deref()),
             })
-            .collect(),
-        institutions: institutions
+            .collect()
+    }
+
+    fn institutions(&self) -> Result<Vec<format::Institution>, ExportError> {
+        let record = |row: &institution::Model| format!("institution {} ({})", row.id, row.slug);
+        self.institutions
             .iter()
             .map(|row| {
-                let texts = institution_texts.get(&row.id);
-                format::Institution {
+                let texts = self.institution_texts.get(&row.id);
+                Ok(format::Institution {
                     slug: row.slug.clone(),
-                    country: Country::parse(&row.country).unwrap_or(Country::Cn),
-                    kind: InstitutionKind::parse(&row.kind).unwrap_or(InstitutionKind::Other),
+                    country: known(Country::parse, &row.country, "country", || record(row))?,
+                    kind: known(InstitutionKind::parse, &row.kind, "kind", || record(row))?,
                     name: localized(texts, |r| r.name.as_deref()),
                     region: localized(texts, |r| r.region.as_deref()),
                     city: localized(texts, |r| r.city.as_deref()),
-                    aliases: aliases
-                        .get(&row.id)
-                        .into_iter()
-                        .flatten()
+                    aliases: children(&self.aliases, row.id)
                         .map(|a| a.alias.clone())
                         .collect(),
-                }
+                })
             })
-            .collect(),
-        speakers: speakers
+            .collect()
+    }
+
+    fn speakers(&self, slugs: &Slugs) -> Result<Vec<format::Speaker>, ExportError> {
+        self.speakers
             .iter()
             .map(|row| {
-                let texts = speaker_texts.get(&row.id);
-                format::Speaker {
+                let record = || format!("speaker {} ({})", row.id, row.slug);
+                let texts = self.speaker_texts.get(&row.id);
+                Ok(format::Speaker {
                     slug: row.slug.clone(),
-                    institution: row.institution_id.map(|id| slug_of(&institution_slugs, id)),
+                    institution: row
+                        .institution_id
+                        .map(|id| slugs.institution(id, record))
+                        .transpose()?,
                     name: localized(texts, |r| r.name.as_deref()),
                     position: localized(texts, |r| r.position.as_deref()),
-                }
+                })
             })
-            .collect(),
-        exchanges: exchanges
+            .collect()
+    }
+
+    fn exchanges(
+        &self,
+        slugs: &Slugs,
+        photos: &PhotosByOwner,
+    ) -> Result<Vec<format::Exchange>, ExportError> {
+        self.exchanges
             .iter()
             .map(|row| {
-                let texts = exchange_texts.get(&row.id);
-                format::Exchange {
+                let record = || format!("exchange {} ({})", row.id, row.slug);
+                let texts = self.exchange_texts.get(&row.id);
+                Ok(format::Exchange {
                     slug: row.slug.clone(),
                     date: row.date.clone(),
-                    format: ExchangeFormat::parse(&row.format).unwrap_or(ExchangeFormat::Online),
+                    format: known(ExchangeFormat::parse, &row.format, "format", record)?,
                     title: localized(texts, |r| r.title.as_deref()),
                     summary: localized(texts, |r| r.summary.as_deref()),
-                    specialties: exchange_specialties
-                        .get(&row.id)
-                        .into_iter()
-                        .flatten()
-                        .map(|s| slug_of(&specialty_slugs, s.specialty_id))
-                        .collect(),
-                    participants: participants
-                        .get(&row.id)
-                        .into_iter()
-                        .flatten()
-                        .map(|p| slug_of(&institution_slugs, p.institution_id))
-                        .collect(),
-                    talks: talks
-                        .get(&row.id)
-                        .into_iter()
-                        .flatten()
-                        .map(|t| format::Talk {
-                            speaker: slug_of(&speaker_slugs, t.speaker_id),
-                            kind: TalkKind::parse(&t.kind).unwrap_or(TalkKind::Lecture),
-                            title: localized(talk_texts.get(&t.id), |r| r.title.as_deref()),
-                        })
-                        .collect(),
-                    photos: exchange_photos.remove(&row.id).unwrap_or_default(),
-                }
+                    specialties: children(&self.exchange_specialties, row.id)
+                        .map(|s| slugs.specialty(s.specialty_id, record))
+                        .collect::<Result<_, _>>()?,
+                    participants: children(&self.participants, row.id)
+                        .map(|p| slugs.institution(p.institution_id, record))
+                        .collect::<Result<_, _>>()?,
+                    talks: children(&self.talks, row.id)
+                        .map(|talk| self.talk(talk, slugs, record))
+                        .collect::<Result<_, _>>()?,
+                    photos: photos.exchanges.get(&row.id).cloned().unwrap_or_default(),
+                })
             })
-            .collect(),
-        aid_shipments: shipments
+            .collect()
+    }
+
+    fn talk(
+        &self,
+        row: &talk::Model,
+        slugs: &Slugs,
+        exchange: impl Fn() -> String,
+    ) -> Result<format::Talk, ExportError> {
+        let record = || format!("{}: talk {}", exchange(), row.id);
+        Ok(format::Talk {
+            speaker: slugs.speaker(row.speaker_id, record)?,
+            kind: known(TalkKind::parse, &row.kind, "kind", record)?,
+            title: localized(self.talk_texts.get(&row.id), |r| r.title.as_deref()),
+        })
+    }
+
+    fn aid_shipments(
+        &self,
+        photos: &PhotosByOwner,
+    ) -> Result<Vec<format::AidShipment>, ExportError> {
+        self.shipments
             .iter()
             .map(|row| {
-                let texts = shipment_texts.get(&row.id);
-                format::AidShipment {
+                let record = || format!("aid shipment {} ({})", row.id, row.slug);
+                let texts = self.shipment_texts.get(&row.id);
+                Ok(format::AidShipment {
                     slug: row.slug.clone(),
                     date: row.date.clone(),
-                    direction: AidDirection::parse(&row.direction).unwrap_or(AidDirection::JpToCn),
+                    direction: known(AidDirection::parse, &row.direction, "direction", record)?,
                     items: localized(texts, |r| r.items.as_deref()),
                     quantity: row.quantity,
                     sender: localized(texts, |r| r.sender.as_deref()),
                     recipient: localized(texts, |r| r.recipient.as_deref()),
                     description: localized(texts, |r| r.description.as_deref()),
-                    photos: shipment_photos.remove(&row.id).unwrap_or_default(),
-                }
+                    photos: photos.shipments.get(&row.id).cloned().unwrap_or_default(),
+                })
             })
-            .collect(),
-        news: news
+            .collect()
+    }
+
+    fn news(&self, photos: &PhotosByOwner) -> Vec<format::NewsItem> {
+        self.news
             .iter()
             .map(|row| {
-                let texts = news_texts.get(&row.id);
+                let texts = self.news_texts.get(&row.id);
                 format::NewsItem {
                     slug: row.slug.clone(),
                     date: row.date.clone(),
                     fiscal_year: row.date.is_none().then_some(row.fiscal_year),
                     title: localized(texts, |r| r.title.as_deref()),
                     body: localized(texts, |r| r.body.as_deref()),
-                    photos: news_photos.remove(&row.id).unwrap_or_default(),
+                    photos: photos.news.get(&row.id).cloned().unwrap_or_default(),
                 }
             })
-            .collect(),
+            .collect()
+    }
+
+    fn photos_by_owner(&self, slugs: &Slugs) -> Result<PhotosByOwner, ExportError> {
+        let mut owners = PhotosByOwner::default();
+        for row in &self.photos {
+            let record = || format!("photo {} ({})", row.id, row.slug);
+            let photo = format::Photo {
+                slug: row.slug.clone(),
+                caption: localized(self.photo_texts.get(&row.id), |r| r.caption.as_deref()),
+                venue: row
+                    .venue_institution_id
+                    .map(|id| slugs.institution(id, record))
+                    .transpose()?,
+                people: children(&self.people, row.id)
+                    .map(|p| slugs.speaker(p.speaker_id, record))
+                    .collect::<Result<_, _>>()?,
+                url: row.url.clone(),
+            };
+            let owner = match (row.exchange_id, row.aid_shipment_id, row.news_item_id) {
+                (Some(id), _, _) => owners.exchanges.entry(id),
+                (_, Some(id), _) => owners.shipments.entry(id),
+                (_, _, Some(id)) => owners.news.entry(id),
+                _ => {
+                    return Err(invalid(
+                        record(),
+                        "belongs to no exchange, shipment or news item",
+                    ));
+                }
+            };
+            owner.or_default().push(photo);
+        }
+        Ok(owners)
+    }
+}
+
+/// Photos in the dataset format, by the id of what they belong to.
+#[derive(Default)]
+struct PhotosByOwner {
+    exchanges: HashMap<i32, Vec<format::Photo>>,
+    shipments: HashMap<i32, Vec<format::Photo>>,
+    news: HashMap<i32, Vec<format::Photo>>,
+}
+
+/// The slugs that references are written with.
+struct Slugs {
+    specialties: HashMap<i32, String>,
+    institutions: HashMap<i32, String>,
+    speakers: HashMap<i32, String>,
+}
+
+impl Slugs {
+    fn of(rows: &Rows) -> Slugs {
+        Slugs {
+            specialties: rows
+                .specialties
+                .iter()
+                .map(|r| (r.id, r.slug.clone()))
+                .collect(),
+            institutions: rows
+                .institutions
+                .iter()
+                .map(|r| (r.id, r.slug.clone()))
+                .collect(),
+            speakers: rows
+                .speakers
+                .iter()
+                .map(|r| (r.id, r.slug.clone()))
+                .collect(),
+        }
+    }
+
+    fn specialty(&self, id: i32, record: impl Fn() -> String) -> Result<String, ExportError> {
+        slug(&self.specialties, "specialty", id, record)
+    }
+
+    fn institution(&self, id: i32, record: impl Fn() -> String) -> Result<String, ExportError> {
+        slug(&self.institutions, "institution", id, record)
+    }
+
+    fn speaker(&self, id: i32, record: impl Fn() -> String) -> Result<String, ExportError> {
+        slug(&self.speakers, "speaker", id, record)
+    }
+}
+
+fn slug(
+    slugs: &HashMap<i32, String>,
+    what: &str,
+    id: i32,
+    record: impl Fn() -> String,
+) -> Result<String, ExportError> {
+    slugs.get(&id).cloned().ok_or_else(|| {
+        invalid(
+            record(),
+            &format!("refers to {what} {id}, which does not exist"),
+        )
     })
+}
+
+/// A stored vocabulary value read back, or an error naming the record.
+fn known<T>(
+    parse: impl Fn(&str) -> Option<T>,
+    stored: &str,
+    field: &str,
+    record: impl Fn() -> String,
+) -> Result<T, ExportError> {
+    parse(stored).ok_or_else(|| {
+        invalid(
+            record(),
+            &format!("stored {field} {stored:?} is not a known value"),
+        )
+    })
+}
+
+fn invalid(record: String, message: &str) -> ExportError {
+    ExportError::Invalid {
+        record,
+        message: message.to_owned(),
+    }
+}
+
+/// The children of `owner` in a by-owner map.
+fn children<T>(by_owner: &HashMap<i32, Vec<T>>, owner: i32) -> impl Iterator<Item = &T> {
+    by_owner.get(&owner).into_iter().flatten()
+}
+
+/// Every row of the entity of `order`'s columns, in that order.
+async fn all<C, Col>(
+    db: &C,
+    order: &[Col],
+) -> Result<Vec<<Col::EntityName as EntityTrait>::Model>, DbErr>
+where
+    C: ConnectionTrait,
+    Col: ColumnTrait,
+    Col::EntityName: EntityTrait,
+{
+    let mut select = <Col::EntityName as EntityTrait>::find();
+    for column in order {
+        select = select.order_by_asc(*column);
+    }
+    select.all(db).await
+}
+
+/// Every translation row of one kind, by the id of what it translates.
+async fn texts<C, M>(db: &C, owner: impl Fn(&M) -> i32) -> Result<HashMap<i32, Vec<M>>, DbErr>
+where
+    C: ConnectionTrait,
+    M: ModelTrait + FromQueryResult + Send + Sync,
+    M::Entity: EntityTrait<Model = M>,
+{
+    Ok(by_owner(M::Entity::find().all(db).await?, owner))
 }
 
 /// The dataset as YAML, with a header saying where it came from.

@@ -2,6 +2,7 @@
 
 use crate::helpers::TestApp;
 use medexchange::dataset::{self, DatasetError};
+use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 const COUNTS: &str = "{ exchanges { totalCount } institutions { totalCount } speakers { totalCount } photos { totalCount } aidShipments { totalCount } news { totalCount } specialties { slug } }";
@@ -181,4 +182,42 @@ async fn generate_is_deterministic_and_refuses_a_used_seed() {
         &exports[0],
         "same seed, same data"
     );
+}
+
+#[tokio::test]
+async fn export_refuses_a_stored_value_it_cannot_write_and_names_the_record() {
+    for app in TestApp::each().await {
+        app.db
+            .execute_unprepared(
+                "UPDATE institution SET country = 'XX' WHERE slug = 'beihai-peoples-hospital'",
+            )
+            .await
+            .unwrap();
+        let error = dataset::export::export(&app.db)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("(beihai-peoples-hospital)") && error.contains("\"XX\""),
+            "{error}"
+        );
+        app.db
+            .execute_unprepared(
+                "UPDATE institution SET country = 'CN' WHERE slug = 'beihai-peoples-hospital'",
+            )
+            .await
+            .unwrap();
+        app.db
+            .execute_unprepared("UPDATE talk SET kind = 'SERMON' WHERE id = 1")
+            .await
+            .unwrap();
+        let error = dataset::export::export(&app.db)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("talk 1") && error.contains("SERMON"),
+            "{error}"
+        );
+    }
 }
