@@ -329,6 +329,20 @@ async fn the_index_follows_every_write_in_the_same_transaction() {
             search(&app, "绝不会出现").await.is_empty(),
             "a failed import leaves the index as it was"
         );
+        let aliases = app
+            .data(r#"{ institution(slug: "kameda-medical-center") { aliases } }"#)
+            .await;
+        assert!(
+            !aliases.to_string().contains("绝不会出现"),
+            "a failed import leaves the data as it was: {aliases}"
+        );
+        medexchange::store::search_index::rebuild_all(&app.db)
+            .await
+            .unwrap();
+        assert!(
+            search(&app, "绝不会出现").await.is_empty(),
+            "nothing of the failed import is left to index"
+        );
 
         dataset::generate::generate(&app.db, 20, 3).await.unwrap();
         assert!(
