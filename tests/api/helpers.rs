@@ -135,6 +135,29 @@ pub struct Reply {
     pub text: String,
 }
 
+impl Reply {
+    /// The start of the body, cut on a character boundary (bodies hold
+    /// Chinese and Japanese), for failure messages.
+    pub fn excerpt(&self) -> String {
+        excerpt(&self.text, 300)
+    }
+}
+
+/// The first `chars` characters of `text`, with `…` when cut.
+pub fn excerpt(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
+#[test]
+fn excerpts_cut_between_characters_not_inside_them() {
+    let text = "顺天堂医院".repeat(100);
+    assert_eq!(excerpt(&text, 301).chars().count(), 302);
+    assert_eq!(excerpt("短い", 300), "短い");
+}
+
 impl TestApp {
     /// One app per engine available, each holding the bundled FY2020 report.
     pub async fn each() -> Vec<TestApp> {

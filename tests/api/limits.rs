@@ -18,13 +18,13 @@ async fn refused(app: &TestApp, query: &str) {
         StatusCode::BAD_REQUEST,
         "{:?}: {}",
         app.engine,
-        &reply.text[..reply.text.len().min(300)]
+        reply.excerpt()
     );
     assert_eq!(
         reply.body["errors"][0]["extensions"]["code"],
         "QUERY_TOO_COMPLEX",
         "{}",
-        &reply.text[..reply.text.len().min(300)]
+        reply.excerpt()
     );
     assert!(reply.body.get("data").is_none());
     assert_eq!(app.statements(), before, "a refused query ran SQL");
