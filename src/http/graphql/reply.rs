@@ -1,0 +1,179 @@
+//! Writing the answer: the media type the client prefers, error codes
+//! counted, INTERNAL errors reduced to the request id, and successful GET
+//! answers made cacheable.
+
+use super::execute::with_code;
+use crate::AppState;
+use crate::http::persisted::sha256_hex;
+use crate::i18n::Lang;
+use async_graphql::{Response as GraphQLResponse, ServerError, Value};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+pub(super) const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// How to answer one request: its state, headers and id.
+pub(super) struct Reply<'a> {
+    pub(super) state: &'a AppState,
+    pub(super) headers: &'a HeaderMap,
+    pub(super) request_id: &'a str,
+}
+
+impl Reply<'_> {
+    /// A successful GET answer made cacheable: `Cache-Control` and a weak
+    /// `ETag` (hash of the body); `If-None-Match` with that tag gets 304.
+    pub(super) async fn cached(&self, response: Response) -> Response {
+        let (mut parts, body) = response.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        };
+        // Weak: the same tag names the gzip, br and identity encodings of
+        // the answer, which are equivalent but not byte-identical.
+        let opaque = format!("\"{}\"", &sha256_hex(&bytes)[..32]);
+        let etag = format!("W/{opaque}");
+        let max_age = self.state.options.cache_max_age.as_secs();
+        if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
+            parts.headers.insert(header::CACHE_CONTROL, value);
+        }
+        if let Ok(value) = HeaderValue::from_str(&etag) {
+            parts.headers.insert(header::ETAG, value);
+        }
+        let matches = self
+            .headers
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|tag| tag.trim().trim_start_matches("W/") == opaque || tag.trim() == "*");
+        if matches {
+            parts.status = StatusCode::NOT_MODIFIED;
+            parts.headers.remove(header::CONTENT_TYPE);
+            return Response::from_parts(parts, axum::body::Body::empty());
+        }
+        Response::from_parts(parts, axum::body::Body::from(bytes))
+    }
+
+    /// `Content-Language` (the languages served) and `Vary`.
+    pub(super) fn language_headers(&self, response: &mut Response, served: &[Lang]) {
+        let codes: Vec<&str> = served.iter().map(|l| l.code()).collect();
+        if let Ok(value) = HeaderValue::from_str(&codes.join(", ")) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_LANGUAGE, value);
+        }
+        response.headers_mut().insert(
+            header::VARY,
+            HeaderValue::from_static("Accept, Accept-Language"),
+        );
+    }
+
+    /// A request that failed before execution: 400 without `data` under
+    /// `application/graphql-response+json`, 200 under `application/json`.
+    pub(super) fn graphql_failure(&self, errors: Vec<ServerError>) -> Response {
+        let response = GraphQLResponse::from_errors(errors);
+        if prefers_graphql_response(self.headers) {
+            self.json(StatusCode::BAD_REQUEST, response, false)
+        } else {
+            self.json(StatusCode::OK, response, true)
+        }
+    }
+
+    /// An HTTP-level refusal (unreadable request, wrong method or media type).
+    pub(super) fn request_error(&self, status: StatusCode, message: &str) -> Response {
+        let error = with_code(ServerError::new(message, None), "BAD_REQUEST");
+        self.json(status, GraphQLResponse::from_errors(vec![error]), false)
+    }
+
+    /// The JSON answer. Errors are counted by code; an INTERNAL error tells
+    /// the client the request id, so the logged cause can be found.
+    pub(super) fn json(
+        &self,
+        status: StatusCode,
+        mut response: GraphQLResponse,
+        with_data: bool,
+    ) -> Response {
+        for error in &mut response.errors {
+            let code = error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .and_then(|code| match code {
+                    Value::String(code) => Some(code.clone()),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            if code == "INTERNAL" {
+                error.message = format!("internal error (request id {})", self.request_id);
+                if let Some(extensions) = error.extensions.as_mut() {
+                    extensions.set("requestId", self.request_id);
+                }
+            }
+            self.state.metrics.observe_error(&code);
+        }
+        let content_type = if prefers_graphql_response(self.headers) {
+            GRAPHQL_RESPONSE_JSON
+        } else {
+            "application/json"
+        };
+        // Serialized straight from the ordered maps (a serde_json::Value
+        // would sort the keys).
+        let body = Body {
+            data: with_data.then_some(&response.data),
+            errors: &response.errors,
+            extensions: &response.extensions,
+        };
+        match serde_json::to_vec(&body) {
+            Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "could not serialize a GraphQL response");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    }
+}
+
+/// A response body: `data` left out when the request failed before
+/// execution, `errors` and `extensions` when empty.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a Value>,
+    #[serde(skip_serializing_if = "<[ServerError]>::is_empty")]
+    errors: &'a [ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, Value>,
+}
+
+/// Whether to answer `application/graphql-response+json`: the client
+/// accepts it at least as much as `application/json`.
+pub(super) fn prefers_graphql_response(headers: &HeaderMap) -> bool {
+    let new = quality(headers, GRAPHQL_RESPONSE_JSON);
+    new > 0.0 && new >= quality(headers, "application/json")
+}
+
+pub(super) fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
+    quality(headers, media_type) > 0.0
+}
+
+/// The q-value the `Accept` header gives `media_type` (exact match only;
+/// 0 when absent).
+fn quality(headers: &HeaderMap, media_type: &str) -> f32 {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|item| {
+            let mut parts = item.split(';');
+            let range = parts.next()?.trim();
+            if !range.eq_ignore_ascii_case(media_type) {
+                return None;
+            }
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some(q)
+        })
+        .fold(0.0, f32::max)
+}
