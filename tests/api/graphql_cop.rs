@@ -118,3 +118,41 @@ async fn no_tracing_stack_traces_or_exceptions_are_shown() {
         }
     }
 }
+
+/// graphql-js's `getIntrospectionQuery()` with every option GraphiQL sets.
+const GRAPHIQL_INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    description
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description isRepeatable locations args(includeDeprecated: true) { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) {
+    name description args(includeDeprecated: true) { ...InputValue }
+    type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields(includeDeprecated: true) { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue {
+  name description type { ...TypeRef } defaultValue isDeprecated deprecationReason
+}
+fragment TypeRef on __Type {
+  kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } } }
+}"#;
+
+#[tokio::test]
+async fn graphiqls_own_introspection_query_is_answered() {
+    for app in TestApp::each().await {
+        let data = app.data(GRAPHIQL_INTROSPECTION).await;
+        let types = data["__schema"]["types"].as_array().map(Vec::len);
+        assert!(types.is_some_and(|n| n > 25), "{data}");
+    }
+}
