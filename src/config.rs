@@ -233,6 +233,24 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub persisted_queries: u32,
 
+    /// Answers remembered per process for identical requests (0 turns the
+    /// response cache off).
+    #[arg(long, env = "MEDEXCHANGE_RESPONSE_CACHE_ENTRIES", default_value_t = 1_000,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub response_cache_entries: u32,
+
+    /// Most memory the remembered answers may take together, in MiB.
+    #[arg(long, env = "MEDEXCHANGE_RESPONSE_CACHE_MB", default_value_t = 64,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub response_cache_mb: u32,
+
+    /// How often, in milliseconds, the data version is read: a write made
+    /// by another process is noticed (and older remembered answers dropped)
+    /// within this time.
+    #[arg(long, env = "MEDEXCHANGE_DATA_VERSION_POLL_MS", default_value_t = 250,
+          value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub data_version_poll_ms: u64,
+
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
     /// the process exits anyway.
     #[arg(long, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
@@ -279,6 +297,9 @@ impl ServeArgs {
             cache_max_age: Duration::from_secs(self.cache_max_age_secs),
             persisted_queries: self.persisted_queries as usize,
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs),
+            response_cache_entries: self.response_cache_entries as usize,
+            response_cache_bytes: self.response_cache_mb as usize * 1024 * 1024,
+            data_version_poll: Duration::from_millis(self.data_version_poll_ms),
         }
     }
 }

@@ -19,9 +19,11 @@ use graphql::limits::Limits;
 use http::metrics::Metrics;
 use http::options::HttpOptions;
 use http::persisted::PersistedQueries;
+use http::response_cache::ResponseCache;
 use i18n::Lang;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use store::data_version::DataVersionWatch;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -40,6 +42,8 @@ pub struct AppState {
     pub options: HttpOptions,
     /// Queries known by hash (automatic persisted queries).
     pub persisted: Arc<PersistedQueries>,
+    /// Answers remembered by request and data version.
+    pub responses: Arc<ResponseCache>,
 }
 
 impl AppState {
@@ -62,6 +66,15 @@ impl AppState {
         limits: Limits,
         options: HttpOptions,
     ) -> Self {
+        // The watch reads the data version on a connection whose statements
+        // are not counted: they are not the requests'.
+        let version = (options.response_cache_entries > 0)
+            .then(|| DataVersionWatch::start(db.clone(), options.data_version_poll));
+        let responses = Arc::new(ResponseCache::new(
+            options.response_cache_entries,
+            options.response_cache_bytes,
+            version,
+        ));
         let metrics = Arc::new(Metrics::default());
         let statements = metrics.sql_statements.clone();
         db.set_metric_callback(move |_| {
@@ -77,6 +90,7 @@ impl AppState {
             metrics,
             options,
             persisted,
+            responses,
         }
     }
 }

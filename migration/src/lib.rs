@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_archive;
 mod m20261125_000002_search_index;
+mod m20261125_000003_data_version;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_archive::Migration),
             Box::new(m20261125_000002_search_index::Migration),
+            Box::new(m20261125_000003_data_version::Migration),
         ]
     }
 }

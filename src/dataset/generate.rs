@@ -246,6 +246,7 @@ pub async fn generate(
     }
     let txn = db.begin().await?;
     let summary = write(&txn, &prefix, exchanges, seed).await?;
+    crate::store::data_version::bump(&txn).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         for table in [
             "institution",

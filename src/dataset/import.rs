@@ -72,6 +72,7 @@ pub async fn import(
         removed_photos: Vec::new(),
     };
     let summary = writer.write(dataset).await?;
+    crate::store::data_version::bump(&txn).await?;
     txn.commit().await?;
     Ok(summary)
 }

@@ -1,5 +1,6 @@
 //! The HTTP surface: every route in one place.
 
+mod bounded;
 mod field_order;
 mod graphiql;
 mod graphql;
@@ -8,6 +9,7 @@ pub mod metrics;
 pub mod options;
 pub mod persisted;
 pub mod request_id;
+pub mod response_cache;
 
 use crate::AppState;
 use axum::Router;

@@ -19,6 +19,13 @@ pub struct HttpOptions {
     pub persisted_queries: usize,
     /// How long in-flight requests may run after SIGTERM/SIGINT.
     pub shutdown_timeout: Duration,
+    /// How many answers the response cache holds (0 turns it off).
+    pub response_cache_entries: usize,
+    /// How many bytes the response cache's answers may weigh together.
+    pub response_cache_bytes: usize,
+    /// How often the data version is read (how soon a write made by another
+    /// process is noticed).
+    pub data_version_poll: Duration,
 }
 
 impl Default for HttpOptions {
@@ -30,6 +37,9 @@ impl Default for HttpOptions {
             cache_max_age: Duration::from_secs(60),
             persisted_queries: 1_000,
             shutdown_timeout: Duration::from_secs(20),
+            response_cache_entries: 1_000,
+            response_cache_bytes: 64 * 1024 * 1024,
+            data_version_poll: Duration::from_millis(250),
         }
     }
 }

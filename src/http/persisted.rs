@@ -6,54 +6,31 @@
 //! many stateless processes need no shared state: an unknown hash costs
 //! one retry.
 
+use super::bounded::BoundedMap;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
-
-/// Queries by hash, and the hashes in the order they came.
-type Store = (HashMap<String, Arc<str>>, VecDeque<String>);
+use std::sync::Arc;
 
 /// The queries this process has seen, by hash, oldest dropped first.
-#[derive(Default)]
 pub struct PersistedQueries {
-    capacity: usize,
-    store: Mutex<Store>,
+    queries: BoundedMap<Arc<str>>,
 }
 
 impl PersistedQueries {
     /// A store holding at most `capacity` queries.
     pub fn new(capacity: usize) -> Self {
         PersistedQueries {
-            capacity,
-            store: Mutex::default(),
+            queries: BoundedMap::new(capacity, usize::MAX),
         }
     }
 
     /// The query with this hash, if seen.
     pub fn get(&self, hash: &str) -> Option<Arc<str>> {
-        self.store.lock().ok()?.0.get(hash).cloned()
+        self.queries.get(hash)
     }
 
     /// Remembers `query` under its hash.
     pub fn insert(&self, hash: &str, query: &str) {
-        if self.capacity == 0 {
-            return;
-        }
-        let Ok(mut guard) = self.store.lock() else {
-            return;
-        };
-        let (queries, order) = &mut *guard;
-        if queries.contains_key(hash) {
-            return;
-        }
-        while queries.len() >= self.capacity {
-            match order.pop_front() {
-                Some(oldest) => queries.remove(&oldest),
-                None => break,
-            };
-        }
-        queries.insert(hash.to_owned(), Arc::from(query));
-        order.push_back(hash.to_owned());
+        self.queries.insert(hash, Arc::from(query), query.len());
     }
 }
 

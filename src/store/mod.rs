@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod connection;
+pub mod data_version;
 pub mod exchanges;
 pub mod listing;
 pub mod page;

@@ -157,6 +157,7 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
 pub async fn rebuild_all(db: &DatabaseConnection) -> Result<usize, DbErr> {
     let txn = db.begin().await?;
     let indexed = rebuild(&txn).await?;
+    super::data_version::bump(&txn).await?;
     txn.commit().await?;
     Ok(indexed)
 }

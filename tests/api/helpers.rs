@@ -18,6 +18,7 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Once};
 use std::time::{Duration, Instant};
@@ -70,6 +71,14 @@ async fn drop_database(admin_url: &str, name: &str) {
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
             .await;
         let _ = admin.close().await;
+    }
+}
+
+/// The default HTTP options with the response cache off.
+pub fn uncached() -> HttpOptions {
+    HttpOptions {
+        response_cache_entries: 0,
+        ..HttpOptions::default()
     }
 }
 
@@ -159,14 +168,17 @@ fn excerpts_cut_between_characters_not_inside_them() {
 }
 
 impl TestApp {
-    /// One app per engine available, each holding the bundled FY2020 report.
+    /// One app per engine available, each holding the bundled FY2020 report,
+    /// with the response cache off: tests that write and read again see
+    /// their writes at once (the cache follows writes within the data
+    /// version's poll interval; `tests/api/response_cache.rs` tests it).
     pub async fn each() -> Vec<TestApp> {
         TestApp::each_with_limits(Limits::default()).await
     }
 
     /// Like [`TestApp::each`], with these request limits.
     pub async fn each_with_limits(limits: Limits) -> Vec<TestApp> {
-        TestApp::each_configured(limits, HttpOptions::default()).await
+        TestApp::each_configured(limits, uncached()).await
     }
 
     /// Like [`TestApp::each`], with these limits and HTTP options.
@@ -182,7 +194,7 @@ impl TestApp {
     pub async fn each_empty() -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, false, Limits::default(), HttpOptions::default()).await);
+            apps.push(TestApp::new(engine, false, Limits::default(), uncached()).await);
         }
         apps
     }
@@ -427,4 +439,77 @@ pub fn is_ready_within(port: u16, limit: Duration) -> bool {
         std::thread::sleep(Duration::from_millis(100));
     }
     false
+}
+
+/// A `medexchange serve` process, killed on drop.
+pub struct Server {
+    /// The port it listens on.
+    pub port: u16,
+    child: Child,
+}
+
+impl Server {
+    /// Starts `medexchange serve` on `database_url`, on a free port.
+    pub fn start(database_url: &str) -> Server {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+            .args([
+                "--log",
+                "warn",
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .env("DATABASE_URL", database_url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start medexchange");
+        Server { port, child }
+    }
+
+    /// Why the process stopped, when it has.
+    pub fn exited(&mut self) -> Option<String> {
+        let status = self.child.try_wait().ok().flatten()?;
+        let mut stderr = String::new();
+        if let Some(pipe) = self.child.stderr.as_mut() {
+            let _ = pipe.read_to_string(&mut stderr);
+        }
+        Some(format!("{status}: {stderr}"))
+    }
+
+    /// POSTs `query` and returns the answer's body.
+    pub fn query(&self, query: &str) -> serde_json::Value {
+        let body = serde_json::json!({ "query": query }).to_string();
+        let answer = self.http(&format!(
+            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+        serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer}"))
+    }
+
+    /// The value of a counter or gauge on `/metrics`.
+    pub fn metric(&self, name: &str) -> f64 {
+        let text = self.http("GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    }
+
+    /// Sends a raw HTTP/1.1 request; returns the body of the answer.
+    fn http(&self, request: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let (_, body) = answer.split_once("\r\n\r\n").unwrap();
+        body.to_owned()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -26,6 +26,11 @@ async fn fewest_statements(app: &TestApp, first: i64, from: &str) -> usize {
             .data_with(DEEP, json!({"first": first, "from": from}))
             .await;
         fewest = fewest.min(app.statements() - before);
+        assert!(
+            fewest > 0,
+            "{:?}: the query ran no SQL (answered from memory?)",
+            app.engine
+        );
         assert_eq!(
             data["exchanges"]["nodes"].as_array().unwrap().len() as i64,
             first

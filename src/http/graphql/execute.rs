@@ -1,7 +1,7 @@
 //! One request run: parsed, held to the limits, executed under the
 //! deadline, and its errors given codes.
 
-use super::reply::Reply;
+use super::reply::{Reply, answer_of};
 use super::request::{RawRequest, Refusal};
 use crate::graphql::lang::{RequestLanguage, ServedLanguages};
 use crate::graphql::limits;
@@ -10,48 +10,82 @@ use crate::i18n::{self, Lang};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Response as GraphQLResponse, ServerError, Value};
 use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
-/// Runs one request and writes its answer.
+/// Runs one request and writes its answer: from the response cache when an
+/// identical request was answered at the current data version.
 pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
-    let (mut request, learn) = match raw.into_request(&reply.state.persisted) {
+    let (request, learn) = match raw.into_request(&reply.state.persisted) {
         Ok(answer) => answer,
-        Err(Refusal::BadRequest(message)) => {
-            return reply.request_error(StatusCode::BAD_REQUEST, &message);
+        Err(refusal) => return refused(reply, refusal),
+    };
+    let lang = requested_language(reply);
+    let responses = &reply.state.responses;
+    let key = responses.key(&request, lang);
+    if let Some(answer) = key.as_deref().and_then(|key| responses.get(key)) {
+        // Remembered answers passed every limit: so did this query.
+        if let Some(hash) = learn {
+            reply.state.persisted.insert(&hash, &request.query);
         }
-        Err(Refusal::PersistedQueryNotFound) => {
+        return reply.answer(&method, &answer);
+    }
+    let (request, document) = match checked(reply, &method, request) {
+        Ok(checked) => checked,
+        Err(refusal) => return *refusal,
+    };
+    // Only a query that parsed and passed the limits is remembered, so the
+    // store holds at most `persisted_queries` queries of bounded length.
+    if let Some(hash) = learn {
+        reply.state.persisted.insert(&hash, &request.query);
+    }
+    let is_query =
+        operation_type(&document, request.operation_name.as_deref()) == Some(OperationType::Query);
+    let key = key.filter(|_| is_query);
+    execute(reply, method, request, &document, lang, key).await
+}
+
+/// The answer to a request whose parameters were refused.
+fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::BadRequest(message) => reply.request_error(StatusCode::BAD_REQUEST, &message),
+        Refusal::PersistedQueryNotFound => {
             // Apollo's protocol: 200 with this message, so the client sends
             // the query with its hash.
             let error = with_code(
                 ServerError::new("PersistedQueryNotFound", None),
                 "PERSISTED_QUERY_NOT_FOUND",
             );
-            return reply.json(
-                StatusCode::OK,
-                GraphQLResponse::from_errors(vec![error]),
-                false,
-            );
+            let response = GraphQLResponse::from_errors(vec![error]);
+            reply.json(StatusCode::OK, response, false)
         }
-    };
+    }
+}
+
+/// The request parsed and held to the limits, with its document; or the
+/// answer refusing it.
+fn checked(
+    reply: &Reply<'_>,
+    method: &Method,
+    mut request: async_graphql::Request,
+) -> Result<(async_graphql::Request, ExecutableDocument), Box<Response>> {
     let limits = &reply.state.limits;
-    if request.query.len() > limits.max_query_bytes {
-        let message = format!("the query is longer than {} bytes", limits.max_query_bytes);
-        return reply.graphql_failure(vec![with_code(
+    let too_complex = |message: String| {
+        vec![with_code(
             ServerError::new(message, None),
             "QUERY_TOO_COMPLEX",
-        )]);
-    }
-    let document = match async_graphql::parser::parse_query(&request.query) {
-        Ok(document) => document,
-        Err(error) => {
-            let error = ServerError::new(error.to_string(), error.positions().next());
-            return reply.graphql_failure(vec![with_code(error, "GRAPHQL_PARSE_FAILED")]);
-        }
+        )]
     };
-    if method == Method::GET
-        && operation_type(&document, request.operation_name.as_deref())
-            == Some(OperationType::Mutation)
-    {
+    if request.query.len() > limits.max_query_bytes {
+        let message = format!("the query is longer than {} bytes", limits.max_query_bytes);
+        return Err(Box::new(reply.graphql_failure(too_complex(message))));
+    }
+    let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
+        let error = ServerError::new(error.to_string(), error.positions().next());
+        Box::new(reply.graphql_failure(vec![with_code(error, "GRAPHQL_PARSE_FAILED")]))
+    })?;
+    let operation = operation_type(&document, request.operation_name.as_deref());
+    if *method == Method::GET && operation == Some(OperationType::Mutation) {
         let mut response = reply.request_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "mutations are only accepted over POST",
@@ -59,22 +93,12 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+        return Err(response);
     }
-    if let Err(message) = limits::check(&document, limits) {
-        return reply.graphql_failure(vec![with_code(
-            ServerError::new(message, None),
-            "QUERY_TOO_COMPLEX",
-        )]);
-    }
-    // Only a query that parsed and passed the limits is remembered, so the
-    // store holds at most `persisted_queries` queries of bounded length.
-    if let Some(hash) = learn {
-        reply.state.persisted.insert(&hash, &request.query);
-    }
-    let selections = document.clone();
-    request.set_parsed_query(document);
-    execute(reply, method, request, &selections).await
+    limits::check(&document, limits)
+        .map_err(|message| reply.graphql_failure(too_complex(message)))?;
+    request.set_parsed_query(document.clone());
+    Ok((request, document))
 }
 
 /// The type of the operation a request runs, when it can be told.
@@ -92,15 +116,17 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
 }
 
 /// Executes a request that passed the limits, in the language the request
-/// asks for, and answers with the languages served.
+/// asks for, and answers with the languages served. An error-free answer to
+/// a query is remembered under `key`.
 async fn execute(
     reply: &Reply<'_>,
     method: Method,
     request: async_graphql::Request,
     selections: &ExecutableDocument,
+    requested: Lang,
+    key: Option<String>,
 ) -> Response {
     let operation_name = request.operation_name.clone();
-    let requested = requested_language(reply);
     let served = ServedLanguages::default();
     let request = request
         .data(RequestLanguage(requested))
@@ -122,19 +148,26 @@ async fn execute(
     response
         .extensions
         .insert("servedLanguages".to_owned(), Value::List(codes.collect()));
-    field_order::reorder(&mut response.data, selections, operation_name.as_deref());
-    let cacheable = method == Method::GET && response.errors.is_empty();
-    let mut http = reply.json(StatusCode::OK, response, true);
-    if cacheable {
-        http = reply.cached(http).await;
-    }
-    let languages = if served.is_empty() {
+    // `Content-Language` names the language asked for when no text was served.
+    let served = if served.is_empty() {
         vec![requested]
     } else {
         served
     };
-    reply.language_headers(&mut http, &languages);
-    http
+    field_order::reorder(&mut response.data, selections, operation_name.as_deref());
+    if !response.errors.is_empty() {
+        let mut http = reply.json(StatusCode::OK, response, true);
+        reply.language_headers(&mut http, &served);
+        return http;
+    }
+    let Some(answer) = answer_of(&response, served) else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let answer = Arc::new(answer);
+    if let Some(key) = key {
+        reply.state.responses.insert(&key, answer.clone());
+    }
+    reply.answer(&method, &answer)
 }
 
 /// The request's `Accept-Language`, or the default language.

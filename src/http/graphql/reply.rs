@@ -5,9 +5,10 @@
 use super::execute::with_code;
 use crate::AppState;
 use crate::http::persisted::sha256_hex;
+use crate::http::response_cache::Answer;
 use crate::i18n::Lang;
 use async_graphql::{Response as GraphQLResponse, ServerError, Value};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 pub(super) const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -20,23 +21,29 @@ pub(super) struct Reply<'a> {
 }
 
 impl Reply<'_> {
-    /// A successful GET answer made cacheable: `Cache-Control` and a weak
-    /// `ETag` (hash of the body); `If-None-Match` with that tag gets 304.
-    pub(super) async fn cached(&self, response: Response) -> Response {
-        let (mut parts, body) = response.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        };
-        // Weak: the same tag names the gzip, br and identity encodings of
-        // the answer, which are equivalent but not byte-identical.
-        let opaque = format!("\"{}\"", &sha256_hex(&bytes)[..32]);
-        let etag = format!("W/{opaque}");
+    /// A successful answer: 200 in the media type the client prefers, with
+    /// `Content-Language` and `Vary`; over GET also made cacheable
+    /// (`Cache-Control`, a weak `ETag`; `If-None-Match` with that tag gets
+    /// 304).
+    pub(super) fn answer(&self, method: &Method, answer: &Answer) -> Response {
+        let mut response = (
+            [(header::CONTENT_TYPE, self.content_type())],
+            answer.body.clone(),
+        )
+            .into_response();
+        self.language_headers(&mut response, &answer.served);
+        if method != Method::GET {
+            return response;
+        }
+        let headers = response.headers_mut();
         let max_age = self.state.options.cache_max_age.as_secs();
         if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
-            parts.headers.insert(header::CACHE_CONTROL, value);
+            headers.insert(header::CACHE_CONTROL, value);
         }
-        if let Ok(value) = HeaderValue::from_str(&etag) {
-            parts.headers.insert(header::ETAG, value);
+        // Weak: the same tag names the gzip, br and identity encodings of
+        // the answer, which are equivalent but not byte-identical.
+        if let Ok(value) = HeaderValue::from_str(&format!("W/{}", answer.etag)) {
+            headers.insert(header::ETAG, value);
         }
         let matches = self
             .headers
@@ -44,13 +51,13 @@ impl Reply<'_> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|tag| tag.trim().trim_start_matches("W/") == opaque || tag.trim() == "*");
+            .any(|tag| tag.trim().trim_start_matches("W/") == answer.etag || tag.trim() == "*");
         if matches {
-            parts.status = StatusCode::NOT_MODIFIED;
-            parts.headers.remove(header::CONTENT_TYPE);
-            return Response::from_parts(parts, axum::body::Body::empty());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            response.headers_mut().remove(header::CONTENT_TYPE);
+            *response.body_mut() = axum::body::Body::empty();
         }
-        Response::from_parts(parts, axum::body::Body::from(bytes))
+        response
     }
 
     /// `Content-Language` (the languages served) and `Vary`.
@@ -110,26 +117,52 @@ impl Reply<'_> {
             }
             self.state.metrics.observe_error(&code);
         }
-        let content_type = if prefers_graphql_response(self.headers) {
-            GRAPHQL_RESPONSE_JSON
-        } else {
-            "application/json"
-        };
-        // Serialized straight from the ordered maps (a serde_json::Value
-        // would sort the keys).
-        let body = Body {
-            data: with_data.then_some(&response.data),
-            errors: &response.errors,
-            extensions: &response.extensions,
-        };
-        match serde_json::to_vec(&body) {
-            Ok(body) => (status, [(header::CONTENT_TYPE, content_type)], body).into_response(),
+        match body_bytes(&response, with_data) {
+            Ok(body) => {
+                (status, [(header::CONTENT_TYPE, self.content_type())], body).into_response()
+            }
             Err(error) => {
                 tracing::error!(%error, "could not serialize a GraphQL response");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             }
         }
     }
+}
+
+impl Reply<'_> {
+    /// `application/graphql-response+json` when the client prefers it, else
+    /// `application/json`.
+    fn content_type(&self) -> &'static str {
+        if prefers_graphql_response(self.headers) {
+            GRAPHQL_RESPONSE_JSON
+        } else {
+            "application/json"
+        }
+    }
+}
+
+/// An error-free response as a remembered answer: its bytes, the languages
+/// served, and its entity tag.
+pub(super) fn answer_of(response: &GraphQLResponse, served: Vec<Lang>) -> Option<Answer> {
+    let body = body_bytes(response, true)
+        .map_err(|error| tracing::error!(%error, "could not serialize a GraphQL response"))
+        .ok()?;
+    let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
+    Some(Answer {
+        body: body.into(),
+        served,
+        etag,
+    })
+}
+
+/// The JSON body, serialized straight from the ordered maps (a
+/// `serde_json::Value` would sort the keys).
+fn body_bytes(response: &GraphQLResponse, with_data: bool) -> serde_json::Result<Vec<u8>> {
+    serde_json::to_vec(&Body {
+        data: with_data.then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    })
 }
 
 /// A response body: `data` left out when the request failed before
