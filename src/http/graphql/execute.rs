@@ -93,10 +93,10 @@ fn checked(
         response
             .headers_mut()
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return Err(response);
+        return Err(Box::new(response));
     }
     limits::check(&document, limits)
-        .map_err(|message| reply.graphql_failure(too_complex(message)))?;
+        .map_err(|message| Box::new(reply.graphql_failure(too_complex(message))))?;
     request.set_parsed_query(document.clone());
     Ok((request, document))
 }
