@@ -66,7 +66,8 @@ macro_rules! children {
         pub struct $key(pub i32);
 
         impl Loader<$key> for DbLoader {
-            type Value = Vec<$module::Model>;
+            // Shared, not copied: every field reading them gets the same rows.
+            type Value = Arc<Vec<$module::Model>>;
             type Error = Arc<DbErr>;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -77,7 +78,8 @@ macro_rules! children {
                     &[$($module::Column::$order),*],
                 )
                 .await?;
-                Ok(batch::group_by(rows, |$row: &$module::Model| $key($parent)))
+                let groups = batch::group_by(rows, |$row: &$module::Model| $key($parent));
+                Ok(groups.into_iter().map(|(key, rows)| (key, Arc::new(rows))).collect())
             }
         }
     };

@@ -90,7 +90,7 @@ fn a_bad_file_is_refused_with_its_place_and_nothing_is_created() {
 fn a_bad_setting_stops_the_program_and_names_the_setting() {
     for (args, named) in [
         (
-            vec!["--default-language", "fr", "schema"],
+            vec!["serve", "--default-language", "fr"],
             "--default-language",
         ),
         (vec!["serve", "--listen", "not-an-address"], "--listen"),
@@ -107,4 +107,57 @@ fn a_bad_setting_stops_the_program_and_names_the_setting() {
     }
     let output = medexchange(&["migrate"], "mysql://nope");
     assert!(String::from_utf8_lossy(&output.stderr).contains("--database-url"));
+}
+
+#[test]
+fn an_unreachable_database_fails_at_once_naming_where_and_why() {
+    let started = std::time::Instant::now();
+    let output = medexchange(&["migrate"], "postgres://postgres@127.0.0.1:1/archive");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("PostgreSQL at 127.0.0.1:1") && stderr.contains("refused"),
+        "{stderr}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "{stderr}"
+    );
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        let nobody = url.replacen("://postgres@", "://nobody_medexchange@", 1);
+        let output = medexchange(&["migrate"], &nobody);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("role \"nobody_medexchange\" does not exist")
+                && !stderr.contains("at line"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn commands_end_with_a_summary_for_people_and_logs_have_no_colour_codes() {
+    let dir = scratch("summary");
+    let database = format!("sqlite://{}", dir.join("summary.db").display());
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fy2020.yaml");
+    let output = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+        .args(["--log", "info", "import", bundled])
+        .env("DATABASE_URL", &database)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("9 exchanges, 14 institutions") && !stderr.contains("Summary {"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("INFO"),
+        "some log lines were written: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "colour codes in a pipe: {stderr:?}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
 }

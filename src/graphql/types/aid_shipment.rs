@@ -7,6 +7,7 @@ use crate::graphql::loaders::{AidShipmentPhotos, AidShipmentTranslations};
 use crate::graphql::types::Photo;
 use async_graphql::{Context, ID, Object};
 use entity::{aid_shipment, aid_shipment_translation};
+use std::sync::Arc;
 
 /// A shipment of medical supplies between Japan and China (masks, in 2020).
 #[derive(Clone)]
@@ -23,7 +24,7 @@ impl AidShipment {
     async fn translation_rows(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<aid_shipment_translation::Model>, ApiError> {
+    ) -> Result<Arc<Vec<aid_shipment_translation::Model>>, ApiError> {
         Ok(loader(ctx)
             .load_one(AidShipmentTranslations(self.row.id))
             .await?
@@ -128,8 +129,8 @@ impl AidShipment {
             .await?
             .unwrap_or_default();
         Ok(rows
-            .into_iter()
-            .map(|row| Photo::new(row, self.scope))
+            .iter()
+            .map(|row| Photo::new(row.clone(), self.scope))
             .collect())
     }
 }

@@ -10,6 +10,7 @@ use crate::graphql::loaders::{
 use crate::graphql::types::{Institution, Photo, Speaker, Specialty, Talk};
 use async_graphql::{Context, ID, Object};
 use entity::{exchange, exchange_translation};
+use std::sync::Arc;
 
 /// One exchange between Chinese and Japanese institutions: an online
 /// meeting, a visit, or a conference with remote speakers.
@@ -27,7 +28,7 @@ impl Exchange {
     async fn translation_rows(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<exchange_translation::Model>, ApiError> {
+    ) -> Result<Arc<Vec<exchange_translation::Model>>, ApiError> {
         Ok(loader(ctx)
             .load_one(ExchangeTranslations(self.row.id))
             .await?
@@ -154,8 +155,8 @@ impl Exchange {
             .await?
             .unwrap_or_default();
         Ok(rows
-            .into_iter()
-            .map(|row| Talk::new(row, self.scope))
+            .iter()
+            .map(|row| Talk::new(row.clone(), self.scope))
             .collect())
     }
 
@@ -166,7 +167,7 @@ impl Exchange {
             .await?
             .unwrap_or_default();
         let mut speaker_ids: Vec<i32> = Vec::new();
-        for talk in &talks {
+        for talk in talks.iter() {
             if !speaker_ids.contains(&talk.speaker_id) {
                 speaker_ids.push(talk.speaker_id);
             }
@@ -188,8 +189,8 @@ impl Exchange {
             .await?
             .unwrap_or_default();
         Ok(rows
-            .into_iter()
-            .map(|row| Photo::new(row, self.scope))
+            .iter()
+            .map(|row| Photo::new(row.clone(), self.scope))
             .collect())
     }
 }

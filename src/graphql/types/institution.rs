@@ -14,6 +14,7 @@ use crate::store::exchanges::date_key;
 use crate::store::page::Page;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use entity::{institution, institution_translation};
+use std::sync::Arc;
 
 /// A hospital, university, medical society or other body that took part in
 /// exchanges.
@@ -44,7 +45,7 @@ impl Institution {
     async fn translations_rows(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<institution_translation::Model>, ApiError> {
+    ) -> Result<Arc<Vec<institution_translation::Model>>, ApiError> {
         Ok(loader(ctx)
             .load_one(InstitutionTranslations(self.row.id))
             .await?
@@ -114,7 +115,7 @@ impl Institution {
             .load_one(InstitutionAliases(self.row.id))
             .await?
             .unwrap_or_default();
-        Ok(rows.into_iter().map(|r| r.alias).collect())
+        Ok(rows.iter().map(|r| r.alias.clone()).collect())
     }
 
     /// Every language its texts exist in, so a client can see what was a fallback.
@@ -124,14 +125,14 @@ impl Institution {
     ) -> Result<Vec<InstitutionTranslation>, ApiError> {
         let rows = self.translations_rows(ctx).await?;
         Ok(rows
-            .into_iter()
+            .iter()
             .filter_map(|row| {
                 let lang: Lang = row.lang.parse().ok()?;
                 Some(InstitutionTranslation {
                     lang: lang.into(),
-                    name: row.name?,
-                    region: row.region,
-                    city: row.city,
+                    name: row.name.clone()?,
+                    region: row.region.clone(),
+                    city: row.city.clone(),
                 })
             })
             .collect())
@@ -186,8 +187,8 @@ impl Institution {
             .await?
             .unwrap_or_default();
         Ok(rows
-            .into_iter()
-            .map(|row| Speaker::new(row, self.scope))
+            .iter()
+            .map(|row| Speaker::new(row.clone(), self.scope))
             .collect())
     }
 }

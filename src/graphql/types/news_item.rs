@@ -6,6 +6,7 @@ use crate::graphql::loaders::{NewsItemPhotos, NewsItemTranslations};
 use crate::graphql::types::Photo;
 use async_graphql::{Context, ID, Object};
 use entity::{news_item, news_item_translation};
+use std::sync::Arc;
 
 /// Other news of the centre in a report: a year's overview, an office move,
 /// a New Year's visit.
@@ -23,7 +24,7 @@ impl NewsItem {
     async fn translation_rows(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<news_item_translation::Model>, ApiError> {
+    ) -> Result<Arc<Vec<news_item_translation::Model>>, ApiError> {
         Ok(loader(ctx)
             .load_one(NewsItemTranslations(self.row.id))
             .await?
@@ -81,8 +82,8 @@ impl NewsItem {
             .await?
             .unwrap_or_default();
         Ok(rows
-            .into_iter()
-            .map(|row| Photo::new(row, self.scope))
+            .iter()
+            .map(|row| Photo::new(row.clone(), self.scope))
             .collect())
     }
 }

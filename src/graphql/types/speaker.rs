@@ -6,6 +6,7 @@ use crate::graphql::loaders::{InstitutionById, SpeakerTalks, SpeakerTranslations
 use crate::graphql::types::{Institution, Talk};
 use async_graphql::{Context, ID, Object};
 use entity::{speaker, speaker_translation};
+use std::sync::Arc;
 
 /// A person who spoke at an exchange or is shown in a photo.
 #[derive(Clone)]
@@ -22,7 +23,7 @@ impl Speaker {
     async fn translation_rows(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Vec<speaker_translation::Model>, ApiError> {
+    ) -> Result<Arc<Vec<speaker_translation::Model>>, ApiError> {
         Ok(loader(ctx)
             .load_one(SpeakerTranslations(self.row.id))
             .await?
@@ -78,8 +79,8 @@ impl Speaker {
             .await?
             .unwrap_or_default();
         Ok(rows
-            .into_iter()
-            .map(|row| Talk::new(row, self.scope))
+            .iter()
+            .map(|row| Talk::new(row.clone(), self.scope))
             .collect())
     }
 }
