@@ -184,37 +184,26 @@ async fn generate_is_deterministic_and_refuses_a_used_seed() {
     );
 }
 
+/// Runs `sql`, then exports, which must fail; returns the error.
+async fn export_error_after(app: &TestApp, sql: &str) -> String {
+    app.db.execute_unprepared(sql).await.unwrap();
+    let exported = dataset::export::export(&app.db).await;
+    exported.expect_err("the export must fail").to_string()
+}
+
 #[tokio::test]
 async fn export_refuses_a_stored_value_it_cannot_write_and_names_the_record() {
     for app in TestApp::each().await {
-        app.db
-            .execute_unprepared(
-                "UPDATE institution SET country = 'XX' WHERE slug = 'beihai-peoples-hospital'",
-            )
-            .await
-            .unwrap();
-        let error = dataset::export::export(&app.db)
-            .await
-            .unwrap_err()
-            .to_string();
+        let slug = "beihai-peoples-hospital";
+        let sql = format!("UPDATE institution SET country = 'XX' WHERE slug = '{slug}'");
+        let error = export_error_after(&app, &sql).await;
         assert!(
-            error.contains("(beihai-peoples-hospital)") && error.contains("\"XX\""),
+            error.contains(&format!("({slug})")) && error.contains("\"XX\""),
             "{error}"
         );
-        app.db
-            .execute_unprepared(
-                "UPDATE institution SET country = 'CN' WHERE slug = 'beihai-peoples-hospital'",
-            )
-            .await
-            .unwrap();
-        app.db
-            .execute_unprepared("UPDATE talk SET kind = 'SERMON' WHERE id = 1")
-            .await
-            .unwrap();
-        let error = dataset::export::export(&app.db)
-            .await
-            .unwrap_err()
-            .to_string();
+        let sql = format!("UPDATE institution SET country = 'CN' WHERE slug = '{slug}'");
+        app.db.execute_unprepared(&sql).await.unwrap();
+        let error = export_error_after(&app, "UPDATE talk SET kind = 'SERMON' WHERE id = 1").await;
         assert!(
             error.contains("talk 1") && error.contains("SERMON"),
             "{error}"
