@@ -73,7 +73,7 @@ async fn the_negotiated_language_is_part_of_the_request() {
 }
 
 #[tokio::test]
-async fn errors_and_refused_queries_are_never_remembered() {
+async fn errors_and_refused_queries_are_never_remembered_or_let_through() {
     for app in cached_apps().await {
         let bad_page = "{ exchanges(first: 101) { totalCount } }";
         let too_many: Vec<String> = (0..16).map(|i| format!("a{i}: __typename")).collect();
@@ -91,6 +91,13 @@ async fn errors_and_refused_queries_are_never_remembered() {
                 .contains("medexchange_response_cache_entries 0\n"),
             "{}",
             metrics.text
+        );
+        app.data(NAMES).await;
+        let padded = format!("{NAMES}\n# {}", "x".repeat(20_000));
+        assert_eq!(
+            app.error_code(&padded).await,
+            "QUERY_TOO_COMPLEX",
+            "too long, even though its normal form was answered"
         );
     }
 }

@@ -22,7 +22,12 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     };
     let lang = requested_language(reply);
     let responses = &reply.state.responses;
-    let key = responses.key(&request, lang);
+    // A text over the length limit is refused even when its normal form
+    // (comments and spacing dropped) was answered before.
+    let within_length = request.query.len() <= reply.state.limits.max_query_bytes;
+    let key = within_length
+        .then(|| responses.key(&request, lang))
+        .flatten();
     if let Some(answer) = key.as_deref().and_then(|key| responses.get(key)) {
         // Remembered answers passed every limit: so did this query.
         if let Some(hash) = learn {
