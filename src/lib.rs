@@ -23,6 +23,7 @@ use http::response_cache::ResponseCache;
 use i18n::Lang;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use store::catalog::SharedCatalog;
 use store::data_version::DataVersionWatch;
 
 /// What every request handler shares.
@@ -44,6 +45,8 @@ pub struct AppState {
     pub persisted: Arc<PersistedQueries>,
     /// Answers remembered by request and data version.
     pub responses: Arc<ResponseCache>,
+    /// The small tables, in memory at the current data version.
+    pub catalog: Arc<SharedCatalog>,
 }
 
 impl AppState {
@@ -91,6 +94,7 @@ impl AppState {
             options,
             persisted,
             responses,
+            catalog: Arc::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! One loader, [`DbLoader`], answers many small typed keys (as in Sui's
 //! GraphQL service); each key names what it loads.
 
+use crate::store::catalog::{Catalog, SharedCatalog};
 use crate::store::{batch, exchanges};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
@@ -15,19 +16,84 @@ use entity::{
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use tokio::sync::OnceCell;
 
-/// Batch loads over one database pool.
+/// Batch loads over one database pool, and the process's catalog of small
+/// tables (see [`crate::store::catalog`]).
 pub struct DbLoader {
     db: DatabaseConnection,
+    catalog: Arc<SharedCatalog>,
+    /// The catalog this request reads, fetched at its first use.
+    request_catalog: OnceCell<Arc<Catalog>>,
 }
 
 impl DbLoader {
     /// A DataLoader over `db` for one request: keys asked for together share
     /// one statement, and a key is loaded at most once per request (the
     /// cache lives and dies with the request, so no answer is ever stale).
-    pub fn per_request(db: DatabaseConnection) -> DataLoader<DbLoader, HashMapCache> {
-        DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
+    pub fn per_request(
+        db: DatabaseConnection,
+        catalog: Arc<SharedCatalog>,
+    ) -> DataLoader<DbLoader, HashMapCache> {
+        let loader = DbLoader {
+            db,
+            catalog,
+            request_catalog: OnceCell::new(),
+        };
+        DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
     }
+
+    /// The catalog of the data version at this request's first use of it.
+    async fn catalog(&self) -> Result<&Arc<Catalog>, Arc<DbErr>> {
+        let catalog = self
+            .request_catalog
+            .get_or_try_init(|| self.catalog.current(&self.db));
+        catalog.await.map_err(Arc::new)
+    }
+}
+
+/// A catalog row by its id.
+macro_rules! from_catalog {
+    ($(#[$meta:meta])* $key:ident => $module:ident . $map:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for DbLoader {
+            type Value = $module::Model;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let catalog = self.catalog().await?;
+                Ok(keys
+                    .iter()
+                    .filter_map(|key| Some((*key, catalog.$map.get(&key.0)?.clone())))
+                    .collect())
+            }
+        }
+    };
+}
+
+/// A catalog row's texts.
+macro_rules! texts_from_catalog {
+    ($(#[$meta:meta])* $key:ident => $module:ident . $map:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for DbLoader {
+            type Value = Arc<Vec<$module::Model>>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let catalog = self.catalog().await?;
+                Ok(keys
+                    .iter()
+                    .filter_map(|key| Some((*key, catalog.$map.get(&key.0)?.clone())))
+                    .collect())
+            }
+        }
+    };
 }
 
 /// The loader type resolvers use.
@@ -85,14 +151,14 @@ macro_rules! children {
     };
 }
 
-by_id!(/// An institution.
-    InstitutionById => institution);
+from_catalog!(/// An institution.
+    InstitutionById => institution.institutions);
 by_id!(/// An exchange.
     ExchangeById => exchange);
-by_id!(/// A speaker.
-    SpeakerById => speaker);
-by_id!(/// A specialty.
-    SpecialtyById => specialty);
+from_catalog!(/// A speaker.
+    SpeakerById => speaker.speakers);
+from_catalog!(/// A specialty.
+    SpecialtyById => specialty.specialties);
 by_id!(/// A photo.
     PhotoById => photo);
 by_id!(/// An aid shipment.
@@ -100,16 +166,16 @@ by_id!(/// An aid shipment.
 by_id!(/// A news item.
     NewsItemById => news_item);
 
-children!(/// An institution's texts.
-    InstitutionTranslations => institution_translation by InstitutionId [Lang], |r| r.institution_id);
+texts_from_catalog!(/// An institution's texts.
+    InstitutionTranslations => institution_translation.institution_texts);
 children!(/// An institution's other spellings.
     InstitutionAliases => institution_alias by InstitutionId [Id], |r| r.institution_id);
 children!(/// The speakers working at an institution.
     InstitutionSpeakers => speaker by InstitutionId [Id], |r| r.institution_id.unwrap_or_default());
-children!(/// A specialty's names.
-    SpecialtyTranslations => specialty_translation by SpecialtyId [Lang], |r| r.specialty_id);
-children!(/// A speaker's names and positions.
-    SpeakerTranslations => speaker_translation by SpeakerId [Lang], |r| r.speaker_id);
+texts_from_catalog!(/// A specialty's names.
+    SpecialtyTranslations => specialty_translation.specialty_texts);
+texts_from_catalog!(/// A speaker's names and positions.
+    SpeakerTranslations => speaker_translation.speaker_texts);
 children!(/// The talks a speaker gave.
     SpeakerTalks => talk by SpeakerId [ExchangeId, Position], |r| r.speaker_id);
 children!(/// An exchange's titles and summaries.

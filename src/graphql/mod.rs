@@ -12,12 +12,14 @@ mod query;
 pub mod types;
 
 use crate::i18n::Lang;
+use crate::store::catalog::SharedCatalog;
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema,
     SchemaBuilder,
 };
 use loaders::{DbLoader, RequestLoader};
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 pub use query::Query;
 
@@ -74,12 +76,17 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a RequestLoader {
     ctx.data_unchecked::<RequestLoader>()
 }
 
-/// Runs one GraphQL request over `db`, with its own batch loader. Every
-/// execution goes through here, so resolvers always find their loader.
-pub async fn execute(schema: &AppSchema, db: &DatabaseConnection, request: Request) -> Response {
-    schema
-        .execute(request.data(DbLoader::per_request(db.clone())))
-        .await
+/// Runs one GraphQL request over `db` and the process's `catalog`, with its
+/// own batch loader. Every execution goes through here, so resolvers always
+/// find their loader.
+pub async fn execute(
+    schema: &AppSchema,
+    db: &DatabaseConnection,
+    catalog: &Arc<SharedCatalog>,
+    request: Request,
+) -> Response {
+    let loader = DbLoader::per_request(db.clone(), catalog.clone());
+    schema.execute(request.data(loader)).await
 }
 
 /// Whether the client selected `totalCount` on the connection being

@@ -4,6 +4,7 @@
 //! inside a transaction, on SQLite and on PostgreSQL.
 
 pub mod batch;
+pub mod catalog;
 pub mod connection;
 pub mod data_version;
 pub mod exchanges;

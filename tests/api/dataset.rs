@@ -210,3 +210,30 @@ async fn export_refuses_a_stored_value_it_cannot_write_and_names_the_record() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_write_is_served_at_the_next_request_by_every_part_of_a_page() {
+    let query = r#"{ exchanges(first: 1) { nodes { participants { institution { name } }
+        talks { speaker { name } } specialties { name } } } }"#;
+    for app in TestApp::each().await {
+        let before = app.data(query).await.to_string();
+        assert!(before.contains("北海市人民医院"), "{before}");
+        let mut renamed = bundled();
+        let name = dataset::format::LangKey::Zh;
+        renamed.institutions[0]
+            .name
+            .insert(name, "北海市人民医院（新）".into());
+        renamed.specialties[0]
+            .name
+            .insert(name, "精密体检（新）".into());
+        dataset::import::import(&app.db, &renamed, "renamed")
+            .await
+            .unwrap();
+        let after = app.data(query).await.to_string();
+        assert!(
+            after.contains("北海市人民医院（新）") && after.contains("精密体检（新）"),
+            "{:?}: {after}",
+            app.engine
+        );
+    }
+}

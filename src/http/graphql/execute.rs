@@ -192,7 +192,7 @@ async fn run_until_deadline(
     request: async_graphql::Request,
 ) -> Option<GraphQLResponse> {
     let state = reply.state;
-    let execution = crate::graphql::execute(&state.schema, &state.db, request);
+    let execution = crate::graphql::execute(&state.schema, &state.db, &state.catalog, request);
     tokio::time::timeout(state.limits.request_timeout, execution)
         .await
         .ok()

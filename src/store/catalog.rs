@@ -1,0 +1,129 @@
+//! The small tables nearly every page refers to (institutions, speakers,
+//! specialties and their texts), held in memory and shared by every request
+//! of the process, so a page reads them without a statement each.
+//!
+//! Fresh at every request: a request reads the data version once (one
+//! indexed one-row statement, see [`super::data_version`]) and uses the
+//! catalog of that version, reloading it first when a write anywhere has
+//! moved the version. The catalog is read in one snapshot together with the
+//! version it is tagged with. These tables stay small (hospitals, speakers,
+//! specialties: thousands of rows at most), so a reload after a write costs
+//! a few statements and milliseconds.
+
+use super::data_version;
+use entity::{
+    institution, institution_translation, speaker, speaker_translation, specialty,
+    specialty_translation,
+};
+use sea_orm::{
+    AccessMode, DatabaseConnection, DbBackend, DbErr, EntityTrait, IsolationLevel, QueryOrder,
+    TransactionTrait,
+};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Rows by id, and texts by owner id, of one data version.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// The data version these rows are of.
+    pub version: i64,
+    /// Institutions by id.
+    pub institutions: HashMap<i32, institution::Model>,
+    /// Institutions' texts, by institution id.
+    pub institution_texts: HashMap<i32, Arc<Vec<institution_translation::Model>>>,
+    /// Speakers by id.
+    pub speakers: HashMap<i32, speaker::Model>,
+    /// Speakers' texts, by speaker id.
+    pub speaker_texts: HashMap<i32, Arc<Vec<speaker_translation::Model>>>,
+    /// Specialties by id.
+    pub specialties: HashMap<i32, specialty::Model>,
+    /// Specialties' names, by specialty id.
+    pub specialty_texts: HashMap<i32, Arc<Vec<specialty_translation::Model>>>,
+}
+
+impl Catalog {
+    /// Reads the catalog and its version in one snapshot.
+    pub async fn load(db: &DatabaseConnection) -> Result<Catalog, DbErr> {
+        let isolation = match db.get_database_backend() {
+            DbBackend::Postgres => Some(IsolationLevel::RepeatableRead),
+            _ => None,
+        };
+        let txn = db
+            .begin_with_config(isolation, Some(AccessMode::ReadOnly))
+            .await?;
+        let catalog = Catalog {
+            version: data_version::read(&txn).await?,
+            institutions: by_id(institution::Entity::find().all(&txn).await?, |r| r.id),
+            institution_texts: texts(
+                institution_translation::Entity::find()
+                    .order_by_asc(institution_translation::Column::Lang)
+                    .all(&txn)
+                    .await?,
+                |r| r.institution_id,
+            ),
+            speakers: by_id(speaker::Entity::find().all(&txn).await?, |r| r.id),
+            speaker_texts: texts(
+                speaker_translation::Entity::find()
+                    .order_by_asc(speaker_translation::Column::Lang)
+                    .all(&txn)
+                    .await?,
+                |r| r.speaker_id,
+            ),
+            specialties: by_id(specialty::Entity::find().all(&txn).await?, |r| r.id),
+            specialty_texts: texts(
+                specialty_translation::Entity::find()
+                    .order_by_asc(specialty_translation::Column::Lang)
+                    .all(&txn)
+                    .await?,
+                |r| r.specialty_id,
+            ),
+        };
+        txn.commit().await?;
+        Ok(catalog)
+    }
+}
+
+fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i32) -> HashMap<i32, T> {
+    rows.into_iter().map(|row| (id(&row), row)).collect()
+}
+
+fn texts<T>(rows: Vec<T>, owner: impl Fn(&T) -> i32) -> HashMap<i32, Arc<Vec<T>>> {
+    super::batch::group_by(rows, owner)
+        .into_iter()
+        .map(|(id, rows)| (id, Arc::new(rows)))
+        .collect()
+}
+
+/// The process's catalog, reloaded when the data version moves.
+#[derive(Default)]
+pub struct SharedCatalog {
+    current: RwLock<Option<Arc<Catalog>>>,
+    reload: tokio::sync::Mutex<()>,
+}
+
+impl SharedCatalog {
+    /// The catalog of the data version now: one statement to read the
+    /// version, plus a reload when it moved since the last one.
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
+        let version = data_version::read(db).await?;
+        if let Some(catalog) = self.of_version(version) {
+            return Ok(catalog);
+        }
+        // One reload at a time; requests that waited find it done.
+        let _reloading = self.reload.lock().await;
+        if let Some(catalog) = self.of_version(version) {
+            return Ok(catalog);
+        }
+        let catalog = Arc::new(Catalog::load(db).await?);
+        if let Ok(mut current) = self.current.write() {
+            *current = Some(catalog.clone());
+        }
+        Ok(catalog)
+    }
+
+    /// The catalog held, when it is of `version` or newer.
+    fn of_version(&self, version: i64) -> Option<Arc<Catalog>> {
+        let current = self.current.read().ok()?;
+        current.clone().filter(|catalog| catalog.version >= version)
+    }
+}
