@@ -52,37 +52,15 @@ impl DbLoader {
     }
 }
 
-/// A catalog row by its id.
+/// A value of the catalog by id: a row, or a row's texts.
 macro_rules! from_catalog {
-    ($(#[$meta:meta])* $key:ident => $module:ident . $map:ident) => {
+    ($(#[$meta:meta])* $key:ident => $value:ty, $map:ident) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
         impl Loader<$key> for DbLoader {
-            type Value = $module::Model;
-            type Error = Arc<DbErr>;
-
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let catalog = self.catalog().await?;
-                Ok(keys
-                    .iter()
-                    .filter_map(|key| Some((*key, catalog.$map.get(&key.0)?.clone())))
-                    .collect())
-            }
-        }
-    };
-}
-
-/// A catalog row's texts.
-macro_rules! texts_from_catalog {
-    ($(#[$meta:meta])* $key:ident => $module:ident . $map:ident) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub struct $key(pub i32);
-
-        impl Loader<$key> for DbLoader {
-            type Value = Arc<Vec<$module::Model>>;
+            type Value = $value;
             type Error = Arc<DbErr>;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -152,13 +130,13 @@ macro_rules! children {
 }
 
 from_catalog!(/// An institution.
-    InstitutionById => institution.institutions);
+    InstitutionById => institution::Model, institutions);
 by_id!(/// An exchange.
     ExchangeById => exchange);
 from_catalog!(/// A speaker.
-    SpeakerById => speaker.speakers);
+    SpeakerById => speaker::Model, speakers);
 from_catalog!(/// A specialty.
-    SpecialtyById => specialty.specialties);
+    SpecialtyById => specialty::Model, specialties);
 by_id!(/// A photo.
     PhotoById => photo);
 by_id!(/// An aid shipment.
@@ -166,16 +144,16 @@ by_id!(/// An aid shipment.
 by_id!(/// A news item.
     NewsItemById => news_item);
 
-texts_from_catalog!(/// An institution's texts.
-    InstitutionTranslations => institution_translation.institution_texts);
+from_catalog!(/// An institution's texts.
+    InstitutionTranslations => Arc<Vec<institution_translation::Model>>, institution_texts);
 children!(/// An institution's other spellings.
     InstitutionAliases => institution_alias by InstitutionId [Id], |r| r.institution_id);
 children!(/// The speakers working at an institution.
     InstitutionSpeakers => speaker by InstitutionId [Id], |r| r.institution_id.unwrap_or_default());
-texts_from_catalog!(/// A specialty's names.
-    SpecialtyTranslations => specialty_translation.specialty_texts);
-texts_from_catalog!(/// A speaker's names and positions.
-    SpeakerTranslations => speaker_translation.speaker_texts);
+from_catalog!(/// A specialty's names.
+    SpecialtyTranslations => Arc<Vec<specialty_translation::Model>>, specialty_texts);
+from_catalog!(/// A speaker's names and positions.
+    SpeakerTranslations => Arc<Vec<speaker_translation::Model>>, speaker_texts);
 children!(/// The talks a speaker gave.
     SpeakerTalks => talk by SpeakerId [ExchangeId, Position], |r| r.speaker_id);
 children!(/// An exchange's titles and summaries.
