@@ -4,15 +4,14 @@
 use super::format::{self, Dataset, LangKey, Localized};
 use crate::i18n::{Lang, Translation};
 use crate::model::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
+use crate::store::batch::all;
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
     exchange_translation, institution, institution_alias, institution_translation, news_item,
     news_item_translation, photo, photo_person, photo_translation, speaker, speaker_translation,
     specialty, specialty_translation, talk, talk_translation,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait, QueryOrder,
-};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait};
 use std::collections::HashMap;
 
 /// Why the archive could not be exported. Nothing is written then: an
@@ -370,23 +369,6 @@ fn invalid(record: String, message: &str) -> ExportError {
 /// The children of `owner` in a by-owner map.
 fn children<T>(by_owner: &HashMap<i32, Vec<T>>, owner: i32) -> impl Iterator<Item = &T> {
     by_owner.get(&owner).into_iter().flatten()
-}
-
-/// Every row of the entity of `order`'s columns, in that order.
-async fn all<C, Col>(
-    db: &C,
-    order: &[Col],
-) -> Result<Vec<<Col::EntityName as EntityTrait>::Model>, DbErr>
-where
-    C: ConnectionTrait,
-    Col: ColumnTrait,
-    Col::EntityName: EntityTrait,
-{
-    let mut select = <Col::EntityName as EntityTrait>::find();
-    for column in order {
-        select = select.order_by_asc(*column);
-    }
-    select.all(db).await
 }
 
 /// Every translation row of one kind, by the id of what it translates.

@@ -1,4 +1,5 @@
-//! Batch reads behind the API's DataLoaders: one statement for many keys.
+//! Batch reads behind the API's DataLoaders (one statement for many keys),
+//! and whole tables in a given order (export, the catalog).
 
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -22,6 +23,23 @@ where
         return Ok(Vec::new());
     }
     let mut select = E::find().filter(column.is_in(keys));
+    for column in order {
+        select = select.order_by_asc(*column);
+    }
+    select.all(db).await
+}
+
+/// Every row of the entity of `order`'s columns, in that order.
+pub async fn all<C, Col>(
+    db: &C,
+    order: &[Col],
+) -> Result<Vec<<Col::EntityName as EntityTrait>::Model>, DbErr>
+where
+    C: ConnectionTrait,
+    Col: ColumnTrait,
+    Col::EntityName: EntityTrait,
+{
+    let mut select = <Col::EntityName as EntityTrait>::find();
     for column in order {
         select = select.order_by_asc(*column);
     }

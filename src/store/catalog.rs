@@ -10,15 +10,13 @@
 //! specialties: thousands of rows at most), so a reload after a write costs
 //! a few statements and milliseconds.
 
+use super::batch::{all, group_by};
 use super::data_version;
 use entity::{
     institution, institution_translation, speaker, speaker_translation, specialty,
     specialty_translation,
 };
-use sea_orm::{
-    AccessMode, DatabaseConnection, DbBackend, DbErr, EntityTrait, IsolationLevel, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{AccessMode, DatabaseConnection, DbBackend, DbErr, IsolationLevel, TransactionTrait};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -53,28 +51,19 @@ impl Catalog {
             .await?;
         let catalog = Catalog {
             version: data_version::read(&txn).await?,
-            institutions: by_id(institution::Entity::find().all(&txn).await?, |r| r.id),
+            institutions: by_id(all(&txn, &[institution::Column::Id]).await?, |r| r.id),
             institution_texts: texts(
-                institution_translation::Entity::find()
-                    .order_by_asc(institution_translation::Column::Lang)
-                    .all(&txn)
-                    .await?,
+                all(&txn, &[institution_translation::Column::Lang]).await?,
                 |r| r.institution_id,
             ),
-            speakers: by_id(speaker::Entity::find().all(&txn).await?, |r| r.id),
+            speakers: by_id(all(&txn, &[speaker::Column::Id]).await?, |r| r.id),
             speaker_texts: texts(
-                speaker_translation::Entity::find()
-                    .order_by_asc(speaker_translation::Column::Lang)
-                    .all(&txn)
-                    .await?,
+                all(&txn, &[speaker_translation::Column::Lang]).await?,
                 |r| r.speaker_id,
             ),
-            specialties: by_id(specialty::Entity::find().all(&txn).await?, |r| r.id),
+            specialties: by_id(all(&txn, &[specialty::Column::Id]).await?, |r| r.id),
             specialty_texts: texts(
-                specialty_translation::Entity::find()
-                    .order_by_asc(specialty_translation::Column::Lang)
-                    .all(&txn)
-                    .await?,
+                all(&txn, &[specialty_translation::Column::Lang]).await?,
                 |r| r.specialty_id,
             ),
         };
@@ -88,7 +77,7 @@ fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i32) -> HashMap<i32, T> {
 }
 
 fn texts<T>(rows: Vec<T>, owner: impl Fn(&T) -> i32) -> HashMap<i32, Arc<Vec<T>>> {
-    super::batch::group_by(rows, owner)
+    group_by(rows, owner)
         .into_iter()
         .map(|(id, rows)| (id, Arc::new(rows)))
         .collect()
