@@ -118,9 +118,8 @@ fn install(dir: &Path) -> Result<PathBuf, String> {
 
 /// Whether the install in `dir` was made from the current lock file.
 fn up_to_date(dir: &Path) -> bool {
-    let read = |path: &Path| std::fs::read(path).ok();
-    read(&dir.join("package-lock.json")).is_some()
-        && read(&dir.join("package-lock.json")) == read(&source_dir().join("package-lock.json"))
+    let installed = std::fs::read(dir.join("package-lock.json")).ok();
+    installed.is_some() && installed == std::fs::read(source_dir().join("package-lock.json")).ok()
 }
 
 /// `scripts/graphiql` of this package.

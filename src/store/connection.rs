@@ -103,9 +103,12 @@ fn postgres_place(options: &PgConnectOptions) -> String {
 
 /// Where `url` points, for messages (never its password).
 fn url_place(url: &str) -> String {
+    if url.starts_with("sqlite:") {
+        return url.to_owned();
+    }
     match url.parse::<PgConnectOptions>() {
-        Ok(options) if !url.starts_with("sqlite:") => postgres_place(&options),
-        _ => url.to_owned(),
+        Ok(options) => postgres_place(&options),
+        Err(_) => url.to_owned(),
     }
 }
 
