@@ -445,21 +445,23 @@ pub fn is_ready_within(port: u16, limit: Duration) -> bool {
 pub struct Server {
     /// The port it listens on.
     pub port: u16,
-    child: Child,
+    /// The process.
+    pub child: Child,
 }
 
 impl Server {
     /// Starts `medexchange serve` on `database_url`, on a free port.
     pub fn start(database_url: &str) -> Server {
+        Server::start_with(database_url, &[])
+    }
+
+    /// Like [`Server::start`], with more `serve` settings.
+    pub fn start_with(database_url: &str, settings: &[&str]) -> Server {
         let port = free_port();
+        let listen = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_medexchange"))
-            .args([
-                "--log",
-                "warn",
-                "serve",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
+            .args(["--log", "warn", "serve", "--listen", &listen])
+            .args(settings)
             .env("DATABASE_URL", database_url)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

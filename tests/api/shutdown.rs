@@ -3,11 +3,11 @@
 //! table lock taken from another session (PostgreSQL), so the test does not
 //! depend on timing.
 
-use crate::helpers::{free_port, wait_ready};
+use crate::helpers::{Server, wait_ready};
 use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -30,22 +30,8 @@ async fn sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones() {
         .await
         .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
-    let port = free_port();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_medexchange"))
-        .args([
-            "--log",
-            "warn",
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--shutdown-timeout-secs",
-            "30",
-        ])
-        .env("DATABASE_URL", &url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut server = Server::start_with(&url, &["--shutdown-timeout-secs", "30"]);
+    let port = server.port;
     wait_ready(port);
 
     let db = Database::connect(&url).await.unwrap();
@@ -68,13 +54,13 @@ async fn sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones() {
     });
     std::thread::sleep(Duration::from_millis(500));
     let killed = Command::new("kill")
-        .args(["-TERM", &server.id().to_string()])
+        .args(["-TERM", &server.child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     std::thread::sleep(Duration::from_millis(500));
     assert!(
-        server.try_wait().unwrap().is_none(),
+        server.child.try_wait().unwrap().is_none(),
         "the server must wait for the request in flight"
     );
     assert!(
@@ -87,7 +73,7 @@ async fn sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones() {
     assert!(answer.contains("cardiology"), "{answer}");
     let started = Instant::now();
     let status = loop {
-        if let Some(status) = server.try_wait().unwrap() {
+        if let Some(status) = server.child.try_wait().unwrap() {
             break status;
         }
         assert!(
