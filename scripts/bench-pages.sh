@@ -14,7 +14,8 @@
 # Env: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres; a
 # database mx_pages_N is made on that server and kept for the next run, KEEP=0
 # makes it afresh), EXCHANGES (50000), RUNS (3), DURATION (10s), WARMUP (10s),
-# PAGES ("list single"), MODES ("uncached cached"), NO_BUILD=1 (use the
+# PAGES ("list single"), MODES ("uncached cached"), BIN (another binary, e.g.
+# an older build to compare with), NO_BUILD=1 (use the
 # release binary as it is). Needs wrk (installed from
 # Debian when missing), psql and python3. Bounded: about (RUNS x DURATION +
 # WARMUP) per page and mode. Quote medians of one sitting only.
@@ -26,7 +27,7 @@ PAGES="${PAGES:-list single}"; MODES="${MODES:-uncached cached}"
 PORT=18950
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ "${NO_BUILD:-0}" = 1 ] || cargo build --release --quiet --bin medexchange
-BIN=target/release/medexchange
+BIN="${BIN:-target/release/medexchange}"
 DB="mx_pages_$EXCHANGES"
 URL="${URL_BASE%/*}/$DB"
 work="$(mktemp -d)"; server=

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lang;
 pub mod limits;
 pub mod loaders;
+mod prefetch;
 mod query;
 pub mod types;
 

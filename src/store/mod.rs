@@ -7,6 +7,7 @@ pub mod batch;
 pub mod catalog;
 pub mod connection;
 pub mod data_version;
+pub mod exchange_tree;
 pub mod exchanges;
 pub mod listing;
 pub mod page;

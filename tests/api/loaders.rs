@@ -65,3 +65,90 @@ async fn statement_count_does_not_grow_with_the_page_size() {
         );
     }
 }
+
+/// The list page frontends ask for most (`scripts/bench/list_page.graphql`).
+const LIST_PAGE: &str = include_str!("../../scripts/bench/list_page.graphql");
+/// The one-exchange page (`scripts/bench/single_exchange.graphql`).
+const SINGLE_PAGE: &str = include_str!("../../scripts/bench/single_exchange.graphql");
+
+/// Statements one run of `query` took, once the catalog of small tables is
+/// loaded (a first run loads it).
+async fn statements_of(app: &TestApp, query: &str, variables: serde_json::Value) -> usize {
+    app.data_with(query, variables.clone()).await;
+    let before = app.statements();
+    app.data_with(query, variables).await;
+    app.statements() - before
+}
+
+#[tokio::test]
+async fn a_page_reads_what_lies_below_its_exchanges_in_one_statement() {
+    for app in TestApp::each().await {
+        let list = statements_of(&app, LIST_PAGE, json!({"first": 9})).await;
+        let id = app
+            .data("{ exchanges(first: 1, orderBy: DESC) { nodes { id } } }")
+            .await["exchanges"]["nodes"][0]["id"]
+            .clone();
+        let single = statements_of(&app, SINGLE_PAGE, json!({"id": id})).await;
+        // The data version, the page (or the exchange), and one statement
+        // for everything below: texts, participants, specialties, talks
+        // and their titles, photos and their captions.
+        assert!(
+            list <= 3,
+            "{:?}: the list page took {list} statements",
+            app.engine
+        );
+        assert!(
+            single <= 3,
+            "{:?}: the one-exchange page took {single} statements",
+            app.engine
+        );
+    }
+}
+
+/// The look-ahead reads (a root list) give what the hop-by-hop loaders give
+/// (the same exchanges, nested under their institutions): same texts, same
+/// orders, same empty lists.
+#[tokio::test]
+async fn reading_ahead_gives_what_reading_hop_by_hop_gives() {
+    const FIELDS: &str =
+        "slug title summary specialties { name } participants { country institution { name } }
+        talks { kind title speaker { name } } speakers { name } photos { caption url }";
+    for app in TestApp::each().await {
+        let ahead = app
+            .data(&format!(
+                "{{ exchanges(lang: JA, first: 20) {{ nodes {{ {FIELDS} }} }} }}"
+            ))
+            .await;
+        let nested = app
+            .data(&format!(
+                "{{ institutions(lang: JA, first: 20) {{ nodes {{ exchanges(first: 10) {{ nodes {{ {FIELDS} }} }} }} }} }}"
+            ))
+            .await;
+        let by_slug = |exchange: &serde_json::Value| {
+            (
+                exchange["slug"].as_str().unwrap().to_owned(),
+                exchange.clone(),
+            )
+        };
+        let ahead: std::collections::BTreeMap<_, _> = ahead["exchanges"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(by_slug)
+            .collect();
+        let nested: std::collections::BTreeMap<_, _> = nested["institutions"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|i| {
+                i["exchanges"]["nodes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(by_slug)
+            })
+            .collect();
+        assert_eq!(ahead.len(), 9, "{:?}", app.engine);
+        assert_eq!(ahead, nested, "{:?}", app.engine);
+    }
+}

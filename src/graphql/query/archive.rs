@@ -12,7 +12,7 @@ use crate::graphql::lang::{self, Language};
 use crate::graphql::types::{
     AidShipment, Exchange, Institution, NewsItem, Node, Photo, Speaker, Specialty,
 };
-use crate::graphql::{database, wants_total};
+use crate::graphql::{database, prefetch, wants_total};
 use crate::store::{exchanges, listing};
 use async_graphql::{Context, ID, Object};
 use entity::{institution, specialty};
@@ -32,7 +32,13 @@ impl ArchiveQuery {
         lang: Option<Language>,
     ) -> Result<Option<Node>, ApiError> {
         match ids::decode_id(&id) {
-            Some((node_type, row)) => Node::load(ctx, node_type, row, lang::scope(lang)).await,
+            Some((node_type, row)) => {
+                let node = Node::load(ctx, node_type, row, lang::scope(lang)).await?;
+                if let Some(Node::Exchange(exchange)) = &node {
+                    prefetch::below_field(ctx, &exchange.row).await?;
+                }
+                Ok(node)
+            }
             None => Ok(None),
         }
     }
@@ -103,7 +109,10 @@ impl ArchiveQuery {
     ) -> Result<Option<Exchange>, ApiError> {
         match ids::decode_id_of(NodeType::Exchange, &id) {
             Some(row) => match Node::load(ctx, NodeType::Exchange, row, lang::scope(lang)).await? {
-                Some(Node::Exchange(exchange)) => Ok(Some(exchange)),
+                Some(Node::Exchange(exchange)) => {
+                    prefetch::below_field(ctx, &exchange.row).await?;
+                    Ok(Some(exchange))
+                }
                 _ => Ok(None),
             },
             None => Ok(None),
@@ -137,6 +146,7 @@ impl ArchiveQuery {
         let filter = filter.unwrap_or_default().into_store()?;
         let descending = order_by.unwrap_or_default() == SortDirection::Desc;
         let page = exchanges::page(database(ctx), &filter, request, descending).await?;
+        prefetch::below_connection(ctx, &page.rows).await?;
         let scope = lang::scope(lang);
         Ok(ExchangeConnection::from_page(
             page,

@@ -1,0 +1,237 @@
+//! What lies below a page of exchanges (texts, participants, specialties,
+//! talks and their titles, photos and their captions), read in one
+//! statement for the whole page.
+//!
+//! Each part is a scalar subquery aggregating its rows into a JSON array
+//! (`json_agg` on PostgreSQL, `json_group_array` on SQLite), in the same
+//! order the one-hop loaders give. One statement instead of one per hop
+//! saves its round trips (two each: sqlx pings a connection as it goes back
+//! to the pool) and the hops' waits for one another.
+
+use crate::store::sql::Params;
+use entity::{
+    exchange_participant, exchange_specialty, exchange_translation, photo, photo_translation, talk,
+    talk_translation,
+};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
+use serde::de::DeserializeOwned;
+
+/// Which parts of the exchanges' trees to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TreeParts {
+    /// Titles and summaries.
+    pub texts: bool,
+    /// The institutions taking part.
+    pub participants: bool,
+    /// The specialties covered.
+    pub specialties: bool,
+    /// The talks.
+    pub talks: bool,
+    /// The talks' titles.
+    pub talk_texts: bool,
+    /// The photos.
+    pub photos: bool,
+    /// The photos' captions.
+    pub photo_texts: bool,
+}
+
+impl TreeParts {
+    /// Whether any part is asked for.
+    pub fn any(&self) -> bool {
+        *self != TreeParts::default()
+    }
+
+    /// The parts either asks for.
+    pub fn or(self, other: TreeParts) -> TreeParts {
+        TreeParts {
+            texts: self.texts || other.texts,
+            participants: self.participants || other.participants,
+            specialties: self.specialties || other.specialties,
+            talks: self.talks || other.talks,
+            talk_texts: self.talk_texts || other.talk_texts,
+            photos: self.photos || other.photos,
+            photo_texts: self.photo_texts || other.photo_texts,
+        }
+    }
+}
+
+/// The rows of the parts read (empty for a part not asked for), each in
+/// the order of its one-hop loader: by owner, then position or language.
+#[derive(Debug, Default)]
+pub struct Trees {
+    /// Titles and summaries, by exchange and language.
+    pub texts: Vec<exchange_translation::Model>,
+    /// Participants, by exchange and position.
+    pub participants: Vec<exchange_participant::Model>,
+    /// Specialties covered, by exchange and position.
+    pub specialties: Vec<exchange_specialty::Model>,
+    /// Talks, by exchange, position and id.
+    pub talks: Vec<talk::Model>,
+    /// The talks' titles, by talk and language.
+    pub talk_texts: Vec<talk_translation::Model>,
+    /// Photos, by exchange, position and id.
+    pub photos: Vec<photo::Model>,
+    /// The photos' captions, by photo and language.
+    pub photo_texts: Vec<photo_translation::Model>,
+}
+
+/// The `parts` of the trees below the exchanges `ids`, in one statement.
+pub async fn load<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i32],
+    parts: TreeParts,
+) -> Result<Trees, DbErr> {
+    if ids.is_empty() || !parts.any() {
+        return Ok(Trees::default());
+    }
+    let mut sql = Sql::new(db.get_database_backend(), ids)?;
+    use Owner::{Exchange, Photo, Talk};
+    use exchange_participant::Column as Participant;
+    use exchange_specialty::Column as Specialty;
+    use exchange_translation::Column as Text;
+    use photo_translation::Column as PhotoText;
+    use talk_translation::Column as TalkText;
+    if parts.texts {
+        sql.part::<exchange_translation::Entity>(
+            "texts",
+            Exchange,
+            &[Text::ExchangeId, Text::Lang],
+        );
+    }
+    if parts.participants {
+        let order = [Participant::ExchangeId, Participant::Position];
+        sql.part::<exchange_participant::Entity>("participants", Exchange, &order);
+    }
+    if parts.specialties {
+        let order = [Specialty::ExchangeId, Specialty::Position];
+        sql.part::<exchange_specialty::Entity>("specialties", Exchange, &order);
+    }
+    if parts.talks {
+        let order = [
+            talk::Column::ExchangeId,
+            talk::Column::Position,
+            talk::Column::Id,
+        ];
+        sql.part::<talk::Entity>("talks", Exchange, &order);
+    }
+    if parts.talk_texts {
+        let order = [TalkText::TalkId, TalkText::Lang];
+        sql.part::<talk_translation::Entity>("talk_texts", Talk, &order);
+    }
+    if parts.photos {
+        let order = [
+            photo::Column::ExchangeId,
+            photo::Column::Position,
+            photo::Column::Id,
+        ];
+        sql.part::<photo::Entity>("photos", Exchange, &order);
+    }
+    if parts.photo_texts {
+        let order = [PhotoText::PhotoId, PhotoText::Lang];
+        sql.part::<photo_translation::Entity>("photo_texts", Photo, &order);
+    }
+    let row = db
+        .query_one_raw(sql.statement())
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("exchange trees".to_owned()))?;
+    Ok(Trees {
+        texts: rows(&row, parts.texts, "texts")?,
+        participants: rows(&row, parts.participants, "participants")?,
+        specialties: rows(&row, parts.specialties, "specialties")?,
+        talks: rows(&row, parts.talks, "talks")?,
+        talk_texts: rows(&row, parts.talk_texts, "talk_texts")?,
+        photos: rows(&row, parts.photos, "photos")?,
+        photo_texts: rows(&row, parts.photo_texts, "photo_texts")?,
+    })
+}
+
+/// Whose rows a part holds: the page's exchanges', or their talks' or
+/// photos'.
+#[derive(Clone, Copy)]
+enum Owner {
+    Exchange,
+    Talk,
+    Photo,
+}
+
+/// The one-row statement being built: a JSON array per part.
+struct Sql {
+    backend: DbBackend,
+    params: Params,
+    /// The page's exchange ids as a JSON array, bound once per part.
+    ids: String,
+    columns: Vec<String>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend, ids: &[i32]) -> Result<Self, DbErr> {
+        Ok(Sql {
+            backend,
+            params: Params::new(backend),
+            ids: serde_json::to_string(ids).map_err(|e| DbErr::Custom(e.to_string()))?,
+            columns: Vec::new(),
+        })
+    }
+
+    /// The condition on a part's rows: owned by the page's exchanges.
+    fn filter(&mut self, owner: Owner) -> String {
+        // One bound JSON array rather than a list of values: one statement
+        // text for every page, prepared once per connection.
+        let ids = self.params.bind(self.ids.clone());
+        let ids = match self.backend {
+            DbBackend::Postgres => {
+                format!("SELECT value::int FROM json_array_elements_text({ids}::json)")
+            }
+            _ => format!("SELECT value FROM json_each({ids})"),
+        };
+        match owner {
+            Owner::Exchange => format!("exchange_id IN ({ids})"),
+            Owner::Talk => format!("talk_id IN (SELECT id FROM talk WHERE exchange_id IN ({ids}))"),
+            Owner::Photo => {
+                format!("photo_id IN (SELECT id FROM photo WHERE exchange_id IN ({ids}))")
+            }
+        }
+    }
+
+    /// Adds the column `name`: `E`'s rows of `owner`, in `order`, as a JSON
+    /// array of objects keyed like the model's fields.
+    fn part<E: EntityTrait>(&mut self, name: &str, owner: Owner, order: &[E::Column]) {
+        let filter = self.filter(owner);
+        let fields: Vec<String> = E::Column::iter()
+            .map(|c| format!("'{0}', {0}", c.as_str()))
+            .collect();
+        let order: Vec<&str> = order.iter().map(|c| c.as_str()).collect();
+        let (object, array, as_text) = match self.backend {
+            DbBackend::Postgres => ("json_build_object", "json_agg", "::text"),
+            _ => ("json_object", "json_group_array", ""),
+        };
+        self.columns.push(format!(
+            "(SELECT {array}({object}({fields}) ORDER BY {order}){as_text} FROM {table} WHERE {filter}) AS {name}",
+            fields = fields.join(", "),
+            order = order.join(", "),
+            table = E::default().table_name(),
+        ));
+    }
+
+    fn statement(self) -> sea_orm::Statement {
+        let sql = format!("SELECT {}", self.columns.join(", "));
+        self.params.statement(sql)
+    }
+}
+
+/// The rows of the part in `column`: none when it was not asked for or
+/// matched nothing (the aggregate of no rows is NULL).
+fn rows<T: DeserializeOwned>(
+    row: &QueryResult,
+    asked: bool,
+    column: &str,
+) -> Result<Vec<T>, DbErr> {
+    if !asked {
+        return Ok(Vec::new());
+    }
+    let Some(json) = row.try_get::<Option<String>>("", column)? else {
+        return Ok(Vec::new());
+    };
+    serde_json::from_str(&json)
+        .map_err(|e| DbErr::Custom(format!("the exchanges' {column} as read: {e}")))
+}
