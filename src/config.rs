@@ -245,10 +245,12 @@ pub struct ServeArgs {
     pub response_cache_mb: u32,
 
     /// How often, in milliseconds, the data version is read: a write made
-    /// by another process is noticed (and older remembered answers dropped)
-    /// within this time.
+    /// by another process is noticed (older remembered answers dropped, the
+    /// in-memory hospitals, speakers and specialties reloaded) within this
+    /// time. 0 reads it at every request instead (one statement more each)
+    /// and turns the response cache off.
     #[arg(long, env = "MEDEXCHANGE_DATA_VERSION_POLL_MS", default_value_t = 250,
-          value_parser = clap::value_parser!(u64).range(10..=60_000))]
+          value_parser = parse_poll_ms)]
     pub data_version_poll_ms: u64,
 
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
@@ -303,6 +305,15 @@ impl ServeArgs {
         }
     }
 }
+/// 0 (every request), or 10 to 60,000 ms: polling faster than every 10 ms
+/// costs more than reading at every request.
+fn parse_poll_ms(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(ms) if ms == 0 || (10..=60_000).contains(&ms) => Ok(ms),
+        _ => Err("expected 0 (read at every request) or 10 to 60000".to_owned()),
+    }
+}
+
 fn parse_lang(text: &str) -> Result<Lang, String> {
     text.parse::<Lang>().map_err(|e| e.to_string())
 }
@@ -347,6 +358,20 @@ mod tests {
         assert!(!serve_options(&["medexchange", "--no-graphiql"]).graphiql);
         assert!(Cli::try_parse_from(["medexchange", "serve", "--graphiql", "maybe"]).is_err());
         assert!(Cli::try_parse_args(["medexchange", "--max-depth", "3", "import", "f"]).is_err());
+    }
+
+    #[test]
+    fn the_data_version_is_polled_or_read_at_every_request() {
+        let poll = |ms: &str| {
+            let args = ["medexchange", "serve", "--data-version-poll-ms", ms];
+            Cli::try_parse_args(args).map(|mut cli| match cli.take_command() {
+                Command::Serve(serve) => serve.http_options().data_version_poll,
+                other => panic!("{other:?}"),
+            })
+        };
+        assert_eq!(poll("0").unwrap(), Duration::ZERO);
+        assert_eq!(poll("250").unwrap(), Duration::from_millis(250));
+        assert!(poll("5").is_err() && poll("60001").is_err() && poll("soon").is_err());
     }
 
     #[test]

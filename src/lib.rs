@@ -71,12 +71,12 @@ impl AppState {
     ) -> Self {
         // The watch reads the data version on a connection whose statements
         // are not counted: they are not the requests'.
-        let version = (options.response_cache_entries > 0)
+        let watch = (!options.data_version_poll.is_zero())
             .then(|| DataVersionWatch::start(db.clone(), options.data_version_poll));
         let responses = Arc::new(ResponseCache::new(
             options.response_cache_entries,
             options.response_cache_bytes,
-            version,
+            watch.clone(),
         ));
         let metrics = Arc::new(Metrics::default());
         let statements = metrics.sql_statements.clone();
@@ -94,7 +94,7 @@ impl AppState {
             options,
             persisted,
             responses,
-            catalog: Arc::default(),
+            catalog: Arc::new(SharedCatalog::new(watch)),
         }
     }
 }

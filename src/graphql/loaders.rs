@@ -50,6 +50,20 @@ impl DbLoader {
             .get_or_try_init(|| self.catalog.current(&self.db));
         catalog.await.map_err(Arc::new)
     }
+
+    /// The request's catalog when it `holds` what is asked; else the
+    /// catalog of the version now: the rows asking were written after the
+    /// version was last polled.
+    async fn catalog_holding(
+        &self,
+        holds: impl Fn(&Catalog) -> bool,
+    ) -> Result<Arc<Catalog>, Arc<DbErr>> {
+        let catalog = self.catalog().await?;
+        if holds(catalog) {
+            return Ok(catalog.clone());
+        }
+        self.catalog.latest(&self.db).await.map_err(Arc::new)
+    }
 }
 
 /// A value of the catalog by id: a row, or a row's texts.
@@ -64,7 +78,8 @@ macro_rules! from_catalog {
             type Error = Arc<DbErr>;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let catalog = self.catalog().await?;
+                let holds_all = |catalog: &Catalog| keys.iter().all(|key| catalog.$map.contains_key(&key.0));
+                let catalog = self.catalog_holding(holds_all).await?;
                 Ok(keys
                     .iter()
                     .filter_map(|key| Some((*key, catalog.$map.get(&key.0)?.clone())))

@@ -24,7 +24,8 @@ pub struct HttpOptions {
     /// How many bytes the response cache's answers may weigh together.
     pub response_cache_bytes: usize,
     /// How often the data version is read (how soon a write made by another
-    /// process is noticed).
+    /// process is noticed). Zero: at every request instead, and nothing is
+    /// answered from the response cache.
     pub data_version_poll: Duration,
 }
 

@@ -2,16 +2,20 @@
 //! specialties and their texts), held in memory and shared by every request
 //! of the process, so a page reads them without a statement each.
 //!
-//! Fresh at every request: a request reads the data version once (one
-//! indexed one-row statement, see [`super::data_version`]) and uses the
-//! catalog of that version, reloading it first when a write anywhere has
-//! moved the version. The catalog is read in one snapshot together with the
-//! version it is tagged with. These tables stay small (hospitals, speakers,
-//! specialties: thousands of rows at most), so a reload after a write costs
-//! a few statements and milliseconds.
+//! Fresh within the data version's poll interval: a request uses the
+//! catalog of the version the process's [`DataVersionWatch`] last read,
+//! reloading it first when that version moved. A row the request holds may
+//! name a hospital, speaker or specialty written since that read (the
+//! other rows come straight from the database): a lookup that misses reads
+//! the version now and reloads, so a new row is never missing. Without a
+//! watch (`--data-version-poll-ms 0`) every request reads the version (one
+//! indexed one-row statement). The catalog is read in one snapshot
+//! together with the version it is tagged with. These tables stay small
+//! (hospitals, speakers, specialties: thousands of rows at most), so a
+//! reload after a write costs a few statements and milliseconds.
 
 use super::batch::{all, group_by};
-use super::data_version;
+use super::data_version::{self, DataVersionWatch};
 use entity::{
     institution, institution_translation, speaker, speaker_translation, specialty,
     specialty_translation,
@@ -88,13 +92,40 @@ fn texts<T>(rows: Vec<T>, owner: impl Fn(&T) -> i32) -> HashMap<i32, Arc<Vec<T>>
 pub struct SharedCatalog {
     current: RwLock<Option<Arc<Catalog>>>,
     reload: tokio::sync::Mutex<()>,
+    watch: Option<Arc<DataVersionWatch>>,
 }
 
 impl SharedCatalog {
+    /// A catalog following `watch`'s version, or, without one, the version
+    /// read at every request.
+    pub fn new(watch: Option<Arc<DataVersionWatch>>) -> Self {
+        SharedCatalog {
+            watch,
+            ..SharedCatalog::default()
+        }
+    }
+
+    /// The catalog a request reads: of the version the watch last read (no
+    /// statement), else of the version now (see [`SharedCatalog::latest`]).
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
+        match self.watch.as_ref().and_then(|watch| watch.current()) {
+            Some(version) => self.of_version_or_reload(db, version).await,
+            None => self.latest(db).await,
+        }
+    }
+
     /// The catalog of the data version now: one statement to read the
     /// version, plus a reload when it moved since the last one.
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
+    pub async fn latest(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
         let version = data_version::read(db).await?;
+        self.of_version_or_reload(db, version).await
+    }
+
+    async fn of_version_or_reload(
+        &self,
+        db: &DatabaseConnection,
+        version: i64,
+    ) -> Result<Arc<Catalog>, DbErr> {
         if let Some(catalog) = self.of_version(version) {
             return Ok(catalog);
         }

@@ -74,10 +74,12 @@ async fn drop_database(admin_url: &str, name: &str) {
     }
 }
 
-/// The default HTTP options with the response cache off.
+/// The default HTTP options with the response cache off and the data
+/// version read at every request: a test's own writes are seen at once.
 pub fn uncached() -> HttpOptions {
     HttpOptions {
         response_cache_entries: 0,
+        data_version_poll: std::time::Duration::ZERO,
         ..HttpOptions::default()
     }
 }

@@ -211,3 +211,43 @@ async fn two_servers_serve_a_write_made_by_the_cli_within_a_second() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Hospitals, speakers and specialties are served from memory at the data
+/// version last polled; an exchange read from the database may already name
+/// one written after that poll. It is served whole, even with a poll
+/// interval far longer than the test.
+#[tokio::test]
+async fn a_row_written_since_the_last_poll_is_found_by_what_names_it() {
+    let options = HttpOptions {
+        response_cache_entries: 0,
+        data_version_poll: Duration::from_secs(600),
+        ..HttpOptions::default()
+    };
+    let query = r#"{ exchanges(first: 1) { nodes { participants { institution { slug name } } talks { speaker { slug } } } } }"#;
+    for app in TestApp::each_configured(Limits::default(), options.clone()).await {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        app.data(query).await;
+        let mut changed = dataset::parse(dataset::BUNDLED_FY2020, "bundled").unwrap();
+        let mut hospital = changed.institutions[0].clone();
+        hospital.slug = "new-hospital".into();
+        hospital.name = [(dataset::format::LangKey::Zh, "新医院".to_owned())]
+            .into_iter()
+            .collect();
+        changed.institutions.push(hospital);
+        changed.exchanges[0]
+            .participants
+            .push("new-hospital".into());
+        dataset::import::import(&app.db, &changed, "changed")
+            .await
+            .unwrap();
+        let data = app.data(query).await;
+        let participants = &data["exchanges"]["nodes"][0]["participants"];
+        let last = participants.as_array().unwrap().last().unwrap().clone();
+        assert_eq!(
+            last["institution"]["slug"], "new-hospital",
+            "{:?}: {participants}",
+            app.engine
+        );
+        assert_eq!(last["institution"]["name"], "新医院", "{:?}", app.engine);
+    }
+}
