@@ -23,30 +23,54 @@ pub fn reorder(data: &mut Value, document: &ExecutableDocument, operation: Optio
     }
 }
 
+/// The response keys of a selection, each with the selection sets below it.
+type Keys<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
+
 fn reorder_value(value: &mut Value, sets: &[&SelectionSet], document: &ExecutableDocument) {
+    if matches!(value, Value::List(_) | Value::Object(_)) {
+        // Once for a whole list: its items share the selection.
+        let mut keys = Keys::new();
+        for set in sets {
+            collect(set, document, &mut keys, 0);
+        }
+        reorder_with(value, &keys, document);
+    }
+}
+
+fn reorder_with(value: &mut Value, keys: &Keys<'_>, document: &ExecutableDocument) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder_value(item, sets, document);
+                reorder_with(item, keys, document);
             }
         }
         Value::Object(map) => {
-            let mut keys: Vec<(Name, Vec<&SelectionSet>)> = Vec::new();
-            for set in sets {
-                collect(set, document, &mut keys, 0);
+            if !in_order(map.keys(), keys) {
+                let mut ordered = async_graphql::indexmap::IndexMap::with_capacity(map.len());
+                for (key, _) in keys {
+                    if let Some(child) = map.swap_remove(key) {
+                        ordered.insert(key.clone(), child);
+                    }
+                }
+                ordered.extend(map.drain(..));
+                *map = ordered;
             }
-            let mut ordered = async_graphql::indexmap::IndexMap::with_capacity(map.len());
-            for (key, child_sets) in &keys {
-                if let Some(mut child) = map.shift_remove(key) {
-                    reorder_value(&mut child, child_sets, document);
-                    ordered.insert(key.clone(), child);
+            // In order now: walk both together, without a lookup per key.
+            let mut expected = keys.iter();
+            for (name, child) in map.iter_mut() {
+                if let Some((_, child_sets)) = expected.find(|(key, _)| key == name) {
+                    reorder_value(child, child_sets, document);
                 }
             }
-            ordered.extend(map.drain(..));
-            *map = ordered;
         }
         _ => {}
     }
+}
+
+/// Whether `names` already follow the order of `keys` (most objects do).
+fn in_order<'n>(mut names: impl Iterator<Item = &'n Name>, keys: &Keys<'_>) -> bool {
+    let mut expected = keys.iter();
+    names.all(|name| expected.any(|(key, _)| key == name))
 }
 
 /// The response keys of a selection set, in order, each with the selection
@@ -54,7 +78,7 @@ fn reorder_value(value: &mut Value, sets: &[&SelectionSet], document: &Executabl
 fn collect<'a>(
     set: &'a SelectionSet,
     document: &'a ExecutableDocument,
-    keys: &mut Vec<(Name, Vec<&'a SelectionSet>)>,
+    keys: &mut Keys<'a>,
     depth: usize,
 ) {
     if depth > 32 {
@@ -95,5 +119,13 @@ mod tests {
         let mut data = async_graphql::value!({ "c": 3, "a": [{ "y": 1, "z": 2 }], "b": 0 });
         reorder(&mut data, &document, None);
         assert_eq!(data.to_string(), r#"{b: 0, a: [{z: 2, y: 1}], c: 3}"#);
+    }
+
+    #[test]
+    fn every_item_of_a_list_is_put_in_order() {
+        let document = async_graphql::parser::parse_query("{ a { z y } }").unwrap();
+        let mut data = async_graphql::value!({ "a": [{ "z": 1, "y": 2 }, { "y": 3, "z": 4 }] });
+        reorder(&mut data, &document, None);
+        assert_eq!(data.to_string(), r#"{a: [{z: 1, y: 2}, {z: 4, y: 3}]}"#);
     }
 }
