@@ -2,16 +2,20 @@
 //! rows costs the same number of SQL statements as a page of 1.
 //!
 //! One loader, [`DbLoader`], answers many small typed keys (as in Sui's
-//! GraphQL service); each key names what it loads.
+//! GraphQL service); each key names what it loads. Hospitals, speakers and
+//! specialties are not loaded but read from the process's catalog
+//! ([`from_catalog`]): in memory, with no batch to wait for.
 
+use crate::graphql::error::ApiError;
+use crate::graphql::loader;
 use crate::store::catalog::{Catalog, SharedCatalog};
 use crate::store::{batch, exchanges};
+use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
-    exchange_translation, institution, institution_alias, institution_translation, news_item,
-    news_item_translation, photo, photo_person, photo_translation, speaker, speaker_translation,
-    specialty, specialty_translation, talk, talk_translation,
+    exchange_translation, institution_alias, news_item, news_item_translation, photo, photo_person,
+    photo_translation, speaker, talk, talk_translation,
 };
 use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::{HashMap, HashSet};
@@ -54,7 +58,7 @@ impl DbLoader {
     /// The request's catalog when it `holds` what is asked; else the
     /// catalog of the version now: the rows asking were written after the
     /// version was last polled.
-    async fn catalog_holding(
+    pub(crate) async fn catalog_holding(
         &self,
         holds: impl Fn(&Catalog) -> bool,
     ) -> Result<Arc<Catalog>, Arc<DbErr>> {
@@ -66,27 +70,32 @@ impl DbLoader {
     }
 }
 
-/// A value of the catalog by id: a row, or a row's texts.
-macro_rules! from_catalog {
-    ($(#[$meta:meta])* $key:ident => $value:ty, $map:ident) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub struct $key(pub i32);
+/// A table of the catalog: rows, or a row's texts, by id.
+pub(crate) type CatalogTable<T> = fn(&Catalog) -> &HashMap<i32, T>;
 
-        impl Loader<$key> for DbLoader {
-            type Value = $value;
-            type Error = Arc<DbErr>;
+/// Values of the catalog of small tables by id, in the order of `ids`
+/// (ids it does not hold are left out): read from memory, with no batch
+/// to wait for and no statement.
+pub(crate) async fn from_catalog<T: Clone>(
+    ctx: &Context<'_>,
+    table: CatalogTable<T>,
+    ids: &[i32],
+) -> Result<Vec<T>, ApiError> {
+    let holds_all = |catalog: &Catalog| ids.iter().all(|id| table(catalog).contains_key(id));
+    let catalog = loader(ctx).loader().catalog_holding(holds_all).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| table(&catalog).get(id).cloned())
+        .collect())
+}
 
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let holds_all = |catalog: &Catalog| keys.iter().all(|key| catalog.$map.contains_key(&key.0));
-                let catalog = self.catalog_holding(holds_all).await?;
-                Ok(keys
-                    .iter()
-                    .filter_map(|key| Some((*key, catalog.$map.get(&key.0)?.clone())))
-                    .collect())
-            }
-        }
-    };
+/// One value of the catalog by id (see [`from_catalog`]).
+pub(crate) async fn one_from_catalog<T: Clone>(
+    ctx: &Context<'_>,
+    table: CatalogTable<T>,
+    id: i32,
+) -> Result<Option<T>, ApiError> {
+    Ok(from_catalog(ctx, table, &[id]).await?.pop())
 }
 
 /// The loader type resolvers use.
@@ -144,14 +153,8 @@ macro_rules! children {
     };
 }
 
-from_catalog!(/// An institution.
-    InstitutionById => institution::Model, institutions);
 by_id!(/// An exchange.
     ExchangeById => exchange);
-from_catalog!(/// A speaker.
-    SpeakerById => speaker::Model, speakers);
-from_catalog!(/// A specialty.
-    SpecialtyById => specialty::Model, specialties);
 by_id!(/// A photo.
     PhotoById => photo);
 by_id!(/// An aid shipment.
@@ -159,16 +162,10 @@ by_id!(/// An aid shipment.
 by_id!(/// A news item.
     NewsItemById => news_item);
 
-from_catalog!(/// An institution's texts.
-    InstitutionTranslations => Arc<Vec<institution_translation::Model>>, institution_texts);
 children!(/// An institution's other spellings.
     InstitutionAliases => institution_alias by InstitutionId [Id], |r| r.institution_id);
 children!(/// The speakers working at an institution.
     InstitutionSpeakers => speaker by InstitutionId [Id], |r| r.institution_id.unwrap_or_default());
-from_catalog!(/// A specialty's names.
-    SpecialtyTranslations => Arc<Vec<specialty_translation::Model>>, specialty_texts);
-from_catalog!(/// A speaker's names and positions.
-    SpeakerTranslations => Arc<Vec<speaker_translation::Model>>, speaker_texts);
 children!(/// The talks a speaker gave.
     SpeakerTalks => talk by SpeakerId [ExchangeId, Position], |r| r.speaker_id);
 children!(/// An exchange's titles and summaries.

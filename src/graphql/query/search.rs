@@ -4,9 +4,7 @@ use super::filters::checked_text;
 use crate::graphql::connection::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::graphql::error::ApiError;
 use crate::graphql::lang::{self, Language};
-use crate::graphql::loaders::{
-    AidShipmentById, ExchangeById, InstitutionById, PhotoById, SpeakerById, SpecialtyById,
-};
+use crate::graphql::loaders::{AidShipmentById, ExchangeById, PhotoById, from_catalog};
 use crate::graphql::types::{
     AidShipment, Exchange, Institution, Photo, SearchResult, Speaker, Specialty,
 };
@@ -14,6 +12,7 @@ use crate::graphql::{database, loader};
 use crate::store::search::{self, TextQuery};
 use crate::store::search_index::DocKind as HitKind;
 use async_graphql::{Context, Object};
+use std::collections::HashMap;
 
 /// Searching the archive.
 #[derive(Default)]
@@ -53,40 +52,33 @@ impl SearchQuery {
         let scope = lang::scope(lang);
         let loader = loader(ctx);
         let ids = |kind: HitKind| hits.iter().filter(move |h| h.kind == kind).map(|h| h.id);
-        let (institutions, exchanges, speakers, photos, shipments, specialties) = tokio::join!(
-            loader.load_many(ids(HitKind::Institution).map(InstitutionById)),
+        let (exchanges, photos, shipments) = tokio::join!(
             loader.load_many(ids(HitKind::Exchange).map(ExchangeById)),
-            loader.load_many(ids(HitKind::Speaker).map(SpeakerById)),
             loader.load_many(ids(HitKind::Photo).map(PhotoById)),
             loader.load_many(ids(HitKind::AidShipment).map(AidShipmentById)),
-            loader.load_many(ids(HitKind::Specialty).map(SpecialtyById)),
         );
-        let (
-            mut institutions,
-            mut exchanges,
-            mut speakers,
-            mut photos,
-            mut shipments,
-            mut specialties,
-        ) = (
-            institutions?,
-            exchanges?,
-            speakers?,
-            photos?,
-            shipments?,
-            specialties?,
-        );
+        let (mut exchanges, mut photos, mut shipments) = (exchanges?, photos?, shipments?);
+        let kind_ids = |kind: HitKind| ids(kind).collect::<Vec<i32>>();
+        let institutions = kind_ids(HitKind::Institution);
+        let institutions = from_catalog(ctx, |c| &c.institutions, &institutions).await?;
+        let mut institutions: HashMap<i32, _> =
+            institutions.into_iter().map(|r| (r.id, r)).collect();
+        let speakers = from_catalog(ctx, |c| &c.speakers, &kind_ids(HitKind::Speaker)).await?;
+        let mut speakers: HashMap<i32, _> = speakers.into_iter().map(|r| (r.id, r)).collect();
+        let specialties = kind_ids(HitKind::Specialty);
+        let specialties = from_catalog(ctx, |c| &c.specialties, &specialties).await?;
+        let mut specialties: HashMap<i32, _> = specialties.into_iter().map(|r| (r.id, r)).collect();
         Ok(hits
             .iter()
             .filter_map(|hit| match hit.kind {
                 HitKind::Institution => institutions
-                    .remove(&InstitutionById(hit.id))
+                    .remove(&hit.id)
                     .map(|r| SearchResult::Institution(Institution::new(r, scope))),
                 HitKind::Exchange => exchanges
                     .remove(&ExchangeById(hit.id))
                     .map(|r| SearchResult::Exchange(Exchange::new(r, scope))),
                 HitKind::Speaker => speakers
-                    .remove(&SpeakerById(hit.id))
+                    .remove(&hit.id)
                     .map(|r| SearchResult::Speaker(Speaker::new(r, scope))),
                 HitKind::Photo => photos
                     .remove(&PhotoById(hit.id))
@@ -95,7 +87,7 @@ impl SearchQuery {
                     .remove(&AidShipmentById(hit.id))
                     .map(|r| SearchResult::AidShipment(AidShipment::new(r, scope))),
                 HitKind::Specialty => specialties
-                    .remove(&SpecialtyById(hit.id))
+                    .remove(&hit.id)
                     .map(|r| SearchResult::Specialty(Specialty::new(r, scope))),
             })
             .collect())

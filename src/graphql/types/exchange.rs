@@ -5,7 +5,7 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
     ExchangeParticipants, ExchangePhotos, ExchangeSpecialties, ExchangeTalks, ExchangeTranslations,
-    InstitutionById, SpeakerById, SpecialtyById,
+    from_catalog,
 };
 use crate::graphql::types::{Institution, Photo, Speaker, Specialty, Talk};
 use async_graphql::{Context, ID, Object};
@@ -120,12 +120,10 @@ impl Exchange {
             .load_one(ExchangeSpecialties(self.row.id))
             .await?
             .unwrap_or_default();
-        let rows = loader(ctx)
-            .load_many(links.iter().map(|l| SpecialtyById(l.specialty_id)))
-            .await?;
-        Ok(links
-            .iter()
-            .filter_map(|l| rows.get(&SpecialtyById(l.specialty_id)).cloned())
+        let ids: Vec<i32> = links.iter().map(|l| l.specialty_id).collect();
+        let rows = from_catalog(ctx, |c| &c.specialties, &ids).await?;
+        Ok(rows
+            .into_iter()
             .map(|row| Specialty::new(row, self.scope))
             .collect())
     }
@@ -136,12 +134,10 @@ impl Exchange {
             .load_one(ExchangeParticipants(self.row.id))
             .await?
             .unwrap_or_default();
-        let rows = loader(ctx)
-            .load_many(links.iter().map(|l| InstitutionById(l.institution_id)))
-            .await?;
-        Ok(links
-            .iter()
-            .filter_map(|l| rows.get(&InstitutionById(l.institution_id)).cloned())
+        let ids: Vec<i32> = links.iter().map(|l| l.institution_id).collect();
+        let rows = from_catalog(ctx, |c| &c.institutions, &ids).await?;
+        Ok(rows
+            .into_iter()
             .map(|row| Participant {
                 institution: Institution::new(row, self.scope),
             })
@@ -172,12 +168,9 @@ impl Exchange {
                 speaker_ids.push(talk.speaker_id);
             }
         }
-        let rows = loader(ctx)
-            .load_many(speaker_ids.iter().map(|id| SpeakerById(*id)))
-            .await?;
-        Ok(speaker_ids
-            .iter()
-            .filter_map(|id| rows.get(&SpeakerById(*id)).cloned())
+        let rows = from_catalog(ctx, |c| &c.speakers, &speaker_ids).await?;
+        Ok(rows
+            .into_iter()
             .map(|row| Speaker::new(row, self.scope))
             .collect())
     }

@@ -6,7 +6,7 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
     InstitutionAliases, InstitutionExchangeCount, InstitutionExchangePage, InstitutionExchanges,
-    InstitutionSpeakers, InstitutionTranslations,
+    InstitutionSpeakers, one_from_catalog,
 };
 use crate::graphql::types::{Exchange, Speaker};
 use crate::i18n::Lang;
@@ -46,10 +46,8 @@ impl Institution {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Arc<Vec<institution_translation::Model>>, ApiError> {
-        Ok(loader(ctx)
-            .load_one(InstitutionTranslations(self.row.id))
-            .await?
-            .unwrap_or_default())
+        let texts = one_from_catalog(ctx, |c| &c.institution_texts, self.row.id).await?;
+        Ok(texts.unwrap_or_default())
     }
 }
 

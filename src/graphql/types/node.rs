@@ -3,8 +3,7 @@ use crate::graphql::ids::NodeType;
 use crate::graphql::lang::Scope;
 use crate::graphql::loader;
 use crate::graphql::loaders::{
-    AidShipmentById, ExchangeById, InstitutionById, NewsItemById, PhotoById, SpeakerById,
-    SpecialtyById,
+    AidShipmentById, ExchangeById, NewsItemById, PhotoById, one_from_catalog,
 };
 use crate::graphql::types::{
     AidShipment, Exchange, Institution, NewsItem, Photo, Speaker, Specialty,
@@ -41,20 +40,17 @@ impl Node {
     ) -> Result<Option<Node>, ApiError> {
         let loader = loader(ctx);
         Ok(match node_type {
-            NodeType::Institution => loader
-                .load_one(InstitutionById(id))
+            NodeType::Institution => one_from_catalog(ctx, |c| &c.institutions, id)
                 .await?
                 .map(|r| Node::Institution(Institution::new(r, scope))),
             NodeType::Exchange => loader
                 .load_one(ExchangeById(id))
                 .await?
                 .map(|r| Node::Exchange(Exchange::new(r, scope))),
-            NodeType::Speaker => loader
-                .load_one(SpeakerById(id))
+            NodeType::Speaker => one_from_catalog(ctx, |c| &c.speakers, id)
                 .await?
                 .map(|r| Node::Speaker(Speaker::new(r, scope))),
-            NodeType::Specialty => loader
-                .load_one(SpecialtyById(id))
+            NodeType::Specialty => one_from_catalog(ctx, |c| &c.specialties, id)
                 .await?
                 .map(|r| Node::Specialty(Specialty::new(r, scope))),
             NodeType::Photo => loader

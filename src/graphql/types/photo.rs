@@ -3,8 +3,8 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
-    AidShipmentById, ExchangeById, InstitutionById, NewsItemById, PhotoPeople, PhotoTranslations,
-    SpeakerById,
+    AidShipmentById, ExchangeById, NewsItemById, PhotoPeople, PhotoTranslations, from_catalog,
+    one_from_catalog,
 };
 use crate::graphql::types::{AidShipment, Exchange, Institution, NewsItem, Speaker};
 use async_graphql::{Context, ID, Object};
@@ -84,10 +84,8 @@ impl Photo {
         let Some(id) = self.row.venue_institution_id else {
             return Ok(None);
         };
-        Ok(loader(ctx)
-            .load_one(InstitutionById(id))
-            .await?
-            .map(|row| Institution::new(row, self.scope)))
+        let row = one_from_catalog(ctx, |c| &c.institutions, id).await?;
+        Ok(row.map(|row| Institution::new(row, self.scope)))
     }
 
     /// The speakers it shows.
@@ -96,12 +94,10 @@ impl Photo {
             .load_one(PhotoPeople(self.row.id))
             .await?
             .unwrap_or_default();
-        let rows = loader(ctx)
-            .load_many(links.iter().map(|l| SpeakerById(l.speaker_id)))
-            .await?;
-        Ok(links
-            .iter()
-            .filter_map(|l| rows.get(&SpeakerById(l.speaker_id)).cloned())
+        let ids: Vec<i32> = links.iter().map(|l| l.speaker_id).collect();
+        let rows = from_catalog(ctx, |c| &c.speakers, &ids).await?;
+        Ok(rows
+            .into_iter()
             .map(|row| Speaker::new(row, self.scope))
             .collect())
     }

@@ -2,7 +2,7 @@ use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
-use crate::graphql::loaders::{InstitutionById, SpeakerTalks, SpeakerTranslations};
+use crate::graphql::loaders::{SpeakerTalks, one_from_catalog};
 use crate::graphql::types::{Institution, Talk};
 use async_graphql::{Context, ID, Object};
 use entity::{speaker, speaker_translation};
@@ -24,10 +24,8 @@ impl Speaker {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Arc<Vec<speaker_translation::Model>>, ApiError> {
-        Ok(loader(ctx)
-            .load_one(SpeakerTranslations(self.row.id))
-            .await?
-            .unwrap_or_default())
+        let texts = one_from_catalog(ctx, |c| &c.speaker_texts, self.row.id).await?;
+        Ok(texts.unwrap_or_default())
     }
 }
 
@@ -68,7 +66,7 @@ impl Speaker {
         let Some(id) = self.row.institution_id else {
             return Ok(None);
         };
-        let row = loader(ctx).load_one(InstitutionById(id)).await?;
+        let row = one_from_catalog(ctx, |c| &c.institutions, id).await?;
         Ok(row.map(|row| Institution::new(row, self.scope)))
     }
 

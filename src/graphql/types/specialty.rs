@@ -1,8 +1,7 @@
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
-use crate::graphql::loader;
-use crate::graphql::loaders::SpecialtyTranslations;
+use crate::graphql::loaders::one_from_catalog;
 use async_graphql::{Context, ID, Object};
 use entity::specialty;
 
@@ -34,8 +33,7 @@ impl Specialty {
 
     /// The specialty's name.
     async fn name(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
-        let rows = loader(ctx)
-            .load_one(SpecialtyTranslations(self.row.id))
+        let rows = one_from_catalog(ctx, |c| &c.specialty_texts, self.row.id)
             .await?
             .unwrap_or_default();
         lang::text(ctx, lang, self.scope, &rows, |r| r.name.as_deref())

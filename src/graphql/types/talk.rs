@@ -2,7 +2,7 @@ use crate::graphql::enums::TalkKind;
 use crate::graphql::error::ApiError;
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
-use crate::graphql::loaders::{ExchangeById, SpeakerById, TalkTranslations};
+use crate::graphql::loaders::{ExchangeById, TalkTranslations, one_from_catalog};
 use crate::graphql::types::{Exchange, Speaker};
 use async_graphql::{Context, Object};
 use entity::talk;
@@ -25,9 +25,7 @@ impl Talk {
 impl Talk {
     /// Who gave it.
     async fn speaker(&self, ctx: &Context<'_>) -> Result<Speaker, ApiError> {
-        let row = loader(ctx)
-            .load_one(SpeakerById(self.row.speaker_id))
-            .await?;
+        let row = one_from_catalog(ctx, |c| &c.speakers, self.row.speaker_id).await?;
         row.map(|row| Speaker::new(row, self.scope))
             .ok_or_else(|| ApiError::invariant(format!("talk {} has no speaker", self.row.id)))
     }
