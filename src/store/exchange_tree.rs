@@ -4,7 +4,8 @@
 //!
 //! Each part is a scalar subquery aggregating its rows into a JSON array
 //! (`json_agg` on PostgreSQL, `json_group_array` on SQLite), in the same
-//! order the one-hop loaders give. One statement instead of one per hop
+//! order the one-hop loaders give, each row an array of its columns in the
+//! order of the model's fields. One statement instead of one per hop
 //! saves its round trips (two each: sqlx pings a connection as it goes back
 //! to the pool) and the hops' waits for one another.
 
@@ -194,19 +195,19 @@ impl Sql {
     }
 
     /// Adds the column `name`: `E`'s rows of `owner`, in `order`, as a JSON
-    /// array of objects keyed like the model's fields.
+    /// array of rows, each an array of the model's fields in their order
+    /// (serde reads a struct from such an array; no key is repeated per
+    /// row, so there is less to build and to parse).
     fn part<E: EntityTrait>(&mut self, name: &str, owner: Owner, order: &[E::Column]) {
         let filter = self.filter(owner);
-        let fields: Vec<String> = E::Column::iter()
-            .map(|c| format!("'{0}', {0}", c.as_str()))
-            .collect();
+        let fields: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
         let order: Vec<&str> = order.iter().map(|c| c.as_str()).collect();
-        let (object, array, as_text) = match self.backend {
-            DbBackend::Postgres => ("json_build_object", "json_agg", "::text"),
-            _ => ("json_object", "json_group_array", ""),
+        let (row, array, as_text) = match self.backend {
+            DbBackend::Postgres => ("json_build_array", "json_agg", "::text"),
+            _ => ("json_array", "json_group_array", ""),
         };
         self.columns.push(format!(
-            "(SELECT {array}({object}({fields}) ORDER BY {order}){as_text} FROM {table} WHERE {filter}) AS {name}",
+            "(SELECT {array}({row}({fields}) ORDER BY {order}){as_text} FROM {table} WHERE {filter}) AS {name}",
             fields = fields.join(", "),
             order = order.join(", "),
             table = E::default().table_name(),
