@@ -5,7 +5,8 @@
 # each uncached (MEDEXCHANGE_RESPONSE_CACHE_ENTRIES=0) and cached (identical
 # requests, default settings). wrk -t2 -c32 on loopback: a warm-up, then RUNS
 # runs of DURATION; prints per run and the medians: req/s, p50 and p99 (ms),
-# server CPU per request (ms, process CPU ticks over the run / requests) and
+# server CPU per request (ms, process CPU ticks over the run / requests),
+# PostgreSQL's CPU per request (its local processes' ticks, the same way) and
 # peak RSS (MiB).
 #
 #   scripts/bench-pages.sh            # 50,000 generated exchanges
@@ -38,6 +39,7 @@ if [ "${KEEP:-1}" != 1 ] || ! psql "$URL" -Atqc "SELECT count(*) FROM exchange" 
   psql "$URL_BASE" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   DATABASE_URL="$URL" MEDEXCHANGE_LOG=warn "$BIN" migrate
   DATABASE_URL="$URL" MEDEXCHANGE_LOG=warn "$BIN" generate --exchanges "$EXCHANGES"
+  psql "$URL" -qc "VACUUM ANALYZE"  # planner statistics before the first run, not during it
 fi
 
 start() {  # start the server with extra env ($@), wait until ready
@@ -69,18 +71,29 @@ PY
   echo "# $1 page: ${#answer} characters"
 }
 
-run() {  # one wrk run of page $1: prints req/s p50 p99 cpu_ms rss_mib
+pg_ticks() {  # "pid ticks" of each local PostgreSQL process (none when none is local)
+  local pid
+  for pid in $(pgrep -x postgres || true); do
+    awk -v pid="$pid" '{print pid, $14+$15}' "/proc/$pid/stat" 2>/dev/null || true
+  done
+}
+
+run() {  # one wrk run of page $1: prints req/s p50 p99 cpu_ms pg_ms rss_mib
   local ticks0 ticks1 peak=0 v out
-  ticks0=$(awk '{print $14+$15}' "/proc/$server/stat")
+  ticks0=$(awk '{print $14+$15}' "/proc/$server/stat"); pg_ticks > "$work/pg0"
   ( while kill -0 "$server" 2>/dev/null; do awk '/^VmRSS/ {print $2}' "/proc/$server/status"; sleep 0.2; done ) > "$work/rss" 2>/dev/null &
   local sampler=$!
   out=$(wrk -t2 -c32 -d"$DURATION" --latency -s "$work/$1.lua" "http://127.0.0.1:$PORT/graphql")
   kill "$sampler" 2>/dev/null || true
-  ticks1=$(awk '{print $14+$15}' "/proc/$server/stat")
+  ticks1=$(awk '{print $14+$15}' "/proc/$server/stat"); pg_ticks > "$work/pg1"
   peak=$(sort -n "$work/rss" | tail -n1)
-  python3 - "$out" "$((ticks1 - ticks0))" "$(getconf CLK_TCK)" "${peak:-0}" <<'PY'
+  python3 - "$out" "$((ticks1 - ticks0))" "$(getconf CLK_TCK)" "${peak:-0}" "$work" <<'PY'
 import re, sys
 out, ticks, hz, rss = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def pg_ticks(name):  # ticks by pid; a process that ended during the run is left out
+    return {pid: int(t) for pid, t in (l.split() for l in open(f"{sys.argv[5]}/{name}") if l.strip())}
+pg0, pg1 = pg_ticks("pg0"), pg_ticks("pg1")
+pg = sum(t - pg0.get(pid, 0) for pid, t in pg1.items())
 def ms(v):
     match = re.match(r"([0-9.]+)(us|ms|s|m)$", v)
     if not match:
@@ -93,11 +106,12 @@ p50 = ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
 p99 = ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
 if bad: print(f"# {bad.group(1)} non-2xx answers", file=sys.stderr)
-print(f"{rps:.0f} {p50:.2f} {p99:.2f} {ticks * 1000 / hz / max(total, 1):.3f} {rss / 1024:.1f}")
+per_request = lambda t: t * 1000 / hz / max(total, 1)
+print(f"{rps:.0f} {p50:.2f} {p99:.2f} {per_request(ticks):.3f} {per_request(pg):.3f} {rss / 1024:.1f}")
 PY
 }
 
-printf '%-8s %-9s %-6s %9s %8s %8s %8s %8s\n' page mode run req/s p50_ms p99_ms cpu_ms rss_mib
+printf '%-8s %-9s %-6s %9s %8s %8s %8s %8s %8s\n' page mode run req/s p50_ms p99_ms cpu_ms pg_ms rss_mib
 for mode in $MODES; do
   if [ "$mode" = uncached ]; then start MEDEXCHANGE_RESPONSE_CACHE_ENTRIES=0; else start; fi
   for page in $PAGES; do
@@ -106,13 +120,13 @@ for mode in $MODES; do
     : > "$work/runs"
     for r in $(seq 1 "$RUNS"); do
       line=$(run "$page"); echo "$line" >> "$work/runs"
-      printf '%-8s %-9s %-6s %9s %8s %8s %8s %8s\n' "$page" "$mode" "$r" $line
+      printf '%-8s %-9s %-6s %9s %8s %8s %8s %8s %8s\n' "$page" "$mode" "$r" $line
     done
     python3 - "$work/runs" "$page" "$mode" <<'PY'
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 med = [statistics.median(c) for c in zip(*rows)]
-print(f"{sys.argv[2]:<8} {sys.argv[3]:<9} {'median':<6} {med[0]:9.0f} {med[1]:8.2f} {med[2]:8.2f} {med[3]:8.3f} {med[4]:8.1f}")
+print(f"{sys.argv[2]:<8} {sys.argv[3]:<9} {'median':<6} {med[0]:9.0f} {med[1]:8.2f} {med[2]:8.2f} {med[3]:8.3f} {med[4]:8.3f} {med[5]:8.1f}")
 PY
   done
   stop

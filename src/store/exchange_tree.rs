@@ -85,7 +85,7 @@ pub async fn load<C: ConnectionTrait>(
     if ids.is_empty() || !parts.any() {
         return Ok(Trees::default());
     }
-    let mut sql = Sql::new(db.get_database_backend(), ids)?;
+    let mut sql = Sql::new(db.get_database_backend(), ids);
     use Owner::{Exchange, Photo, Talk};
     use exchange_participant::Column as Participant;
     use exchange_specialty::Column as Specialty;
@@ -159,37 +159,47 @@ enum Owner {
 struct Sql {
     backend: DbBackend,
     params: Params,
-    /// The page's exchange ids as a JSON array, bound once per part.
+    /// The page's exchange ids as one value, bound once per part: on
+    /// PostgreSQL an array literal (`{1,2}`), on SQLite a JSON array.
     ids: String,
     columns: Vec<String>,
 }
 
 impl Sql {
-    fn new(backend: DbBackend, ids: &[i32]) -> Result<Self, DbErr> {
-        Ok(Sql {
+    fn new(backend: DbBackend, ids: &[i32]) -> Self {
+        let listed: Vec<String> = ids.iter().map(i32::to_string).collect();
+        let ids = match backend {
+            DbBackend::Postgres => format!("{{{}}}", listed.join(",")),
+            _ => format!("[{}]", listed.join(",")),
+        };
+        Sql {
             backend,
             params: Params::new(backend),
-            ids: serde_json::to_string(ids).map_err(|e| DbErr::Custom(e.to_string()))?,
+            ids,
             columns: Vec::new(),
-        })
+        }
     }
 
     /// The condition on a part's rows: owned by the page's exchanges.
     fn filter(&mut self, owner: Owner) -> String {
-        // One bound JSON array rather than a list of values: one statement
-        // text for every page, prepared once per connection.
+        // One bound value rather than a list of them: one statement text
+        // for every page, prepared once per connection. On PostgreSQL
+        // `= ANY(array)` plans in a fraction of the time a subquery takes
+        // (the statement is planned at every run).
         let ids = self.params.bind(self.ids.clone());
-        let ids = match self.backend {
-            DbBackend::Postgres => {
-                format!("SELECT value::int FROM json_array_elements_text({ids}::json)")
-            }
-            _ => format!("SELECT value FROM json_each({ids})"),
+        let of_page = |column: &str| match self.backend {
+            DbBackend::Postgres => format!("{column} = ANY({ids}::int[])"),
+            _ => format!("{column} IN (SELECT value FROM json_each({ids}))"),
         };
         match owner {
-            Owner::Exchange => format!("exchange_id IN ({ids})"),
-            Owner::Talk => format!("talk_id IN (SELECT id FROM talk WHERE exchange_id IN ({ids}))"),
+            Owner::Exchange => of_page("exchange_id"),
+            Owner::Talk => {
+                let talks = of_page("exchange_id");
+                format!("talk_id IN (SELECT id FROM talk WHERE {talks})")
+            }
             Owner::Photo => {
-                format!("photo_id IN (SELECT id FROM photo WHERE exchange_id IN ({ids}))")
+                let photos = of_page("exchange_id");
+                format!("photo_id IN (SELECT id FROM photo WHERE {photos})")
             }
         }
     }
