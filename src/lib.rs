@@ -18,6 +18,7 @@ use graphql::AppSchema;
 use graphql::limits::Limits;
 use http::metrics::Metrics;
 use http::options::HttpOptions;
+use http::parsed::ParsedDocuments;
 use http::persisted::PersistedQueries;
 use http::response_cache::ResponseCache;
 use i18n::Lang;
@@ -43,6 +44,8 @@ pub struct AppState {
     pub options: HttpOptions,
     /// Queries known by hash (automatic persisted queries).
     pub persisted: Arc<PersistedQueries>,
+    /// Queries already parsed and held to the limits, by text.
+    pub documents: Arc<ParsedDocuments>,
     /// Answers remembered by request and data version.
     pub responses: Arc<ResponseCache>,
     /// The small tables, in memory at the current data version.
@@ -93,6 +96,7 @@ impl AppState {
             metrics,
             options,
             persisted,
+            documents: Arc::default(),
             responses,
             catalog: Arc::new(SharedCatalog::new(watch)),
         }

@@ -7,6 +7,7 @@ mod graphql;
 mod health;
 pub mod metrics;
 pub mod options;
+pub mod parsed;
 pub mod persisted;
 pub mod request_id;
 pub mod response_cache;

@@ -68,12 +68,12 @@ fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
 }
 
 /// The request parsed and held to the limits, with its document; or the
-/// answer refusing it.
+/// answer refusing it. A query parsed and checked before is not again.
 fn checked(
     reply: &Reply<'_>,
     method: &Method,
     mut request: async_graphql::Request,
-) -> Result<(async_graphql::Request, ExecutableDocument), Box<Response>> {
+) -> Result<(async_graphql::Request, Arc<ExecutableDocument>), Box<Response>> {
     let limits = &reply.state.limits;
     let too_complex = |message: String| {
         vec![with_code(
@@ -85,10 +85,11 @@ fn checked(
         let message = format!("the query is longer than {} bytes", limits.max_query_bytes);
         return Err(Box::new(reply.graphql_failure(too_complex(message))));
     }
-    let document = async_graphql::parser::parse_query(&request.query).map_err(|error| {
-        let error = ServerError::new(error.to_string(), error.positions().next());
-        Box::new(reply.graphql_failure(vec![with_code(error, "GRAPHQL_PARSE_FAILED")]))
-    })?;
+    let remembered = reply.state.documents.get(&request.query);
+    let document = match &remembered {
+        Some(document) => document.clone(),
+        None => Arc::new(parse(reply, &request.query)?),
+    };
     let operation = operation_type(&document, request.operation_name.as_deref());
     if *method == Method::GET && operation == Some(OperationType::Mutation) {
         let mut response = reply.request_error(
@@ -100,10 +101,24 @@ fn checked(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return Err(Box::new(response));
     }
-    limits::check(&document, limits)
-        .map_err(|message| Box::new(reply.graphql_failure(too_complex(message))))?;
-    request.set_parsed_query(document.clone());
+    if remembered.is_none() {
+        limits::check(&document, limits)
+            .map_err(|message| Box::new(reply.graphql_failure(too_complex(message))))?;
+        reply
+            .state
+            .documents
+            .insert(&request.query, document.clone());
+    }
+    request.set_parsed_query(ExecutableDocument::clone(&document));
     Ok((request, document))
+}
+
+/// The parsed query, or the answer refusing it.
+fn parse(reply: &Reply<'_>, query: &str) -> Result<ExecutableDocument, Box<Response>> {
+    async_graphql::parser::parse_query(query).map_err(|error| {
+        let error = ServerError::new(error.to_string(), error.positions().next());
+        Box::new(reply.graphql_failure(vec![with_code(error, "GRAPHQL_PARSE_FAILED")]))
+    })
 }
 
 /// The type of the operation a request runs, when it can be told.
