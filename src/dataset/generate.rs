@@ -265,6 +265,7 @@ pub async fn generate(
         }
     }
     txn.commit().await?;
+    crate::store::refresh_statistics(db).await?;
     Ok(summary)
 }
 

@@ -19,3 +19,13 @@ mod translations;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+
+/// Refreshes PostgreSQL's planner statistics after a bulk write, so the
+/// first queries after it are planned on what the tables now hold rather
+/// than after autovacuum's next round. SQLite plans without them.
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await?;
+    }
+    Ok(())
+}

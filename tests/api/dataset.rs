@@ -145,6 +145,21 @@ async fn generate_is_deterministic_and_refuses_a_used_seed() {
         let summary = dataset::generate::generate(&app.db, 120, 7).await.unwrap();
         assert_eq!(summary.exchanges, 120);
         assert!(summary.photos >= 120 && summary.talks > 0);
+        if app.engine == crate::helpers::Engine::Postgres {
+            let analyzed = app
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables WHERE relname = 'talk'",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(
+                analyzed.try_get::<bool>("", "analyzed").unwrap(),
+                "statistics refreshed"
+            );
+        }
         let data = app
             .data(r#"{ exchanges(first: 3, lang: JA) { totalCount nodes { title participants { country } photos { caption } } } }"#)
             .await;
