@@ -1,7 +1,8 @@
 //! Look-ahead below exchanges: a root field that has its exchanges in hand
-//! (`exchanges`, `exchange`, `node`) reads what the query selects below
-//! them in one statement ([`exchange_tree`]) and hands the rows to the
-//! request's loaders, so the fields below find them loaded instead of each
+//! (`exchanges`), or their ids (`exchange`, `node`), reads what the query
+//! selects below them (with the exchanges, when only ids are known) in one
+//! statement ([`exchange_tree`]) and hands the rows to the request's
+//! loaders, so the fields below find them loaded instead of each
 //! hop waiting for a statement of its own. Fields the look-ahead does not
 //! cover (nested lists, hops further down) load as before, one hop at a
 //! time.
@@ -13,7 +14,7 @@ use crate::graphql::loaders::{
 };
 use crate::graphql::{database, loader};
 use crate::store::batch::group_by;
-use crate::store::exchange_tree::{self, TreeParts};
+use crate::store::exchange_tree::{self, TreeParts, Trees};
 use async_graphql::{Context, Lookahead};
 use entity::exchange;
 use std::hash::Hash;
@@ -30,9 +31,22 @@ pub(crate) async fn below_connection(
     below(ctx, rows, parts).await
 }
 
-/// Reads what the field being resolved selects below its one exchange.
-pub(crate) async fn below_field(ctx: &Context<'_>, row: &exchange::Model) -> Result<(), ApiError> {
-    below(ctx, std::slice::from_ref(row), parts(&ctx.look_ahead())).await
+/// The exchange `id`, with what the field being resolved selects below it,
+/// in one statement.
+pub(crate) async fn exchange_by_id(
+    ctx: &Context<'_>,
+    id: i32,
+) -> Result<Option<exchange::Model>, ApiError> {
+    let parts = TreeParts {
+        exchanges: true,
+        ..parts(&ctx.look_ahead())
+    };
+    let mut trees = exchange_tree::load(database(ctx), &[id], parts).await?;
+    let Some(row) = trees.exchanges.pop() else {
+        return Ok(None);
+    };
+    feed(ctx, std::slice::from_ref(&row), parts, trees).await;
+    Ok(Some(row))
 }
 
 async fn below(
@@ -40,15 +54,19 @@ async fn below(
     rows: &[exchange::Model],
     parts: TreeParts,
 ) -> Result<(), ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+    let trees = exchange_tree::load(database(ctx), &ids, parts).await?;
+    feed(ctx, rows, parts, trees).await;
+    Ok(())
+}
+
+/// Hands the exchanges and the `parts` of their trees to the loaders.
+async fn feed(ctx: &Context<'_>, rows: &[exchange::Model], parts: TreeParts, trees: Trees) {
     let loader = loader(ctx);
     loader
         .feed_many(rows.iter().map(|row| (ExchangeById(row.id), row.clone())))
         .await;
-    if !parts.any() {
-        return Ok(());
-    }
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let trees = exchange_tree::load(database(ctx), &ids, parts).await?;
     let talk_ids: Vec<i32> = trees.talks.iter().map(|t| t.id).collect();
     let photo_ids: Vec<i32> = trees.photos.iter().map(|p| p.id).collect();
     if parts.texts {
@@ -99,7 +117,6 @@ async fn below(
         );
         loader.feed_many(texts).await;
     }
-    Ok(())
 }
 
 /// The parts of an exchange's tree a selection of exchange fields reads.
@@ -107,6 +124,7 @@ fn parts(exchange: &Lookahead<'_>) -> TreeParts {
     let talks = exchange.field("talks");
     let photos = exchange.field("photos");
     TreeParts {
+        exchanges: false,
         texts: exchange.field("title").exists() || exchange.field("summary").exists(),
         participants: exchange.field("participants").exists(),
         specialties: exchange.field("specialties").exists(),

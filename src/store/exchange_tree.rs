@@ -1,6 +1,7 @@
 //! What lies below a page of exchanges (texts, participants, specialties,
 //! talks and their titles, photos and their captions), read in one
-//! statement for the whole page.
+//! statement for the whole page; with the exchanges themselves when only
+//! their ids are known (`node(id)`).
 //!
 //! Each part is a scalar subquery aggregating its rows into a JSON array
 //! (`json_agg` on PostgreSQL, `json_group_array` on SQLite), in the same
@@ -11,8 +12,8 @@
 
 use crate::store::sql::Params;
 use entity::{
-    exchange_participant, exchange_specialty, exchange_translation, photo, photo_translation, talk,
-    talk_translation,
+    exchange, exchange_participant, exchange_specialty, exchange_translation, photo,
+    photo_translation, talk, talk_translation,
 };
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 use serde::de::DeserializeOwned;
@@ -20,6 +21,8 @@ use serde::de::DeserializeOwned;
 /// Which parts of the exchanges' trees to read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TreeParts {
+    /// The exchanges themselves (when only their ids are known).
+    pub exchanges: bool,
     /// Titles and summaries.
     pub texts: bool,
     /// The institutions taking part.
@@ -45,6 +48,7 @@ impl TreeParts {
     /// The parts either asks for.
     pub fn or(self, other: TreeParts) -> TreeParts {
         TreeParts {
+            exchanges: self.exchanges || other.exchanges,
             texts: self.texts || other.texts,
             participants: self.participants || other.participants,
             specialties: self.specialties || other.specialties,
@@ -60,6 +64,8 @@ impl TreeParts {
 /// the order of its one-hop loader: by owner, then position or language.
 #[derive(Debug, Default)]
 pub struct Trees {
+    /// The exchanges, by id.
+    pub exchanges: Vec<exchange::Model>,
     /// Titles and summaries, by exchange and language.
     pub texts: Vec<exchange_translation::Model>,
     /// Participants, by exchange and position.
@@ -83,15 +89,19 @@ pub async fn load<C: ConnectionTrait>(
     parts: TreeParts,
 ) -> Result<Trees, DbErr> {
     if ids.is_empty() || !parts.any() {
+        // Nothing to read: no statement.
         return Ok(Trees::default());
     }
     let mut sql = Sql::new(db.get_database_backend(), ids);
-    use Owner::{Exchange, Photo, Talk};
+    use Owner::{Exchange, Itself, Photo, Talk};
     use exchange_participant::Column as Participant;
     use exchange_specialty::Column as Specialty;
     use exchange_translation::Column as Text;
     use photo_translation::Column as PhotoText;
     use talk_translation::Column as TalkText;
+    if parts.exchanges {
+        sql.part::<exchange::Entity>("exchanges", Itself, &[exchange::Column::Id]);
+    }
     if parts.texts {
         sql.part::<exchange_translation::Entity>(
             "texts",
@@ -136,6 +146,7 @@ pub async fn load<C: ConnectionTrait>(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("exchange trees".to_owned()))?;
     Ok(Trees {
+        exchanges: rows(&row, parts.exchanges, "exchanges")?,
         texts: rows(&row, parts.texts, "texts")?,
         participants: rows(&row, parts.participants, "participants")?,
         specialties: rows(&row, parts.specialties, "specialties")?,
@@ -146,10 +157,11 @@ pub async fn load<C: ConnectionTrait>(
     })
 }
 
-/// Whose rows a part holds: the page's exchanges', or their talks' or
-/// photos'.
+/// Whose rows a part holds: the page's exchanges (the exchange rows
+/// themselves, or rows owned by them), or their talks' or photos'.
 #[derive(Clone, Copy)]
 enum Owner {
+    Itself,
     Exchange,
     Talk,
     Photo,
@@ -192,6 +204,7 @@ impl Sql {
             _ => format!("{column} IN (SELECT value FROM json_each({ids}))"),
         };
         match owner {
+            Owner::Itself => of_page("id"),
             Owner::Exchange => of_page("exchange_id"),
             Owner::Talk => {
                 let talks = of_page("exchange_id");

@@ -32,13 +32,11 @@ impl ArchiveQuery {
         lang: Option<Language>,
     ) -> Result<Option<Node>, ApiError> {
         match ids::decode_id(&id) {
-            Some((node_type, row)) => {
-                let node = Node::load(ctx, node_type, row, lang::scope(lang)).await?;
-                if let Some(Node::Exchange(exchange)) = &node {
-                    prefetch::below_field(ctx, &exchange.row).await?;
-                }
-                Ok(node)
+            Some((NodeType::Exchange, row)) => {
+                let exchange = prefetch::exchange_by_id(ctx, row).await?;
+                Ok(exchange.map(|row| Node::Exchange(Exchange::new(row, lang::scope(lang)))))
             }
+            Some((node_type, row)) => Node::load(ctx, node_type, row, lang::scope(lang)).await,
             None => Ok(None),
         }
     }
@@ -108,13 +106,10 @@ impl ArchiveQuery {
         lang: Option<Language>,
     ) -> Result<Option<Exchange>, ApiError> {
         match ids::decode_id_of(NodeType::Exchange, &id) {
-            Some(row) => match Node::load(ctx, NodeType::Exchange, row, lang::scope(lang)).await? {
-                Some(Node::Exchange(exchange)) => {
-                    prefetch::below_field(ctx, &exchange.row).await?;
-                    Ok(Some(exchange))
-                }
-                _ => Ok(None),
-            },
+            Some(row) => {
+                let exchange = prefetch::exchange_by_id(ctx, row).await?;
+                Ok(exchange.map(|row| Exchange::new(row, lang::scope(lang))))
+            }
             None => Ok(None),
         }
     }
