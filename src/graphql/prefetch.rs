@@ -9,12 +9,13 @@
 
 use crate::graphql::error::ApiError;
 use crate::graphql::loaders::{
-    ExchangeById, ExchangeParticipants, ExchangePhotos, ExchangeSpecialties, ExchangeTalks,
-    ExchangeTranslations, PhotoTranslations, TalkTranslations,
+    DbLoader, ExchangeById, ExchangeParticipants, ExchangePhotos, ExchangeSpecialties,
+    ExchangeTalks, ExchangeTranslations, PhotoTranslations, RequestLoader, TalkTranslations,
 };
 use crate::graphql::{database, loader};
 use crate::store::batch::group_by;
 use crate::store::exchange_tree::{self, TreeParts, Trees};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
 use entity::exchange;
 use std::hash::Hash;
@@ -69,54 +70,93 @@ async fn feed(ctx: &Context<'_>, rows: &[exchange::Model], parts: TreeParts, tre
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let talk_ids: Vec<i32> = trees.talks.iter().map(|t| t.id).collect();
     let photo_ids: Vec<i32> = trees.photos.iter().map(|p| p.id).collect();
-    if parts.texts {
-        let texts = by_owner(&ids, trees.texts, |r| r.exchange_id, ExchangeTranslations);
-        loader.feed_many(texts).await;
+    feed_part(
+        loader,
+        parts.texts,
+        &ids,
+        trees.texts,
+        |r| r.exchange_id,
+        ExchangeTranslations,
+    )
+    .await;
+    feed_part(
+        loader,
+        parts.participants,
+        &ids,
+        trees.participants,
+        |r| r.exchange_id,
+        ExchangeParticipants,
+    )
+    .await;
+    feed_part(
+        loader,
+        parts.specialties,
+        &ids,
+        trees.specialties,
+        |r| r.exchange_id,
+        ExchangeSpecialties,
+    )
+    .await;
+    feed_part(
+        loader,
+        parts.talks,
+        &ids,
+        trees.talks,
+        |r| r.exchange_id,
+        ExchangeTalks,
+    )
+    .await;
+    feed_part(
+        loader,
+        parts.talk_texts,
+        &talk_ids,
+        trees.talk_texts,
+        |r| r.talk_id,
+        TalkTranslations,
+    )
+    .await;
+    feed_part(
+        loader,
+        parts.photos,
+        &ids,
+        trees.photos,
+        |r| r.exchange_id.unwrap_or_default(),
+        ExchangePhotos,
+    )
+    .await;
+    feed_part(
+        loader,
+        parts.photo_texts,
+        &photo_ids,
+        trees.photo_texts,
+        |r| r.photo_id,
+        PhotoTranslations,
+    )
+    .await;
+}
+
+/// Hands one part, when it was `asked` for, to the loader: the rows of each
+/// owner under its key, every owner included (an owner without rows has
+/// none, and its key must say so).
+async fn feed_part<K, T>(
+    loader: &RequestLoader,
+    asked: bool,
+    owners: &[i32],
+    rows: Vec<T>,
+    owner: impl Fn(&T) -> i32,
+    key: impl Fn(i32) -> K,
+) where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Arc<Vec<T>>>,
+{
+    if !asked {
+        return;
     }
-    if parts.participants {
-        let participants = by_owner(
-            &ids,
-            trees.participants,
-            |r| r.exchange_id,
-            ExchangeParticipants,
-        );
-        loader.feed_many(participants).await;
-    }
-    if parts.specialties {
-        let specialties = by_owner(
-            &ids,
-            trees.specialties,
-            |r| r.exchange_id,
-            ExchangeSpecialties,
-        );
-        loader.feed_many(specialties).await;
-    }
-    if parts.talks {
-        let talks = by_owner(&ids, trees.talks, |r| r.exchange_id, ExchangeTalks);
-        loader.feed_many(talks).await;
-    }
-    if parts.talk_texts {
-        let texts = by_owner(&talk_ids, trees.talk_texts, |r| r.talk_id, TalkTranslations);
-        loader.feed_many(texts).await;
-    }
-    if parts.photos {
-        let photos = by_owner(
-            &ids,
-            trees.photos,
-            |r| r.exchange_id.unwrap_or_default(),
-            ExchangePhotos,
-        );
-        loader.feed_many(photos).await;
-    }
-    if parts.photo_texts {
-        let texts = by_owner(
-            &photo_ids,
-            trees.photo_texts,
-            |r| r.photo_id,
-            PhotoTranslations,
-        );
-        loader.feed_many(texts).await;
-    }
+    let mut groups = group_by(rows, owner);
+    let values = owners
+        .iter()
+        .map(|id| (key(*id), Arc::new(groups.remove(id).unwrap_or_default())));
+    loader.feed_many(values).await;
 }
 
 /// The parts of an exchange's tree a selection of exchange fields reads.
@@ -133,19 +173,4 @@ fn parts(exchange: &Lookahead<'_>) -> TreeParts {
         photos: photos.exists(),
         photo_texts: photos.field("caption").exists(),
     }
-}
-
-/// The rows of each owner under its loader key, every owner included (an
-/// owner without rows has none, and its key must say so).
-fn by_owner<K: Hash + Eq, T>(
-    owners: &[i32],
-    rows: Vec<T>,
-    owner: impl Fn(&T) -> i32,
-    key: impl Fn(i32) -> K,
-) -> Vec<(K, Arc<Vec<T>>)> {
-    let mut groups = group_by(rows, owner);
-    owners
-        .iter()
-        .map(|id| (key(*id), Arc::new(groups.remove(id).unwrap_or_default())))
-        .collect()
 }
