@@ -39,7 +39,6 @@ if [ "${KEEP:-1}" != 1 ] || ! psql "$URL" -Atqc "SELECT count(*) FROM exchange" 
   psql "$URL_BASE" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
   DATABASE_URL="$URL" MEDEXCHANGE_LOG=warn "$BIN" migrate
   DATABASE_URL="$URL" MEDEXCHANGE_LOG=warn "$BIN" generate --exchanges "$EXCHANGES"
-  psql "$URL" -qc "VACUUM ANALYZE"  # planner statistics before the first run, not during it
 fi
 
 start() {  # start the server with extra env ($@), wait until ready
