@@ -106,3 +106,13 @@ pub fn text<'a, T: Translation>(
     }
     Some(text.to_owned())
 }
+
+/// The language a text chosen by the caller (not read from translation
+/// rows: a label, a message) is given in; records it as served.
+pub fn served(ctx: &Context<'_>, asked: Option<Language>, scope: Scope) -> Lang {
+    let lang = resolve(ctx, asked, scope);
+    if let Some(recorder) = ctx.data_opt::<ServedLanguages>() {
+        recorder.record(lang);
+    }
+    lang
+}

@@ -89,6 +89,15 @@ pub(crate) async fn from_catalog<T: Clone>(
         .collect())
 }
 
+/// The request's catalog, or the catalog now when it does not hold
+/// everything `holds` asks for (see [`from_catalog`]).
+pub(crate) async fn catalog_holding(
+    ctx: &Context<'_>,
+    holds: impl Fn(&Catalog) -> bool,
+) -> Result<Arc<Catalog>, ApiError> {
+    Ok(loader(ctx).loader().catalog_holding(holds).await?)
+}
+
 /// One value of the catalog by id (see [`from_catalog`]).
 pub(crate) async fn one_from_catalog<T: Clone>(
     ctx: &Context<'_>,

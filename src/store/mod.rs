@@ -15,6 +15,7 @@ pub mod search;
 pub mod search_index;
 mod sql;
 pub mod startup;
+pub mod stats;
 mod translations;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};

@@ -26,6 +26,17 @@ impl Params {
         }
     }
 
+    /// Takes over a built statement's values and returns its text, to be
+    /// placed before any placeholder bound later (PostgreSQL numbers the
+    /// built statement's placeholders from `$1`, so it must come first).
+    pub(crate) fn embed(&mut self, statement: Statement) -> String {
+        debug_assert!(self.values.is_empty(), "embed before binding");
+        if let Some(values) = statement.values {
+            self.values.extend(values.0);
+        }
+        statement.sql
+    }
+
     pub(crate) fn statement(self, sql: String) -> Statement {
         Statement::from_sql_and_values(self.backend, sql, self.values)
     }

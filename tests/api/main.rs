@@ -21,3 +21,4 @@ mod schema;
 mod search;
 mod shutdown;
 mod startup;
+mod stats;

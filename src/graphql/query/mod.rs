@@ -3,9 +3,14 @@
 mod archive;
 mod filters;
 mod search;
+mod stats;
 
 use async_graphql::MergedObject;
 
 /// Every way to read the archive.
 #[derive(MergedObject, Default)]
-pub struct Query(archive::ArchiveQuery, search::SearchQuery);
+pub struct Query(
+    archive::ArchiveQuery,
+    search::SearchQuery,
+    stats::StatsQuery,
+);

@@ -9,6 +9,7 @@ mod node;
 mod photo;
 mod speaker;
 mod specialty;
+pub mod stats;
 mod talk;
 
 pub use aid_shipment::AidShipment;

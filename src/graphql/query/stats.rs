@@ -1,0 +1,189 @@
+//! Analysts' questions: exchanges counted by any combination of dimensions.
+
+use super::filters::ExchangeFilter;
+use crate::graphql::database;
+use crate::graphql::error::ApiError;
+use crate::graphql::lang::{self, Language};
+use crate::graphql::loaders::catalog_holding;
+use crate::graphql::types::stats::{
+    ExchangeDimension, ExchangeGroup, ExchangeStats, GroupOrder, KeyReader,
+};
+use crate::store::stats::{self, Dimension, GroupCounts, Measures, StatsRequest};
+use async_graphql::{Context, Object};
+use std::cmp::Ordering;
+
+/// The most groups one `exchangeStats` answer may hold (gaps filled
+/// included); a question with more is refused, not cut short.
+pub const MAX_GROUPS: usize = 10_000;
+
+/// Statistics over exchanges.
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// Exchanges matching `filter`, counted per group of `groupBy` (one
+    /// group per combination that occurs; no dimension: one group, the
+    /// total). An exchange counts once in every group its values give it:
+    /// an exchange with two specialties counts under each. An exchange
+    /// with no value for a dimension (no specialty, no talk, an institution
+    /// with no region given) is in no group of it. Counts run in the
+    /// database, in one statement. More than 10,000 groups is
+    /// `BAD_USER_INPUT`.
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "100 + child_complexity")]
+    async fn exchange_stats(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ExchangeFilter>,
+        group_by: Vec<ExchangeDimension>,
+        lang: Option<Language>,
+        #[graphql(
+            desc = "Adds empty groups (counts 0) for the years or months with no exchange, from the filter's first to its last month (or the groups' own range), for every combination of the other keys. Needs exactly one of YEAR, FISCAL_YEAR, MONTH in `groupBy`."
+        )]
+        fill_gaps: Option<bool>,
+        #[graphql(desc = "Group order; by key unless given.")] order_by: Option<GroupOrder>,
+        #[graphql(desc = "Only groups with at least this many exchanges.")] min_exchanges: Option<
+            i32,
+        >,
+        #[graphql(desc = "Only the first groups in the order asked for (1 to 10000).")]
+        first: Option<i32>,
+    ) -> Result<ExchangeStats, ApiError> {
+        let dimensions = checked_dimensions(&group_by)?;
+        let fill_gaps = fill_gaps.unwrap_or(false);
+        if fill_gaps && min_exchanges.unwrap_or(0) > 0 {
+            return Err(ApiError::bad_input(
+                "`fillGaps` adds groups with no exchange: it cannot go with `minExchanges`",
+            ));
+        }
+        if let Some(n) = first.filter(|n| !(1..=MAX_GROUPS as i32).contains(n)) {
+            return Err(ApiError::bad_input(format!(
+                "`first` must be between 1 and {MAX_GROUPS}, got {n}"
+            )));
+        }
+        let filter = filter.unwrap_or_default().into_store()?;
+        let request = StatsRequest {
+            filter: &filter,
+            dimensions: &dimensions,
+            measures: measures_asked(ctx),
+            min_exchanges: min_exchanges.map(i64::from),
+            max_groups: MAX_GROUPS as u64,
+        };
+        let mut stats = stats::exchange_stats(database(ctx), &request).await?;
+        if stats.truncated {
+            return Err(too_many_groups());
+        }
+        if fill_gaps {
+            stats::fill_gaps(&dimensions, &filter, &mut stats.groups, MAX_GROUPS)
+                .map_err(|e| ApiError::bad_input(e.to_string()))?;
+        }
+        let reader = key_reader(ctx, &dimensions, &stats.groups, lang).await?;
+        let mut groups: Vec<ExchangeGroup> = stats
+            .groups
+            .iter()
+            .map(|counts| group(&reader, &group_by, counts))
+            .collect();
+        sort_groups(&mut groups, order_by.unwrap_or_default());
+        let group_count = groups.len() as i32;
+        groups.truncate(first.map_or(usize::MAX, |n| n as usize));
+        Ok(ExchangeStats {
+            exchanges: i32::try_from(stats.exchanges).unwrap_or(i32::MAX),
+            group_count,
+            groups,
+        })
+    }
+}
+
+fn too_many_groups() -> ApiError {
+    ApiError::bad_input(format!(
+        "more than {MAX_GROUPS} groups: narrow the filter, group by fewer dimensions or set `minExchanges`"
+    ))
+}
+
+/// The store's dimensions; a dimension given twice is `BAD_USER_INPUT`.
+fn checked_dimensions(group_by: &[ExchangeDimension]) -> Result<Vec<Dimension>, ApiError> {
+    let mut dimensions: Vec<Dimension> = Vec::with_capacity(group_by.len());
+    for (given, dimension) in group_by
+        .iter()
+        .zip(group_by.iter().map(|d| Dimension::from(*d)))
+    {
+        if dimensions.contains(&dimension) {
+            return Err(ApiError::bad_input(format!(
+                "`groupBy` names {} twice; give each dimension once",
+                async_graphql::resolver_utils::enum_value(*given)
+            )));
+        }
+        dimensions.push(dimension);
+    }
+    Ok(dimensions)
+}
+
+/// The counts the query selects under `groups` (exchanges are always
+/// counted): each costs an aggregate.
+fn measures_asked(ctx: &Context<'_>) -> Measures {
+    let groups = ctx.look_ahead().field("groups");
+    Measures {
+        institutions: groups.field("institutions").exists(),
+        speakers: groups.field("speakers").exists(),
+        talks: groups.field("talks").exists(),
+        photos: groups.field("photos").exists(),
+    }
+}
+
+/// A key reader over a catalog holding every record the keys name.
+async fn key_reader(
+    ctx: &Context<'_>,
+    dimensions: &[Dimension],
+    groups: &[GroupCounts],
+    lang: Option<Language>,
+) -> Result<KeyReader, ApiError> {
+    let ids = |wanted: Dimension| -> Vec<i32> {
+        let Some(at) = dimensions.iter().position(|d| *d == wanted) else {
+            return Vec::new();
+        };
+        groups
+            .iter()
+            .filter_map(|g| g.keys[at].parse().ok())
+            .collect()
+    };
+    let (specialties, institutions, speakers) = (
+        ids(Dimension::Specialty),
+        ids(Dimension::Institution),
+        ids(Dimension::Speaker),
+    );
+    let catalog = catalog_holding(ctx, |c| {
+        specialties.iter().all(|id| c.specialties.contains_key(id))
+            && institutions
+                .iter()
+                .all(|id| c.institutions.contains_key(id))
+            && speakers.iter().all(|id| c.speakers.contains_key(id))
+    })
+    .await?;
+    Ok(KeyReader::new(catalog, lang::scope(lang)))
+}
+
+fn group(
+    reader: &KeyReader,
+    group_by: &[ExchangeDimension],
+    counts: &GroupCounts,
+) -> ExchangeGroup {
+    let keys = group_by
+        .iter()
+        .zip(&counts.keys)
+        .map(|(dimension, stored)| reader.key(*dimension, stored))
+        .collect();
+    ExchangeGroup::new(counts, keys)
+}
+
+fn sort_groups(groups: &mut [ExchangeGroup], order: GroupOrder) {
+    fn by_key(a: &ExchangeGroup, b: &ExchangeGroup) -> Ordering {
+        let a = a.keys.iter().map(|k| &k.value);
+        a.cmp(b.keys.iter().map(|k| &k.value))
+    }
+    groups.sort_by(|a, b| match order {
+        GroupOrder::Key => by_key(a, b),
+        GroupOrder::KeyDesc => by_key(b, a),
+        GroupOrder::ExchangesDesc => b.exchanges.cmp(&a.exchanges).then_with(|| by_key(a, b)),
+        GroupOrder::Exchanges => a.exchanges.cmp(&b.exchanges).then_with(|| by_key(a, b)),
+    });
+}
