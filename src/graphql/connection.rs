@@ -6,7 +6,9 @@
 //! Anything else is a `BAD_USER_INPUT` error.
 
 use crate::graphql::error::ApiError;
-use crate::graphql::types::{AidShipment, Exchange, Institution, NewsItem, Photo, Speaker};
+use crate::graphql::types::{
+    AidShipment, Exchange, Institution, NewsItem, Partnership, Photo, Speaker,
+};
 use crate::store::page::{Page, PageRequest};
 use async_graphql::SimpleObject;
 
@@ -89,6 +91,12 @@ connection!(
     "aid shipment"
 );
 connection!(NewsItemConnection, NewsItemEdge, NewsItem, "news item");
+connection!(
+    PartnershipConnection,
+    PartnershipEdge,
+    Partnership,
+    "partnership"
+);
 
 /// The complexity of a connection field: its page size (as the client asks
 /// for it, bounded like the page itself) times the cost of one item.

@@ -98,6 +98,21 @@ pub fn decode_date_cursor(list: NodeType, cursor: &str) -> Option<(String, i32)>
     valid_day.then(|| parse_id(id).map(|id| (day.to_owned(), id)))?
 }
 
+/// A cursor for the list of partnerships: its exchanges and two
+/// institution ids.
+pub fn partnership_cursor((exchanges, first, second): (i64, i32, i32)) -> String {
+    URL_SAFE_NO_PAD.encode(format!("Partnership/p:{exchanges}:{first}:{second}"))
+}
+
+/// Reads a cursor of the list of partnerships.
+pub fn decode_partnership_cursor(cursor: &str) -> Option<(i64, i32, i32)> {
+    let text = decode_text(cursor)?;
+    let mut parts = text.strip_prefix("Partnership/p:")?.split(':');
+    let exchanges = parts.next()?.parse::<i64>().ok()?;
+    let (first, second) = (parse_id(parts.next()?)?, parse_id(parts.next()?)?);
+    parts.next().is_none().then_some((exchanges, first, second))
+}
+
 fn decode_text(encoded: &str) -> Option<String> {
     if encoded.len() > 200 {
         return None;
@@ -136,5 +151,11 @@ mod tests {
         );
         assert_eq!(decode_date_cursor(Exchange, &id_cursor(Exchange, 7)), None);
         assert_eq!(decode_id_cursor(Speaker, "not a cursor"), None);
+        let pair = (3, 1, 7);
+        assert_eq!(
+            decode_partnership_cursor(&partnership_cursor(pair)),
+            Some(pair)
+        );
+        assert_eq!(decode_partnership_cursor(&id_cursor(Speaker, 7)), None);
     }
 }

@@ -22,7 +22,7 @@ use loaders::{DbLoader, RequestLoader};
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
-pub use query::Query;
+pub use query::{ExchangeFilter, Query};
 
 /// The schema type the server runs.
 pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;

@@ -11,6 +11,7 @@ pub mod exchange_tree;
 pub mod exchanges;
 pub mod listing;
 pub mod page;
+pub mod partnerships;
 pub mod search;
 pub mod search_index;
 mod sql;

@@ -16,6 +16,7 @@ mod loaders;
 mod migrations;
 mod nodes;
 mod pagination;
+mod partnerships;
 mod response_cache;
 mod schema;
 mod search;

@@ -6,6 +6,7 @@ mod search;
 mod stats;
 
 use async_graphql::MergedObject;
+pub use filters::ExchangeFilter;
 
 /// Every way to read the archive.
 #[derive(MergedObject, Default)]
@@ -13,4 +14,5 @@ pub struct Query(
     archive::ArchiveQuery,
     search::SearchQuery,
     stats::StatsQuery,
+    stats::PartnershipsQuery,
 );

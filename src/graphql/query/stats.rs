@@ -1,10 +1,12 @@
 //! Analysts' questions: exchanges counted by any combination of dimensions.
 
 use super::filters::ExchangeFilter;
+use crate::graphql::connection::{PageArgs, PartnershipConnection};
 use crate::graphql::database;
 use crate::graphql::error::ApiError;
 use crate::graphql::lang::{self, Language};
 use crate::graphql::loaders::catalog_holding;
+use crate::graphql::types::partnership::partnership_page;
 use crate::graphql::types::stats::{
     ExchangeDimension, ExchangeGroup, ExchangeStats, GroupOrder, KeyReader,
 };
@@ -19,6 +21,10 @@ pub const MAX_GROUPS: usize = 10_000;
 /// Statistics over exchanges.
 #[derive(Default)]
 pub struct StatsQuery;
+
+/// Who worked with whom.
+#[derive(Default)]
+pub struct PartnershipsQuery;
 
 #[Object]
 impl StatsQuery {
@@ -91,6 +97,26 @@ impl StatsQuery {
             group_count,
             groups,
         })
+    }
+}
+
+#[Object]
+impl PartnershipsQuery {
+    /// The pairs of institutions that held exchanges together (counting
+    /// the exchanges `filter` keeps), most exchanges first, then by the
+    /// institutions' ids. `Institution.partners` gives one institution's.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
+    async fn partnerships(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ExchangeFilter>,
+        lang: Option<Language>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PartnershipConnection, ApiError> {
+        let filter = filter.unwrap_or_default().into_store()?;
+        let args = PageArgs::forward(first, after);
+        partnership_page(ctx, &filter, None, args, lang::scope(lang)).await
     }
 }
 

@@ -1,4 +1,5 @@
-use crate::graphql::connection::{ExchangeConnection, PageArgs};
+use crate::graphql::ExchangeFilter;
+use crate::graphql::connection::{ExchangeConnection, PageArgs, PartnershipConnection};
 use crate::graphql::enums::{Country, InstitutionKind};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
@@ -8,6 +9,7 @@ use crate::graphql::loaders::{
     InstitutionAliases, InstitutionExchangeCount, InstitutionExchangePage, InstitutionExchanges,
     InstitutionSpeakers, one_from_catalog,
 };
+use crate::graphql::types::partnership::partnership_page;
 use crate::graphql::types::{Exchange, Speaker};
 use crate::i18n::Lang;
 use crate::store::exchanges::date_key;
@@ -176,6 +178,21 @@ impl Institution {
             },
             |row| Exchange::new(row, scope),
         ))
+    }
+
+    /// The institutions it held exchanges with (counting the exchanges
+    /// `filter` keeps), most exchanges first; `partner` is the other one.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
+    async fn partners(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ExchangeFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<PartnershipConnection, ApiError> {
+        let filter = filter.unwrap_or_default().into_store()?;
+        let args = PageArgs::forward(first, after);
+        partnership_page(ctx, &filter, Some(self.row.id), args, self.scope).await
     }
 
     /// The speakers who work there.
