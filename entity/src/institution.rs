@@ -11,9 +11,27 @@ pub struct Model {
     pub slug: String,
     pub country: String,
     pub kind: String,
+    /// The name's sort key for Chinese readers (pinyin order).
+    pub sort_zh: String,
+    /// The name's sort key for Japanese readers (gojūon order of the reading).
+    pub sort_ja: String,
+    /// The name's sort key for English readers (alphabetical).
+    pub sort_en: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The name's sort key for readers of `lang` (`zh`, `ja` or `en`;
+    /// English for anything else).
+    pub fn sort_key_for(&self, lang: &str) -> String {
+        match lang {
+            "zh" => self.sort_zh.clone(),
+            "ja" => self.sort_ja.clone(),
+            _ => self.sort_en.clone(),
+        }
+    }
+}

@@ -12,6 +12,9 @@ pub struct Model {
     pub name: Option<String>,
     pub region: Option<String>,
     pub city: Option<String>,
+    /// How the name is read, for ordering by name: kana for `ja`, pinyin
+    /// with tone numbers for `zh`.
+    pub reading: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

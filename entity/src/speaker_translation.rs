@@ -11,6 +11,9 @@ pub struct Model {
     pub lang: String,
     pub name: Option<String>,
     pub position: Option<String>,
+    /// How the name is read, for ordering by name: kana for `ja`, pinyin
+    /// with tone numbers for `zh`.
+    pub reading: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_archive;
 mod m20261125_000002_search_index;
 mod m20261125_000003_data_version;
+mod m20261125_000004_name_order;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_archive::Migration),
             Box::new(m20261125_000002_search_index::Migration),
             Box::new(m20261125_000003_data_version::Migration),
+            Box::new(m20261125_000004_name_order::Migration),
         ]
     }
 }

@@ -135,6 +135,7 @@ impl Rows {
                     name: localized(texts, |r| r.name.as_deref()),
                     region: localized(texts, |r| r.region.as_deref()),
                     city: localized(texts, |r| r.city.as_deref()),
+                    reading: localized(texts, |r| r.reading.as_deref()),
                     aliases: children(&self.aliases, row.id)
                         .map(|a| a.alias.clone())
                         .collect(),
@@ -157,6 +158,7 @@ impl Rows {
                         .transpose()?,
                     name: localized(texts, |r| r.name.as_deref()),
                     position: localized(texts, |r| r.position.as_deref()),
+                    reading: localized(texts, |r| r.reading.as_deref()),
                 })
             })
             .collect()

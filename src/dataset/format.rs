@@ -97,6 +97,11 @@ pub struct Institution {
     /// City or ward per language.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub city: Localized,
+    /// How the name is read, for ordering by name: the kana reading of the
+    /// Japanese name (`ja`); pinyin with tone numbers for a Chinese name
+    /// whose characters have more than one reading (`zh`, optional).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reading: Localized,
     /// Every other spelling seen in sources.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<String>,
@@ -116,6 +121,9 @@ pub struct Speaker {
     /// Position per language.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub position: Localized,
+    /// How the name is read, for ordering by name (see [`Institution::reading`]).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reading: Localized,
 }
 
 /// An exchange.

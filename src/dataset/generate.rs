@@ -7,6 +7,8 @@
 //! specialties, 0 to 4 talks (about 2) and 1 to 5 photos (about 3), each
 //! text in Chinese and Japanese (and English names for most institutions).
 
+use crate::i18n::Lang;
+use crate::i18n::sort_key::name_sort_keys;
 use crate::model::ReportDate;
 use crate::store::search_index::{self, DocKind, Owners};
 use entity::{
@@ -177,6 +179,77 @@ const SPECIALTIES: &[(&str, &str, &str, &str)] = &[
     ("nursing", "护理", "看護", "Nursing"),
 ];
 
+/// Kana readings of the Japanese place names, city names (as the Japanese
+/// read Chinese ones) and personal names above and below.
+const READINGS: &[(&str, &str)] = &[
+    ("南寧", "なんねい"),
+    ("北海", "ほっかい"),
+    ("柳州", "りゅうしゅう"),
+    ("南京", "なんきん"),
+    ("常州", "じょうしゅう"),
+    ("蘇州", "そしゅう"),
+    ("成都", "せいと"),
+    ("遂寧", "すいねい"),
+    ("合肥", "ごうひ"),
+    ("広州", "こうしゅう"),
+    ("深圳", "しんせん"),
+    ("杭州", "こうしゅう"),
+    ("大連", "だいれん"),
+    ("瀋陽", "しんよう"),
+    ("長沙", "ちょうさ"),
+    ("武漢", "ぶかん"),
+    ("亀田", "かめだ"),
+    ("順天堂", "じゅんてんどう"),
+    ("杏林", "きょうりん"),
+    ("帝京", "ていきょう"),
+    ("横浜", "よこはま"),
+    ("大阪", "おおさか"),
+    ("京都", "きょうと"),
+    ("札幌", "さっぽろ"),
+    ("仙台", "せんだい"),
+    ("名古屋", "なごや"),
+    ("広島", "ひろしま"),
+    ("福岡", "ふくおか"),
+    ("伊藤", "いとう"),
+    ("佐藤", "さとう"),
+    ("鈴木", "すずき"),
+    ("高橋", "たかはし"),
+    ("田中", "たなか"),
+    ("渡辺", "わたなべ"),
+    ("山本", "やまもと"),
+    ("中村", "なかむら"),
+    ("小林", "こばやし"),
+    ("加藤", "かとう"),
+    ("吉田", "よしだ"),
+    ("山田", "やまだ"),
+    ("木下", "きのした"),
+    ("福永", "ふくなが"),
+    ("村永", "むらなが"),
+    ("大津", "おおつ"),
+    ("雅昭", "まさあき"),
+    ("敬弘", "たかひろ"),
+    ("哲", "てつ"),
+    ("信吾", "しんご"),
+    ("敦", "あつし"),
+    ("健一", "けんいち"),
+    ("直樹", "なおき"),
+    ("誠", "まこと"),
+    ("裕子", "ゆうこ"),
+    ("美香", "みか"),
+    ("隆", "たかし"),
+    ("聡", "さとし"),
+    ("恵", "めぐみ"),
+    ("浩", "ひろし"),
+];
+
+/// The kana reading of a name part above (the part itself if unlisted).
+fn reading(word: &str) -> &str {
+    READINGS
+        .iter()
+        .find(|(written, _)| *written == word)
+        .map_or(word, |(_, kana)| kana)
+}
+
 const FAMILY_NAMES: &[&str] = &[
     "伊藤", "佐藤", "鈴木", "高橋", "田中", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田",
     "木下", "福永", "村永", "大津",
@@ -322,7 +395,7 @@ async fn write<C: ConnectionTrait>(
         let id = first_institution + i as i32;
         let chinese = i % 2 == 0;
         let number = i / 2 + 1;
-        let (country, zh, ja, en, region, city) = if chinese {
+        let (country, zh, ja, en, region, city, kana) = if chinese {
             cn_ids.push(id);
             let c = rng.pick(CN_CITIES);
             (
@@ -332,6 +405,7 @@ async fn write<C: ConnectionTrait>(
                 format!("The No. {number} People's Hospital of {}", c.2),
                 [c.3, c.4, c.5],
                 [format!("{}市", c.0), format!("{}市", c.1), c.2.to_owned()],
+                format!("{}しだい{number}じんみんびょういん", reading(c.1)),
             )
         } else {
             jp_ids.push(id);
@@ -343,16 +417,28 @@ async fn write<C: ConnectionTrait>(
                 format!("{} General Hospital No. {number}", p.2),
                 [p.4, p.3, p.5],
                 [format!("{}市", p.1), format!("{}市", p.0), p.2.to_owned()],
+                format!("{}だい{number}そうごうびょういん", reading(p.0)),
             )
         };
+        let with_english = rng.below(4) != 0;
+        let mut names = vec![
+            (Lang::Zh, zh.as_str(), None),
+            (Lang::Ja, ja.as_str(), Some(kana.as_str())),
+        ];
+        if with_english {
+            names.push((Lang::En, en.as_str(), None));
+        }
+        let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
         let row = institution::ActiveModel {
             id: Set(id),
             slug: Set(format!("{prefix}institution-{i}")),
             country: Set(country.into()),
             kind: Set("HOSPITAL".into()),
+            sort_zh: Set(sort_zh),
+            sort_ja: Set(sort_ja),
+            sort_en: Set(sort_en),
         };
         institutions.push(row);
-        let with_english = rng.below(4) != 0;
         for (k, (lang, name)) in [("zh", zh.clone()), ("ja", ja.clone()), ("en", en)]
             .into_iter()
             .enumerate()
@@ -366,6 +452,7 @@ async fn write<C: ConnectionTrait>(
                 name: Set(Some(name)),
                 region: Set(Some(region[k].to_owned())),
                 city: Set(Some(city[k].clone())),
+                reading: Set((lang == "ja").then(|| kana.clone())),
             };
             institution_texts.push(row);
         }
@@ -396,11 +483,21 @@ async fn write<C: ConnectionTrait>(
     for i in 0..speaker_count {
         let id = first_speaker + i as i32;
         let home = *rng.pick(&jp_ids);
-        let name = format!("{}{}", rng.pick(FAMILY_NAMES), rng.pick(GIVEN_NAMES));
+        let (family, given) = (rng.pick(FAMILY_NAMES), rng.pick(GIVEN_NAMES));
+        let name = format!("{family}{given}");
+        let kana = format!("{} {}", reading(family), reading(given));
+        let names = [
+            (Lang::Zh, name.as_str(), None),
+            (Lang::Ja, name.as_str(), Some(kana.as_str())),
+        ];
+        let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
         let row = speaker::ActiveModel {
             id: Set(id),
             slug: Set(format!("{prefix}speaker-{i}")),
             institution_id: Set(Some(home)),
+            sort_zh: Set(sort_zh),
+            sort_ja: Set(sort_ja),
+            sort_en: Set(sort_en),
         };
         speakers.push(row);
         for (lang, position) in [("zh", "科长"), ("ja", "科長")] {
@@ -409,6 +506,7 @@ async fn write<C: ConnectionTrait>(
                 lang: Set(lang.into()),
                 name: Set(Some(name.clone())),
                 position: Set(Some(position.into())),
+                reading: Set((lang == "ja").then(|| kana.clone())),
             };
             speaker_texts.push(row);
         }

@@ -10,6 +10,7 @@
 use super::DatasetError;
 use super::format::{self, Dataset, Localized, Photo};
 use crate::i18n::Lang;
+use crate::i18n::sort_key::{self, NameText};
 use crate::model::ReportDate;
 use crate::store::search_index::{self, DocKind, Owners};
 use entity::{
@@ -82,6 +83,20 @@ fn texts_in(lang: Lang, fields: &[&Localized]) -> Option<Vec<Option<String>>> {
     let key = format::LangKey::from(lang);
     let texts: Vec<Option<String>> = fields.iter().map(|f| f.get(&key).cloned()).collect();
     texts.iter().any(Option::is_some).then_some(texts)
+}
+
+/// A name's sort keys (Chinese, Japanese, English readers) from its texts
+/// and readings per language.
+fn name_sort_keys(name: &Localized, reading: &Localized) -> [String; 3] {
+    let texts: Vec<NameText<'_>> = Lang::ALL
+        .into_iter()
+        .filter_map(|lang| {
+            let key = format::LangKey::from(lang);
+            let text = name.get(&key)?;
+            Some((lang, text.as_str(), reading.get(&key).map(String::as_str)))
+        })
+        .collect();
+    sort_key::name_sort_keys(&texts)
 }
 
 /// Which table a slug belongs to, for resolving references.
@@ -243,11 +258,15 @@ impl Writer<'_> {
             &item.slug,
         )
         .await?;
+        let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
         let model = institution::ActiveModel {
             id: existing.map(Set).unwrap_or(NotSet),
             slug: Set(item.slug.clone()),
             country: Set(item.country.as_str().to_owned()),
             kind: Set(item.kind.as_str().to_owned()),
+            sort_zh: Set(sort_zh),
+            sort_ja: Set(sort_ja),
+            sort_en: Set(sort_en),
         };
         let id = save(self.txn, model, existing.is_some()).await?.id;
         institution_translation::Entity::delete_many()
@@ -255,13 +274,15 @@ impl Writer<'_> {
             .exec(self.txn)
             .await?;
         for lang in Lang::ALL {
-            if let Some(texts) = texts_in(lang, &[&item.name, &item.region, &item.city]) {
+            let fields = [&item.name, &item.region, &item.city, &item.reading];
+            if let Some(texts) = texts_in(lang, &fields) {
                 let row = institution_translation::ActiveModel {
                     institution_id: Set(id),
                     lang: Set(lang.code().to_owned()),
                     name: Set(texts[0].clone()),
                     region: Set(texts[1].clone()),
                     city: Set(texts[2].clone()),
+                    reading: Set(texts[3].clone()),
                 };
                 row.insert(self.txn).await?;
             }
@@ -299,10 +320,14 @@ impl Writer<'_> {
             &item.slug,
         )
         .await?;
+        let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
         let model = speaker::ActiveModel {
             id: existing.map(Set).unwrap_or(NotSet),
             slug: Set(item.slug.clone()),
             institution_id: Set(institution_id),
+            sort_zh: Set(sort_zh),
+            sort_ja: Set(sort_ja),
+            sort_en: Set(sort_en),
         };
         let id = save(self.txn, model, existing.is_some()).await?.id;
         speaker_translation::Entity::delete_many()
@@ -310,12 +335,13 @@ impl Writer<'_> {
             .exec(self.txn)
             .await?;
         for lang in Lang::ALL {
-            if let Some(texts) = texts_in(lang, &[&item.name, &item.position]) {
+            if let Some(texts) = texts_in(lang, &[&item.name, &item.position, &item.reading]) {
                 let row = speaker_translation::ActiveModel {
                     speaker_id: Set(id),
                     lang: Set(lang.code().to_owned()),
                     name: Set(texts[0].clone()),
                     position: Set(texts[1].clone()),
+                    reading: Set(texts[2].clone()),
                 };
                 row.insert(self.txn).await?;
             }

@@ -110,3 +110,16 @@ pub enum SortDirection {
     /// Newest first.
     Desc,
 }
+
+/// The order of a list of institutions or speakers by name, in the reader's
+/// order: pinyin for Chinese, the kana reading (gojūon) for Japanese, the
+/// alphabet for English. The reader is the list's `lang`, else the
+/// request's language; each name is ordered as the text that reader is
+/// served (a fallback included). Ties go by id.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameOrder {
+    /// A to Z (あ to ん, a to z in pinyin).
+    Name,
+    /// Z to A.
+    NameDesc,
+}

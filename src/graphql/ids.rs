@@ -98,6 +98,25 @@ pub fn decode_date_cursor(list: NodeType, cursor: &str) -> Option<(String, i32)>
     valid_day.then(|| parse_id(id).map(|id| (day.to_owned(), id)))?
 }
 
+/// A cursor for a name-ordered list of `list` rows, in `lang`'s order.
+pub fn name_cursor(list: NodeType, lang: crate::i18n::Lang, (key, id): &(String, i32)) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}/n:{lang}:{id}:{key}", list.name()))
+}
+
+/// Reads a cursor of a name-ordered list of `list` rows in `lang`'s order
+/// (a cursor of another language's order is refused: the positions differ).
+pub fn decode_name_cursor(
+    list: NodeType,
+    lang: crate::i18n::Lang,
+    cursor: &str,
+) -> Option<(String, i32)> {
+    let text = decode_text(cursor)?;
+    let rest = text.strip_prefix(list.name())?.strip_prefix("/n:")?;
+    let rest = rest.strip_prefix(lang.code())?.strip_prefix(':')?;
+    let (id, key) = rest.split_once(':')?;
+    Some((key.to_owned(), parse_id(id)?))
+}
+
 /// A cursor for the list of partnerships: its exchanges and two
 /// institution ids.
 pub fn partnership_cursor((exchanges, first, second): (i64, i32, i32)) -> String {
@@ -114,7 +133,7 @@ pub fn decode_partnership_cursor(cursor: &str) -> Option<(i64, i32, i32)> {
 }
 
 fn decode_text(encoded: &str) -> Option<String> {
-    if encoded.len() > 200 {
+    if encoded.len() > 1000 {
         return None;
     }
     String::from_utf8(URL_SAFE_NO_PAD.decode(encoded).ok()?).ok()
@@ -129,6 +148,7 @@ fn parse_id(text: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn ids_round_trip_and_garbage_is_none() {
@@ -157,5 +177,9 @@ mod tests {
             Some(pair)
         );
         assert_eq!(decode_partnership_cursor(&id_cursor(Speaker, 7)), None);
+        let key = ("かめだ\u{1}かめだ:2".to_owned(), 4);
+        let cursor = name_cursor(Speaker, Lang::Ja, &key);
+        assert_eq!(decode_name_cursor(Speaker, Lang::Ja, &cursor), Some(key));
+        assert_eq!(decode_name_cursor(Speaker, Lang::Zh, &cursor), None);
     }
 }

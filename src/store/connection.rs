@@ -129,8 +129,11 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 /// Applies every pending migration; the caller holds the start-up lock.
+/// Then fills in what a migration added but only the application can
+/// compute (name sort keys).
 pub(crate) async fn migrate_unlocked(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    super::sort_keys::fill_missing(db).await
 }
 
 /// Whether the archive holds no institutions and no exchanges yet.

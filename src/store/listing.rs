@@ -1,11 +1,12 @@
 //! The other top-level lists: institutions, speakers, photos, aid shipments
 //! and news items, each in a stable order.
 
+use crate::i18n::Lang;
 use crate::model::Country;
 use crate::store::page::{self, Page, PageRequest};
 use entity::{aid_shipment, institution, institution_translation, news_item, photo, speaker};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
 
 /// Which institutions to list.
 #[derive(Clone, Debug, Default)]
@@ -16,12 +17,62 @@ pub struct InstitutionFilter {
     pub region: Option<String>,
 }
 
+/// The position of a row in name order: its sort key, then its id.
+pub type NameKey = (String, i32);
+
 /// One page of institutions, in the order they were added.
 pub async fn institutions<C: ConnectionTrait>(
     db: &C,
     filter: &InstitutionFilter,
     request: PageRequest<i32>,
 ) -> Result<Page<institution::Model>, DbErr> {
+    let select = institution_select(filter);
+    page::fetch(db, select, institution::Column::Id, request, false).await
+}
+
+/// One page of institutions in name order for `lang`'s readers (see
+/// [`crate::i18n::sort_key`]), then by id.
+pub async fn institutions_by_name<C: ConnectionTrait>(
+    db: &C,
+    filter: &InstitutionFilter,
+    lang: Lang,
+    request: PageRequest<NameKey>,
+    descending: bool,
+) -> Result<Page<institution::Model>, DbErr> {
+    let key = match lang {
+        Lang::Zh => institution::Column::SortZh,
+        Lang::Ja => institution::Column::SortJa,
+        Lang::En => institution::Column::SortEn,
+    };
+    let select = institution_select(filter);
+    page::fetch(
+        db,
+        select,
+        (key, institution::Column::Id),
+        request,
+        descending,
+    )
+    .await
+}
+
+/// One page of speakers in name order for `lang`'s readers, then by id.
+pub async fn speakers_by_name<C: ConnectionTrait>(
+    db: &C,
+    lang: Lang,
+    request: PageRequest<NameKey>,
+    descending: bool,
+) -> Result<Page<speaker::Model>, DbErr> {
+    let key = match lang {
+        Lang::Zh => speaker::Column::SortZh,
+        Lang::Ja => speaker::Column::SortJa,
+        Lang::En => speaker::Column::SortEn,
+    };
+    let select = speaker::Entity::find();
+    page::fetch(db, select, (key, speaker::Column::Id), request, descending).await
+}
+
+/// The institutions matching `filter`, unordered.
+fn institution_select(filter: &InstitutionFilter) -> Select<institution::Entity> {
     let mut select = institution::Entity::find();
     if let Some(country) = filter.country {
         select = select.filter(institution::Column::Country.eq(country.as_str()));
@@ -42,7 +93,7 @@ pub async fn institutions<C: ConnectionTrait>(
             ),
         );
     }
-    page::fetch(db, select, institution::Column::Id, request, false).await
+    select
 }
 
 /// One page of speakers, in the order they were added.

@@ -14,6 +14,7 @@ mod language;
 mod limits;
 mod loaders;
 mod migrations;
+mod name_order;
 mod nodes;
 mod pagination;
 mod partnerships;

@@ -5,7 +5,7 @@ use crate::graphql::connection::{
     AidShipmentConnection, ExchangeConnection, InstitutionConnection, NewsItemConnection, PageArgs,
     PhotoConnection, SpeakerConnection,
 };
-use crate::graphql::enums::SortDirection;
+use crate::graphql::enums::{NameOrder, SortDirection};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language};
@@ -15,7 +15,7 @@ use crate::graphql::types::{
 use crate::graphql::{database, prefetch, wants_total};
 use crate::store::{exchanges, listing};
 use async_graphql::{Context, ID, Object};
-use entity::{institution, specialty};
+use entity::{institution, speaker, specialty};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// Reading the archive by id, by slug, and as paged lists.
@@ -65,7 +65,7 @@ impl ArchiveQuery {
         Ok(row.map(|row| Institution::new(row, lang::scope(lang))))
     }
 
-    /// Institutions, in the order they were added.
+    /// Institutions, in the order they were added, or by name (`orderBy`).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn institutions(
@@ -73,28 +73,45 @@ impl ArchiveQuery {
         ctx: &Context<'_>,
         lang: Option<Language>,
         filter: Option<InstitutionFilter>,
+        order_by: Option<NameOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<InstitutionConnection, ApiError> {
-        let request = PageArgs {
+        let args = PageArgs {
             first,
             after,
             last,
             before,
-        }
-        .into_request(
-            |c| ids::decode_id_cursor(NodeType::Institution, c),
-            wants_total(ctx),
-        )?;
+        };
         let filter = filter.unwrap_or_default().into_store();
-        let page = listing::institutions(database(ctx), &filter, request).await?;
         let scope = lang::scope(lang);
+        let node = |r| Institution::new(r, scope);
+        let Some(order) = order_by else {
+            let cursor = |c: &str| ids::decode_id_cursor(NodeType::Institution, c);
+            let request = args.into_request(cursor, wants_total(ctx))?;
+            let page = listing::institutions(database(ctx), &filter, request).await?;
+            let cursor = |r: &institution::Model| ids::id_cursor(NodeType::Institution, r.id);
+            return Ok(InstitutionConnection::from_page(page, cursor, node));
+        };
+        let reader = lang::resolve(ctx, lang, None);
+        let cursor = |c: &str| ids::decode_name_cursor(NodeType::Institution, reader, c);
+        let request = args.into_request(cursor, wants_total(ctx))?;
+        let descending = order == NameOrder::NameDesc;
+        let page =
+            listing::institutions_by_name(database(ctx), &filter, reader, request, descending)
+                .await?;
         Ok(InstitutionConnection::from_page(
             page,
-            |r| ids::id_cursor(NodeType::Institution, r.id),
-            |r| Institution::new(r, scope),
+            |r| {
+                ids::name_cursor(
+                    NodeType::Institution,
+                    reader,
+                    &(r.sort_key_for(reader.code()), r.id),
+                )
+            },
+            node,
         ))
     }
 
@@ -150,33 +167,49 @@ impl ArchiveQuery {
         ))
     }
 
-    /// Speakers, in the order they were added.
+    /// Speakers, in the order they were added, or by name (`orderBy`).
+    #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn speakers(
         &self,
         ctx: &Context<'_>,
         lang: Option<Language>,
+        order_by: Option<NameOrder>,
         first: Option<i32>,
         after: Option<String>,
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<SpeakerConnection, ApiError> {
-        let request = PageArgs {
+        let args = PageArgs {
             first,
             after,
             last,
             before,
-        }
-        .into_request(
-            |c| ids::decode_id_cursor(NodeType::Speaker, c),
-            wants_total(ctx),
-        )?;
-        let page = listing::speakers(database(ctx), request).await?;
+        };
         let scope = lang::scope(lang);
+        let node = |r| Speaker::new(r, scope);
+        let Some(order) = order_by else {
+            let cursor = |c: &str| ids::decode_id_cursor(NodeType::Speaker, c);
+            let request = args.into_request(cursor, wants_total(ctx))?;
+            let page = listing::speakers(database(ctx), request).await?;
+            let cursor = |r: &speaker::Model| ids::id_cursor(NodeType::Speaker, r.id);
+            return Ok(SpeakerConnection::from_page(page, cursor, node));
+        };
+        let reader = lang::resolve(ctx, lang, None);
+        let cursor = |c: &str| ids::decode_name_cursor(NodeType::Speaker, reader, c);
+        let request = args.into_request(cursor, wants_total(ctx))?;
+        let descending = order == NameOrder::NameDesc;
+        let page = listing::speakers_by_name(database(ctx), reader, request, descending).await?;
         Ok(SpeakerConnection::from_page(
             page,
-            |r| ids::id_cursor(NodeType::Speaker, r.id),
-            |r| Speaker::new(r, scope),
+            |r| {
+                ids::name_cursor(
+                    NodeType::Speaker,
+                    reader,
+                    &(r.sort_key_for(reader.code()), r.id),
+                )
+            },
+            node,
         ))
     }
 

@@ -36,6 +36,14 @@ impl StatsQuery {
     /// with no region given) is in no group of it. Counts run in the
     /// database, in one statement. More than 10,000 groups is
     /// `BAD_USER_INPUT`.
+    ///
+    /// - `fillGaps`: adds empty groups (counts 0) for the years or months
+    ///   with no exchange, from the filter's first to its last month (or
+    ///   the groups' own range), for every combination of the other keys.
+    ///   Needs exactly one of YEAR, FISCAL_YEAR, MONTH in `groupBy`.
+    /// - `orderBy`: by key unless given.
+    /// - `minExchanges`: only groups with at least this many exchanges.
+    /// - `first`: only the first groups in that order (1 to 10,000).
     #[allow(clippy::too_many_arguments)]
     #[graphql(complexity = "100 + child_complexity")]
     async fn exchange_stats(
@@ -44,15 +52,9 @@ impl StatsQuery {
         filter: Option<ExchangeFilter>,
         group_by: Vec<ExchangeDimension>,
         lang: Option<Language>,
-        #[graphql(
-            desc = "Adds empty groups (counts 0) for the years or months with no exchange, from the filter's first to its last month (or the groups' own range), for every combination of the other keys. Needs exactly one of YEAR, FISCAL_YEAR, MONTH in `groupBy`."
-        )]
         fill_gaps: Option<bool>,
-        #[graphql(desc = "Group order; by key unless given.")] order_by: Option<GroupOrder>,
-        #[graphql(desc = "Only groups with at least this many exchanges.")] min_exchanges: Option<
-            i32,
-        >,
-        #[graphql(desc = "Only the first groups in the order asked for (1 to 10000).")]
+        order_by: Option<GroupOrder>,
+        min_exchanges: Option<i32>,
         first: Option<i32>,
     ) -> Result<ExchangeStats, ApiError> {
         let dimensions = checked_dimensions(&group_by)?;
