@@ -1,6 +1,7 @@
 //! The HTTP surface: every route in one place.
 
 mod bounded;
+pub mod csv;
 mod field_order;
 mod graphiql;
 mod graphql;

@@ -5,6 +5,7 @@ mod helpers;
 
 mod caching;
 mod cli;
+mod csv;
 mod dataset;
 mod facts;
 mod filters;

@@ -14,6 +14,9 @@
 //!   request that fails before execution (parse, validation, variables) is
 //!   a 400 with no `data`; under `application/json` it is a 200, as the
 //!   spec asks for legacy clients.
+//! - `Accept: text/csv` (or `format=csv` in a GET link, for browsers)
+//!   gives an answer holding one list as CSV, else 406 (see
+//!   [`crate::http::csv`]). Batches and errors stay JSON.
 //! - Every response says which languages its texts were served in:
 //!   `extensions.servedLanguages` and the `Content-Language` header.
 //!
@@ -34,7 +37,7 @@ use axum::body::Bytes;
 use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use reply::{GRAPHQL_RESPONSE_JSON, Reply, accepts, prefers_graphql_response};
+use reply::{GRAPHQL_RESPONSE_JSON, Reply, accepts, prefers_csv, prefers_graphql_response};
 use request::RawRequest;
 
 /// `GET /graphql`.
@@ -44,11 +47,6 @@ pub async fn get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let reply = Reply {
-        state: &state,
-        headers: &headers,
-        request_id: &id.0,
-    };
     let params: Vec<(String, String)> =
         form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
@@ -58,6 +56,12 @@ pub async fn get(
             .iter()
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.clone())
+    };
+    let reply = Reply {
+        state: &state,
+        headers: &headers,
+        request_id: &id.0,
+        csv: prefers_csv(&headers) || param("format").as_deref() == Some("csv"),
     };
     if param("query").is_none() && state.options.graphiql && accepts(&headers, "text/html") {
         return super::graphiql::page();
@@ -94,6 +98,7 @@ pub async fn post(
         state: &state,
         headers: &headers,
         request_id: &id.0,
+        csv: prefers_csv(&headers),
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -122,6 +127,11 @@ pub async fn post(
 /// allows it; then each request runs as if sent alone, and the answer is
 /// the array of their answers.
 async fn batch(reply: &Reply<'_>, items: Vec<serde_json::Value>) -> Response {
+    // A batch is a JSON array of answers, whatever was asked.
+    let reply = &Reply {
+        csv: false,
+        ..*reply
+    };
     let max = reply.state.limits.max_batch_size;
     if max == 0 {
         return reply.request_error(

@@ -4,6 +4,7 @@
 
 use super::execute::with_code;
 use crate::AppState;
+use crate::http::csv;
 use crate::http::persisted::sha256_hex;
 use crate::http::response_cache::Answer;
 use crate::i18n::Lang;
@@ -18,6 +19,8 @@ pub(super) struct Reply<'a> {
     pub(super) state: &'a AppState,
     pub(super) headers: &'a HeaderMap,
     pub(super) request_id: &'a str,
+    /// The client asked for CSV (`Accept: text/csv`, or `format=csv` on GET).
+    pub(super) csv: bool,
 }
 
 impl Reply<'_> {
@@ -26,12 +29,71 @@ impl Reply<'_> {
     /// (`Cache-Control`, a weak `ETag`; `If-None-Match` with that tag gets
     /// 304).
     pub(super) fn answer(&self, method: &Method, answer: &Answer) -> Response {
-        let mut response = (
+        if self.csv {
+            return self.csv_answer(method, answer);
+        }
+        let response = (
             [(header::CONTENT_TYPE, self.content_type())],
             answer.body.clone(),
         )
             .into_response();
-        self.language_headers(&mut response, &answer.served);
+        self.finish(method, response, &answer.served, &answer.etag)
+    }
+
+    /// The answer as CSV (see [`crate::http::csv`]); 406 when it does not
+    /// hold exactly one list.
+    fn csv_answer(&self, method: &Method, answer: &Answer) -> Response {
+        #[derive(serde::Deserialize)]
+        struct Data {
+            data: Value,
+        }
+        let data = match serde_json::from_slice::<Data>(&answer.body) {
+            Ok(body) => body.data,
+            Err(error) => {
+                tracing::error!(%error, "could not read back a GraphQL answer");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        };
+        let table = match csv::to_csv(&data) {
+            Ok(table) => table,
+            Err(lists) => {
+                let error = with_code(
+                    ServerError::new(csv::shape_error(&lists), None),
+                    "NOT_ACCEPTABLE",
+                );
+                let response = GraphQLResponse::from_errors(vec![error]);
+                return self.json(StatusCode::NOT_ACCEPTABLE, response, false);
+            }
+        };
+        let disposition = format!("attachment; filename=\"{}\"", table.filename);
+        let mut response = (
+            [(
+                header::CONTENT_TYPE,
+                "text/csv; charset=utf-8; header=present",
+            )],
+            table.body,
+        )
+            .into_response();
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, value);
+        }
+        // Another representation of the same answer: another tag.
+        let etag = format!("\"csv-{}", answer.etag.trim_start_matches('"'));
+        self.finish(method, response, &answer.served, &etag)
+    }
+
+    /// Language headers; over GET also `Cache-Control`, the weak `ETag`,
+    /// and 304 when `If-None-Match` names that tag.
+    fn finish(
+        &self,
+        method: &Method,
+        mut response: Response,
+        served: &[Lang],
+        etag: &str,
+    ) -> Response {
+        self.language_headers(&mut response, served);
         if method != Method::GET {
             return response;
         }
@@ -42,7 +104,7 @@ impl Reply<'_> {
         }
         // Weak: the same tag names the gzip, br and identity encodings of
         // the answer, which are equivalent but not byte-identical.
-        if let Ok(value) = HeaderValue::from_str(&format!("W/{}", answer.etag)) {
+        if let Ok(value) = HeaderValue::from_str(&format!("W/{etag}")) {
             headers.insert(header::ETAG, value);
         }
         let matches = self
@@ -51,10 +113,11 @@ impl Reply<'_> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|tag| tag.trim().trim_start_matches("W/") == answer.etag || tag.trim() == "*");
+            .any(|tag| tag.trim().trim_start_matches("W/") == etag || tag.trim() == "*");
         if matches {
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response.headers_mut().remove(header::CONTENT_TYPE);
+            response.headers_mut().remove(header::CONTENT_DISPOSITION);
             *response.body_mut() = axum::body::Body::empty();
         }
         response
@@ -182,6 +245,13 @@ struct Body<'a> {
 pub(super) fn prefers_graphql_response(headers: &HeaderMap) -> bool {
     let new = quality(headers, GRAPHQL_RESPONSE_JSON);
     new > 0.0 && new >= quality(headers, "application/json")
+}
+
+/// Whether the client asks for CSV: it accepts `text/csv` more than JSON.
+pub(super) fn prefers_csv(headers: &HeaderMap) -> bool {
+    let csv = quality(headers, "text/csv");
+    let json = quality(headers, "application/json").max(quality(headers, GRAPHQL_RESPONSE_JSON));
+    csv > 0.0 && csv > json
 }
 
 pub(super) fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
