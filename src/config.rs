@@ -119,6 +119,14 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Print the translation-gap report: texts missing in a language, and
+    /// Japanese texts holding Simplified Chinese characters (one per line,
+    /// tab-separated; the counts on stderr).
+    Gaps {
+        /// Languages to report missing texts in (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "zh,ja", value_parser = parse_lang)]
+        languages: Vec<Lang>,
+    },
     /// Add a deterministic synthetic bilingual dataset, for benchmarks.
     Generate {
         /// How many exchanges to add (each with ~2 talks and ~3 photos).

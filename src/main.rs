@@ -1,6 +1,7 @@
 //! The `medexchange` binary: parse settings, start logging, run a command.
 
 use medexchange::config::{Cli, Command, ServeArgs, Settings};
+use medexchange::i18n::Lang;
 use medexchange::{AppState, dataset, graphql, store};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -61,6 +62,7 @@ async fn run(settings: &Settings, command: Command) -> Result<(), String> {
         Command::Import { file } => import(settings, &file).await,
         Command::Reindex => reindex(settings).await,
         Command::Export { output } => export(settings, output).await,
+        Command::Gaps { languages } => gaps(settings, &languages).await,
         Command::Generate { exchanges, seed } => {
             let db = connect_and_migrate(settings).await?;
             let started = Instant::now();
@@ -100,6 +102,64 @@ async fn reindex(settings: &Settings) -> Result<(), String> {
         .await
         .map_err(|e| format!("reindex failed: {e}"))?;
     eprintln!("indexed {indexed} texts in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+async fn gaps(settings: &Settings, languages: &[Lang]) -> Result<(), String> {
+    use store::translation_gaps::{MissingText, missing, simplified_in_japanese};
+    let db = connect_and_migrate(settings).await?;
+    let failed = |e: sea_orm::DbErr| format!("report failed: {e}");
+    let missing = missing(&db, languages).await.map_err(failed)?;
+    let slips = simplified_in_japanese(&db).await.map_err(failed)?;
+    let codes = |has: bool, row: &MissingText| {
+        let langs = Lang::ALL.into_iter().filter(|l| row.has(*l) == has);
+        langs.map(Lang::code).collect::<Vec<_>>().join(",")
+    };
+    let mut lines = Vec::new();
+    for row in &missing {
+        let (has, lacks) = (codes(true, row), codes(false, row));
+        let field = format!("{}.{}", row.kind, row.field);
+        lines.push(format!(
+            "missing\t{field}\t{}\thas {has}\tlacks {lacks}",
+            row.slug
+        ));
+    }
+    for row in &slips {
+        let found = medexchange::i18n::slips::slips(&row.text);
+        let pairs: Vec<String> = found.iter().map(|(s, j)| format!("{s}→{j}")).collect();
+        let (field, text) = (
+            format!("{}.{}", row.kind, row.field),
+            row.text.replace(['\t', '\n'], " "),
+        );
+        lines.push(format!(
+            "simplified\t{field}\t{}\t{}\t{text}",
+            row.slug,
+            pairs.join(" ")
+        ));
+    }
+    print_lines(&lines)?;
+    let asked: Vec<&str> = languages.iter().map(|l| l.code()).collect();
+    eprintln!(
+        "{} texts missing in {}; {} Japanese texts with Simplified characters",
+        missing.len(),
+        asked.join("/"),
+        slips.len()
+    );
+    Ok(())
+}
+
+/// Writes lines to stdout; a reader that stops early (`| head`) ends the
+/// output quietly.
+fn print_lines(lines: &[String]) -> Result<(), String> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        match writeln!(out, "{line}") {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(format!("stdout: {e}")),
+        }
+    }
     Ok(())
 }
 

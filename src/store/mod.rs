@@ -18,6 +18,7 @@ pub mod sort_keys;
 mod sql;
 pub mod startup;
 pub mod stats;
+pub mod translation_gaps;
 mod translations;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};

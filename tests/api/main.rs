@@ -25,3 +25,4 @@ mod search;
 mod shutdown;
 mod startup;
 mod stats;
+mod translation_gaps;

@@ -2,6 +2,7 @@
 
 mod archive;
 mod filters;
+mod report;
 mod search;
 mod stats;
 
@@ -15,4 +16,5 @@ pub struct Query(
     search::SearchQuery,
     stats::StatsQuery,
     stats::PartnershipsQuery,
+    report::ReportQuery,
 );
