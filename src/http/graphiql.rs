@@ -11,10 +11,14 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/graphiql_assets.rs"));
 }
 
-/// Example queries, one tab each.
-const EXAMPLES: &[&str] = &[
+/// Example queries, one tab each: readers first, then analysts.
+pub const EXAMPLES: &[&str] = &[
     "# 中文：2020年度的线上交流，参与机构与演讲者\n{\n  exchanges(lang: ZH, filter: { fiscalYear: 2020 }, first: 10) {\n    totalCount\n    nodes {\n      date\n      title\n      specialties { name }\n      participants { country institution { name region city } }\n      talks { kind speaker { name position } }\n    }\n  }\n}\n",
     "# 日本語：広西の医療機関と、その交流\n{\n  institutions(lang: JA, filter: { region: \"広西チワン族自治区\" }) {\n    nodes {\n      name\n      city\n      aliases\n      exchanges(first: 5) { nodes { date title } }\n    }\n  }\n  search(query: \"順天堂\", lang: JA) {\n    __typename\n    ... on Institution { name }\n    ... on Exchange { title }\n  }\n}\n",
+    "# 中文：按月统计交流（没有交流的月份也列出），以及各专科的交流数\n# 任何只含一个列表的查询都可导出为 CSV：请求头 Accept: text/csv，或链接加 ?format=csv\n{\n  byMonth: exchangeStats(groupBy: [MONTH], filter: { fiscalYear: 2020 }, fillGaps: true, lang: ZH) {\n    exchanges\n    groups { keys { value label } exchanges talks }\n  }\n  bySpecialty: exchangeStats(groupBy: [SPECIALTY], orderBy: EXCHANGES_DESC, lang: ZH) {\n    groups { keys { label } exchanges institutions }\n  }\n}\n",
+    "# 日本語：国・省／県ごとの交流数と参加機関数（同じ参加機関の国と地域）\n{\n  exchangeStats(groupBy: [COUNTRY, REGION], orderBy: EXCHANGES_DESC, lang: JA) {\n    exchanges\n    groups { keys { dimension value label } exchanges institutions }\n  }\n}\n",
+    "# 中文：合作关系——哪些机构一起举办过交流，次数最多的在前\n{\n  partnerships(lang: ZH, first: 10) {\n    totalCount\n    nodes {\n      institutions { name }\n      exchanges\n      firstDate\n      lastDate\n      specialties { name }\n    }\n  }\n}\n",
+    "# 日本語：亀田総合病院の提携先と、五十音順の医療機関一覧\n{\n  institution(slug: \"kameda-medical-center\", lang: JA) {\n    name\n    partners { nodes { partner { name region } exchanges firstDate specialties { name } } }\n  }\n  institutions(lang: JA, orderBy: NAME, first: 50) { nodes { name city } }\n}\n",
 ];
 
 /// Whether this binary carries GraphiQL.

@@ -277,3 +277,19 @@ async fn fields_come_back_in_the_order_asked() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_graphiql_example_runs_without_errors() {
+    for app in TestApp::each().await {
+        for example in medexchange::http::GRAPHIQL_EXAMPLES {
+            let reply = app.post(example, serde_json::json!({}), &[]).await;
+            assert!(
+                reply.body["errors"].is_null() && reply.body["data"].is_object(),
+                "{:?}: {}\n{}",
+                app.engine,
+                example.lines().next().unwrap_or_default(),
+                reply.excerpt()
+            );
+        }
+    }
+}
