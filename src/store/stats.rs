@@ -2,14 +2,17 @@
 //! one statement whatever the number of groups.
 //!
 //! The statement has three steps, as common table expressions:
-//! 1. `m`: the ids of the exchanges matching the filter;
-//! 2. `g`: one row per (exchange, group) pair, with each dimension's key
-//!    as text (`k0`, `k1`...). Participant dimensions join one participant,
-//!    so `[COUNTRY, REGION]` describes the same institution; `SPEAKER` joins
-//!    one talk;
+//! 1. `m`: the exchanges matching the filter (the columns keys need);
+//! 2. `g`: one row per exchange and value of each dimension, with each
+//!    dimension's key as text (`k0`, `k1`...). Participant dimensions join
+//!    one participant, so `[COUNTRY, REGION]` describes the same
+//!    institution; `SPEAKER` joins one talk. `gx`: its distinct (keys,
+//!    exchange) pairs;
 //! 3. one aggregate per measure asked for, joined on the keys. Each measure
 //!    counts over the group's exchanges, so the joins that count one
-//!    measure never multiply the rows of another.
+//!    measure never multiply the rows of another. Distinct counts are two
+//!    hash aggregations (group, then count the groups), not
+//!    `COUNT(DISTINCT ...)`, which PostgreSQL answers by sorting.
 //!
 //! A last row, marked `is_total`, counts the matching exchanges once each.
 //! Keys are as stored: ids for specialties, institutions and speakers, the
@@ -64,20 +67,33 @@ impl Dimension {
         )
     }
 
-    /// The key as a text expression over the joined tables.
+    /// The key as an expression over the joined tables: integers where
+    /// the key is a number (hashed faster while grouping; the month as
+    /// `YYYYMM`), made text only in the result (see [`stored_key`]).
     fn key_sql(self) -> &'static str {
         match self {
-            Dimension::Year => "CAST(e.year AS TEXT)",
-            Dimension::FiscalYear => "CAST(e.fiscal_year AS TEXT)",
-            Dimension::Month => "SUBSTR(e.starts_on, 1, 7)",
-            Dimension::Specialty => "CAST(es.specialty_id AS TEXT)",
-            Dimension::Institution => "CAST(p.institution_id AS TEXT)",
+            Dimension::Year => "e.year",
+            Dimension::FiscalYear => "e.fiscal_year",
+            Dimension::Month => {
+                "(CAST(SUBSTR(e.starts_on, 1, 4) AS INTEGER) * 100 + CAST(SUBSTR(e.starts_on, 6, 2) AS INTEGER))"
+            }
+            Dimension::Specialty => "es.specialty_id",
+            Dimension::Institution => "p.institution_id",
             Dimension::Country => "i.country",
             Dimension::Region => "it.region",
             Dimension::City => "it.city",
             Dimension::Format => "e.format",
-            Dimension::Speaker => "CAST(t.speaker_id AS TEXT)",
+            Dimension::Speaker => "t.speaker_id",
         }
+    }
+}
+
+/// The key as reported, from its text in the result: `YYYY-MM` for a
+/// month (grouped as `YYYYMM`), else as it is.
+fn stored_key(dimension: Dimension, text: String) -> String {
+    match (dimension, text.len()) {
+        (Dimension::Month, 6) => format!("{}-{}", &text[..4], &text[4..]),
+        _ => text,
     }
 }
 
@@ -157,7 +173,13 @@ pub async fn exchange_stats<C: ConnectionTrait>(
         .filter
         .select(backend)
         .select_only()
-        .column(exchange::Column::Id)
+        .columns([
+            exchange::Column::Id,
+            exchange::Column::Year,
+            exchange::Column::FiscalYear,
+            exchange::Column::StartsOn,
+            exchange::Column::Format,
+        ])
         .build(backend);
     let mut params = Params::new(backend);
     let matching_sql = params.embed(matching);
@@ -169,8 +191,12 @@ pub async fn exchange_stats<C: ConnectionTrait>(
         let counts = GroupCounts {
             keys: (0..width)
                 .map(|k| row.try_get::<String>("", &format!("k{k}")))
-                .collect::<Result<_, _>>()
-                .unwrap_or_default(),
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_default()
+                .into_iter()
+                .zip(request.dimensions)
+                .map(|(key, dimension)| stored_key(*dimension, key))
+                .collect(),
             exchanges: row.try_get("", "exchanges")?,
             institutions: row.try_get("", "institutions")?,
             speakers: row.try_get("", "speakers")?,
@@ -232,13 +258,14 @@ impl<'r, 'a> StatsSql<'r, 'a> {
             .join(" AND ")
     }
 
-    /// The (exchange, keys) pairs: `g`.
+    /// The joined rows: `g`, one per exchange and value of each dimension
+    /// (and participant, and talk), not yet distinct.
     fn pairs(&self) -> String {
         let mut columns = vec!["e.id AS x".to_owned()];
         for (k, dimension) in self.request.dimensions.iter().enumerate() {
             columns.push(format!("{} AS k{k}", dimension.key_sql()));
         }
-        let mut joins = String::from("m JOIN exchange e ON e.id = m.id");
+        let mut joins = String::from("m e");
         let mut conditions = Vec::new();
         if self.has(|d| d == Dimension::Specialty) {
             joins.push_str(" JOIN exchange_specialty es ON es.exchange_id = e.id");
@@ -270,75 +297,61 @@ impl<'r, 'a> StatsSql<'r, 'a> {
         } else {
             format!(" WHERE {}", conditions.join(" AND "))
         };
-        format!(
-            "SELECT DISTINCT {} FROM {joins}{filter}",
-            columns.join(", ")
-        )
+        format!("SELECT {} FROM {joins}{filter}", columns.join(", "))
     }
 
-    /// One measure: `count` over the group's distinct exchanges joined to
-    /// `join` (which may name `gx.x`, and `gx.gs` when `with_speaker`).
-    fn measure(&self, name: &str, count: &str, join: &str, with_speaker: bool) -> String {
-        let speaker = if with_speaker { ", gs" } else { "" };
+    /// `SELECT keys, COUNT(*) AS n FROM (SELECT keys, extra FROM source
+    /// GROUP BY keys, extra) GROUP BY keys`: the distinct `extra` per group,
+    /// counted by two hash aggregations (a `COUNT(DISTINCT ...)` sorts).
+    fn count_distinct(&self, name: &str, extra: &str, source: &str) -> String {
+        let keys = self.keys_then();
         format!(
-            "{name} AS (SELECT {keys}{count} AS n FROM \
-             (SELECT DISTINCT {keys}x{speaker} FROM g) gx {join}{group_by})",
-            keys = self.keys_then(),
-            group_by = self.group_by(),
+            "{name} AS (SELECT {keys}COUNT(*) AS n FROM \
+             (SELECT {keys}{extra} FROM {source} GROUP BY {keys}{extra}) d{group_by})",
+            group_by = self.group_by()
         )
     }
 
     /// The common table expressions of the measures asked for, with the
-    /// column each gives the result.
+    /// column each gives the result. `gx` holds the distinct (keys,
+    /// exchange) pairs; `gxs` adds the speaker, grouped by SPEAKER.
     fn measures(&self) -> Vec<(&'static str, String)> {
         let measures = self.request.measures;
         let by_speaker = self.has(|d| d == Dimension::Speaker);
+        let keys = self.keys_then();
+        let group_by = self.group_by();
         let mut parts = Vec::new();
         if measures.institutions {
             let cte = if self.has(Dimension::is_participant) {
-                format!(
-                    "institutions AS (SELECT {}COUNT(DISTINCT gi) AS n FROM g{})",
-                    self.keys_then(),
-                    self.group_by()
-                )
+                self.count_distinct("institutions", "gi", "g")
             } else {
-                self.measure(
-                    "institutions",
-                    "COUNT(DISTINCT pp.institution_id)",
-                    "JOIN exchange_participant pp ON pp.exchange_id = gx.x",
-                    false,
-                )
+                let source = "gx JOIN exchange_participant pp ON pp.exchange_id = gx.x";
+                self.count_distinct("institutions", "pp.institution_id", source)
             };
             parts.push(("institutions", cte));
         }
         if measures.speakers {
             let cte = if by_speaker {
-                format!(
-                    "speakers AS (SELECT {}COUNT(DISTINCT gs) AS n FROM g{})",
-                    self.keys_then(),
-                    self.group_by()
-                )
+                self.count_distinct("speakers", "gs", "g")
             } else {
-                self.measure(
-                    "speakers",
-                    "COUNT(DISTINCT ts.speaker_id)",
-                    "JOIN talk ts ON ts.exchange_id = gx.x",
-                    false,
-                )
+                let source = "gx JOIN talk ts ON ts.exchange_id = gx.x";
+                self.count_distinct("speakers", "ts.speaker_id", source)
             };
             parts.push(("speakers", cte));
         }
         if measures.talks {
-            let join = if by_speaker {
-                "JOIN talk tt ON tt.exchange_id = gx.x AND tt.speaker_id = gx.gs"
+            let source = if by_speaker {
+                "gxs JOIN talk tt ON tt.exchange_id = gxs.x AND tt.speaker_id = gxs.gs"
             } else {
-                "JOIN talk tt ON tt.exchange_id = gx.x"
+                "gx JOIN talk tt ON tt.exchange_id = gx.x"
             };
-            parts.push(("talks", self.measure("talks", "COUNT(*)", join, by_speaker)));
+            let cte = format!("talks AS (SELECT {keys}COUNT(*) AS n FROM {source}{group_by})");
+            parts.push(("talks", cte));
         }
         if measures.photos {
-            let join = "JOIN photo ph ON ph.exchange_id = gx.x";
-            parts.push(("photos", self.measure("photos", "COUNT(*)", join, false)));
+            let source = "gx JOIN photo ph ON ph.exchange_id = gx.x";
+            let cte = format!("photos AS (SELECT {keys}COUNT(*) AS n FROM {source}{group_by})");
+            parts.push(("photos", cte));
         }
         parts
     }
@@ -346,24 +359,34 @@ impl<'r, 'a> StatsSql<'r, 'a> {
     /// The whole statement, after `m`'s text (already bound in `params`).
     fn statement(&self, matching_sql: &str, params: &mut Params) -> String {
         let measures = self.measures();
+        let keys = self.keys_then();
+        let group_by = self.group_by();
         let mut ctes = vec![
             format!("m AS ({matching_sql})"),
             format!("g AS ({})", self.pairs()),
+            format!("gx AS (SELECT {keys}x FROM g GROUP BY {keys}x)"),
         ];
+        if self.request.measures.talks && self.has(|d| d == Dimension::Speaker) {
+            ctes.push(format!(
+                "gxs AS (SELECT {keys}x, gs FROM g GROUP BY {keys}x, gs)"
+            ));
+        }
         let having = match self.request.min_exchanges {
             Some(min) if !self.keys.is_empty() => {
-                format!(" HAVING COUNT(DISTINCT x) >= {}", params.bind(min))
+                format!(" HAVING COUNT(*) >= {}", params.bind(min))
             }
             _ => String::new(),
         };
         ctes.push(format!(
-            "b AS (SELECT {}COUNT(DISTINCT x) AS exchanges FROM g{}{having})",
-            self.keys_then(),
-            self.group_by()
+            "b AS (SELECT {keys}COUNT(*) AS exchanges FROM gx{group_by}{having})"
         ));
         ctes.extend(measures.iter().map(|(_, cte)| cte.clone()));
         let mut columns: Vec<String> = vec!["0 AS is_total".into()];
-        columns.extend(self.keys.iter().map(|k| format!("b.{k} AS {k}")));
+        columns.extend(
+            self.keys
+                .iter()
+                .map(|k| format!("CAST(b.{k} AS TEXT) AS {k}")),
+        );
         columns.push("b.exchanges AS exchanges".into());
         let mut joins = String::new();
         for name in ["institutions", "speakers", "talks", "photos"] {

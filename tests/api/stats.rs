@@ -212,3 +212,58 @@ async fn one_statement_whatever_the_number_of_groups() {
         }
     }
 }
+
+/// Every count of every specialty's group equals what the exchanges of
+/// that specialty show when listed one by one, over generated data where
+/// exchanges have several specialties, talks and photos.
+#[tokio::test]
+async fn counts_agree_with_the_exchanges_listed_one_by_one() {
+    for app in TestApp::each().await {
+        medexchange::dataset::generate::generate(&app.db, 150, 7)
+            .await
+            .unwrap();
+        let answer = stats(&app, json!({"groupBy": ["SPECIALTY"]})).await;
+        assert_eq!(answer["exchanges"], 159, "{:?}", app.engine);
+        for group in answer["groups"].as_array().unwrap() {
+            let slug = group["keys"][0]["value"].as_str().unwrap();
+            let listed = app
+                .data_with(
+                    r#"query($s: String) { exchanges(filter: {specialty: $s}, first: 100) { totalCount
+                       nodes { id participants { institution { id } } talks { speaker { id } } photos { id } } } }"#,
+                    json!({"s": slug}),
+                )
+                .await;
+            let nodes = listed["exchanges"]["nodes"].as_array().unwrap();
+            assert_eq!(
+                listed["exchanges"]["totalCount"],
+                nodes.len(),
+                "one page holds them"
+            );
+            let distinct = |path: &str, leaf: &str| {
+                let mut ids: Vec<&str> = nodes
+                    .iter()
+                    .flat_map(|n| n[path].as_array().unwrap())
+                    .map(|item| item[leaf]["id"].as_str().unwrap())
+                    .collect();
+                ids.sort();
+                ids.dedup();
+                ids.len()
+            };
+            let count = |path: &str| -> usize {
+                nodes
+                    .iter()
+                    .map(|n| n[path].as_array().unwrap().len())
+                    .sum()
+            };
+            assert_eq!(group["exchanges"], nodes.len(), "{slug}");
+            assert_eq!(
+                group["institutions"],
+                distinct("participants", "institution"),
+                "{slug}"
+            );
+            assert_eq!(group["speakers"], distinct("talks", "speaker"), "{slug}");
+            assert_eq!(group["talks"], count("talks"), "{slug}");
+            assert_eq!(group["photos"], count("photos"), "{slug}");
+        }
+    }
+}
