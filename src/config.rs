@@ -4,6 +4,7 @@
 use crate::graphql::limits::Limits;
 use crate::http::options::HttpOptions;
 use crate::i18n::Lang;
+use crate::model::Role;
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -127,6 +128,11 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_value = "zh,ja", value_parser = parse_lang)]
         languages: Vec<Lang>,
     },
+    /// Manage writers' API tokens (readers need none).
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
     /// Add a deterministic synthetic bilingual dataset, for benchmarks.
     Generate {
         /// How many exchanges to add (each with ~2 talks and ~3 photos).
@@ -136,6 +142,29 @@ pub enum Command {
         /// refused.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+/// What `medexchange token` does.
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Mint a token, printed once, as the last line of the output (only
+    /// its hash is kept). Names stay unique, even once revoked.
+    Create {
+        /// Who holds it (letters, digits, `.`, `_`, `-`, `@`): history
+        /// records their changes under this name.
+        #[arg(long)]
+        name: String,
+        /// `editor` (create, change, delete, restore) or `admin`.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List every token: name, role, when created, when revoked.
+    List,
+    /// Revoke a token: it stops working at once, in every process.
+    Revoke {
+        /// The token's name.
+        name: String,
     },
 }
 
@@ -320,6 +349,11 @@ fn parse_poll_ms(text: &str) -> Result<u64, String> {
         Ok(ms) if ms == 0 || (10..=60_000).contains(&ms) => Ok(ms),
         _ => Err("expected 0 (read at every request) or 10 to 60000".to_owned()),
     }
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(&text.to_ascii_uppercase())
+        .ok_or_else(|| format!("{text:?} is not a role: editor or admin"))
 }
 
 fn parse_lang(text: &str) -> Result<Lang, String> {

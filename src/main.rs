@@ -1,7 +1,8 @@
 //! The `medexchange` binary: parse settings, start logging, run a command.
 
-use medexchange::config::{Cli, Command, ServeArgs, Settings};
+use medexchange::config::{Cli, Command, ServeArgs, Settings, TokenCommand};
 use medexchange::i18n::Lang;
+use medexchange::store::tokens;
 use medexchange::{AppState, dataset, graphql, store};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -63,6 +64,7 @@ async fn run(settings: &Settings, command: Command) -> Result<(), String> {
         Command::Reindex => reindex(settings).await,
         Command::Export { output } => export(settings, output).await,
         Command::Gaps { languages } => gaps(settings, &languages).await,
+        Command::Token { action } => token(settings, action).await,
         Command::Generate { exchanges, seed } => {
             let db = connect_and_migrate(settings).await?;
             let started = Instant::now();
@@ -146,6 +148,43 @@ async fn gaps(settings: &Settings, languages: &[Lang]) -> Result<(), String> {
         slips.len()
     );
     Ok(())
+}
+
+async fn token(settings: &Settings, action: TokenCommand) -> Result<(), String> {
+    let db = connect_and_migrate(settings).await?;
+    match action {
+        TokenCommand::Create { name, role } => {
+            let token = tokens::create(&db, &name, role)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "created the {} token {name:?}; it is shown once, below: keep it secret",
+                role.as_str().to_lowercase()
+            );
+            print_lines(&[token])
+        }
+        TokenCommand::List => {
+            let rows = tokens::list(&db).await.map_err(|e| e.to_string())?;
+            let mut lines = vec!["name\trole\tcreated\trevoked".to_owned()];
+            lines.extend(rows.iter().map(|row| {
+                let revoked = row.revoked_at.as_deref().unwrap_or("-");
+                format!(
+                    "{}\t{}\t{}\t{revoked}",
+                    row.name,
+                    row.role.to_lowercase(),
+                    row.created_at
+                )
+            }));
+            print_lines(&lines)
+        }
+        TokenCommand::Revoke { name } => {
+            tokens::revoke(&db, &name)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("revoked the token {name:?}");
+            Ok(())
+        }
+    }
 }
 
 /// Writes lines to stdout; a reader that stops early (`| head`) ends the

@@ -5,6 +5,7 @@
 //! name (`CN`, `ONLINE`, `JP_TO_CN`...), the same spelling GraphQL uses.
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// Declares a closed vocabulary stored as text, with `as_str` and `parse`.
@@ -101,6 +102,64 @@ vocabulary! {
         JpToCn = "JP_TO_CN",
         /// From China to Japan.
         CnToJp = "CN_TO_JP",
+    }
+}
+
+vocabulary! {
+    /// What a writer's token may do.
+    Role {
+        /// Creates, changes, deletes and restores records.
+        Editor = "EDITOR",
+        /// What editors may, and what they may not.
+        Admin = "ADMIN",
+    }
+}
+
+/// The lowercase hex SHA-256 of `text`.
+pub fn sha256_hex(text: &[u8]) -> String {
+    Sha256::digest(text)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Now, in RFC 3339 at second precision, UTC (`2026-11-25T21:16:25Z`).
+pub fn now_rfc3339() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    rfc3339(seconds)
+}
+
+/// `seconds` since the Unix epoch in RFC 3339, UTC (days to civil dates
+/// after Howard Hinnant's `civil_from_days`).
+fn rfc3339(seconds: i64) -> String {
+    let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod clock_tests {
+    #[test]
+    fn seconds_become_utc_dates() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339(1_795_641_385), "2026-11-25T21:16:25Z");
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod aid_shipment;
 pub mod aid_shipment_translation;
+pub mod api_token;
 pub mod exchange;
 pub mod exchange_participant;
 pub mod exchange_specialty;

@@ -9,6 +9,7 @@ mod m20261125_000001_create_archive;
 mod m20261125_000002_search_index;
 mod m20261125_000003_data_version;
 mod m20261125_000004_name_order;
+mod m20261125_000005_api_tokens;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_search_index::Migration),
             Box::new(m20261125_000003_data_version::Migration),
             Box::new(m20261125_000004_name_order::Migration),
+            Box::new(m20261125_000005_api_tokens::Migration),
         ]
     }
 }

@@ -123,3 +123,13 @@ pub enum NameOrder {
     /// Z to A.
     NameDesc,
 }
+
+graphql_enum! {
+    /// What a writer's token may do.
+    Role => Role {
+        /// Creates, changes, deletes and restores records.
+        Editor,
+        /// What editors may, and what they may not.
+        Admin,
+    }
+}

@@ -7,7 +7,6 @@
 //! one retry.
 
 use super::bounded::BoundedMap;
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// The queries this process has seen, by hash, oldest dropped first.
@@ -34,13 +33,7 @@ impl PersistedQueries {
     }
 }
 
-/// The lowercase hex SHA-256 of `text`.
-pub fn sha256_hex(text: &[u8]) -> String {
-    Sha256::digest(text)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub use crate::model::sha256_hex;
 
 #[cfg(test)]
 mod tests {

@@ -18,6 +18,7 @@ pub mod sort_keys;
 mod sql;
 pub mod startup;
 pub mod stats;
+pub mod tokens;
 pub mod translation_gaps;
 mod translations;
 

@@ -25,4 +25,5 @@ mod search;
 mod shutdown;
 mod startup;
 mod stats;
+mod tokens;
 mod translation_gaps;

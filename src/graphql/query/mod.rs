@@ -1,5 +1,6 @@
 //! The root `Query`, merged from one part per domain.
 
+mod access;
 mod archive;
 mod filters;
 mod report;
@@ -17,4 +18,5 @@ pub struct Query(
     stats::StatsQuery,
     stats::PartnershipsQuery,
     report::ReportQuery,
+    access::AccessQuery,
 );

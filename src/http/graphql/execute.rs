@@ -7,6 +7,7 @@ use crate::graphql::lang::{RequestLanguage, ServedLanguages};
 use crate::graphql::limits;
 use crate::http::field_order;
 use crate::i18n::{self, Lang};
+use crate::store::tokens::{self, Caller};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Response as GraphQLResponse, ServerError, Value};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -16,6 +17,10 @@ use std::sync::Arc;
 /// Runs one request and writes its answer: from the response cache when an
 /// identical request was answered at the current data version.
 pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
+    let caller = match authenticated(reply).await {
+        Ok(caller) => caller,
+        Err(refusal) => return *refusal,
+    };
     let (request, learn) = match raw.into_request(&reply.state.persisted) {
         Ok(answer) => answer,
         Err(refusal) => return refused(reply, refusal),
@@ -23,11 +28,17 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     let lang = requested_language(reply);
     let responses = &reply.state.responses;
     // A text over the length limit is refused even when its normal form
-    // (comments and spacing dropped) was answered before.
+    // (comments and spacing dropped) was answered before. Answers to a
+    // writer (a token) are neither remembered nor served from memory:
+    // they may depend on who asks.
     let within_length = request.query.len() <= reply.state.limits.max_query_bytes;
-    let key = within_length
+    let key = (within_length && caller.is_none())
         .then(|| responses.key(&request, lang))
         .flatten();
+    let request = match caller {
+        Some(caller) => request.data(caller),
+        None => request,
+    };
     if let Some(answer) = key.as_deref().and_then(|key| responses.get(key)) {
         // Remembered answers passed every limit: so did this query.
         if let Some(hash) = learn {
@@ -48,6 +59,50 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         operation_type(&document, request.operation_name.as_deref()) == Some(OperationType::Query);
     let key = key.filter(|_| is_query);
     execute(reply, method, request, &document, lang, key).await
+}
+
+/// The caller the request's `Authorization: Bearer` token names; `None`
+/// without the header. A header that is not a bearer token, or a token
+/// unknown or revoked, is refused with 401 (`UNAUTHENTICATED`), whatever
+/// the operation: a client learns at once that its token is bad.
+async fn authenticated(reply: &Reply<'_>) -> Result<Option<Caller>, Box<Response>> {
+    let Some(header) = reply.headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = header.to_str().ok().and_then(|value| {
+        let (scheme, token) = value.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    });
+    let refuse = |message: &str, challenge: &'static str| {
+        let error = with_code(ServerError::new(message, None), "UNAUTHENTICATED");
+        let mut response = reply.json(
+            StatusCode::UNAUTHORIZED,
+            GraphQLResponse::from_errors(vec![error]),
+            false,
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+        Err(Box::new(response))
+    };
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return refuse(
+            "send a token as `Authorization: Bearer <token>`",
+            "Bearer realm=\"medexchange\"",
+        );
+    };
+    match tokens::caller(&reply.state.db, token).await {
+        Ok(Some(caller)) => Ok(Some(caller)),
+        Ok(None) => refuse(
+            "the token is unknown or revoked",
+            "Bearer realm=\"medexchange\", error=\"invalid_token\"",
+        ),
+        Err(error) => {
+            tracing::error!(%error, "could not check a token");
+            Err(Box::new(StatusCode::SERVICE_UNAVAILABLE.into_response()))
+        }
+    }
 }
 
 /// The answer to a request whose parameters were refused.
