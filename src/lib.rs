@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod model;
 pub mod store;
 
+use crate::store::DatabaseConnection;
 use graphql::AppSchema;
 use graphql::limits::Limits;
 use http::metrics::Metrics;
@@ -22,7 +23,6 @@ use http::parsed::ParsedDocuments;
 use http::persisted::PersistedQueries;
 use http::response_cache::ResponseCache;
 use i18n::Lang;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 use store::catalog::SharedCatalog;
 use store::data_version::DataVersionWatch;

@@ -37,7 +37,7 @@ pub enum DatasetError {
     },
     /// The database failed; the transaction was rolled back.
     #[error("database error: {0}")]
-    Database(#[from] sea_orm::DbErr),
+    Database(#[from] crate::store::DbErr),
 }
 
 /// `12 exchanges, 1 institution, 0 photos`: counts for people, with the

@@ -30,6 +30,39 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+/// A connection built from a page of rows (every connection type).
+pub trait FromPage: Sized {
+    /// The type of its items.
+    type Node;
+
+    /// The connection of `page`: `cursor` names each row's position,
+    /// `node` wraps it for GraphQL.
+    fn build<M>(
+        page: Page<M>,
+        cursor: impl Fn(&M) -> String,
+        node: impl Fn(M) -> Self::Node,
+    ) -> Self;
+}
+
+/// How a list resolver reads one page: its arguments checked and its
+/// cursors read by `decode`, the page read by `fetch`, each row named by
+/// `cursor` and wrapped by `node`. Every top-level list goes through here.
+pub async fn paged<K, M, C: FromPage, E>(
+    args: PageArgs,
+    count_total: bool,
+    decode: impl Fn(&str) -> Option<K>,
+    fetch: impl AsyncFnOnce(PageRequest<K>) -> Result<Page<M>, E>,
+    cursor: impl Fn(&M) -> String,
+    node: impl Fn(M) -> C::Node,
+) -> Result<C, ApiError>
+where
+    ApiError: From<E>,
+{
+    let request = args.into_request(decode, count_total)?;
+    let page = fetch(request).await?;
+    Ok(C::build(page, cursor, node))
+}
+
 /// Declares a connection type and its edge type for one node type.
 macro_rules! connection {
     ($connection:ident, $edge:ident, $node:ty, $doc:literal) => {
@@ -53,6 +86,14 @@ macro_rules! connection {
             pub page_info: PageInfo,
             /// How many items the whole list holds (every page together).
             pub total_count: i32,
+        }
+
+        impl FromPage for $connection {
+            type Node = $node;
+
+            fn build<M>(page: Page<M>, cursor: impl Fn(&M) -> String, node: impl Fn(M) -> $node) -> Self {
+                $connection::from_page(page, cursor, node)
+            }
         }
 
         impl $connection {
@@ -122,6 +163,21 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
+    /// The four paging arguments.
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        PageArgs {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
     /// Forward-only arguments (nested connections take `first` and `after`).
     pub fn forward(first: Option<i32>, after: Option<String>) -> Self {
         PageArgs {

@@ -6,7 +6,7 @@
 //! async-graphql converts any `Display` error into a client message, and a
 //! database error's text must never reach a client.
 
-use sea_orm::DbErr;
+use crate::store::DbErr;
 use std::sync::Arc;
 
 /// An error a client can see, by its `extensions.code`.

@@ -9,6 +9,7 @@
 use crate::graphql::error::ApiError;
 use crate::graphql::loader;
 use crate::store::catalog::{Catalog, SharedCatalog};
+use crate::store::{DatabaseConnection, DbErr};
 use crate::store::{batch, exchanges};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
@@ -17,7 +18,6 @@ use entity::{
     exchange_translation, institution_alias, news_item, news_item_translation, photo, photo_person,
     photo_translation, speaker, talk, talk_translation,
 };
-use sea_orm::{DatabaseConnection, DbErr};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use tokio::sync::OnceCell;

@@ -13,13 +13,13 @@ mod query;
 pub mod types;
 
 use crate::i18n::Lang;
+use crate::store::DatabaseConnection;
 use crate::store::catalog::SharedCatalog;
 use async_graphql::{
     Context, EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema,
     SchemaBuilder,
 };
 use loaders::{DbLoader, RequestLoader};
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 pub use query::{ExchangeFilter, Query};

@@ -4,9 +4,11 @@
 use crate::i18n::Lang;
 use crate::model::Country;
 use crate::store::page::{self, Page, PageRequest};
-use entity::{aid_shipment, institution, institution_translation, news_item, photo, speaker};
+use entity::{
+    aid_shipment, institution, institution_translation, news_item, photo, speaker, specialty,
+};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
 
 /// Which institutions to list.
 #[derive(Clone, Debug, Default)]
@@ -15,6 +17,31 @@ pub struct InstitutionFilter {
     pub country: Option<Country>,
     /// In this province or prefecture, named in any language (case-insensitive).
     pub region: Option<String>,
+}
+
+/// The institution with this id and/or slug (both must match when both
+/// are given).
+pub async fn institution<C: ConnectionTrait>(
+    db: &C,
+    id: Option<i32>,
+    slug: Option<&str>,
+) -> Result<Option<institution::Model>, DbErr> {
+    let mut select = institution::Entity::find();
+    if let Some(id) = id {
+        select = select.filter(institution::Column::Id.eq(id));
+    }
+    if let Some(slug) = slug {
+        select = select.filter(institution::Column::Slug.eq(slug));
+    }
+    select.one(db).await
+}
+
+/// Every specialty, in the order they were added.
+pub async fn specialties<C: ConnectionTrait>(db: &C) -> Result<Vec<specialty::Model>, DbErr> {
+    specialty::Entity::find()
+        .order_by_asc(specialty::Column::Id)
+        .all(db)
+        .await
 }
 
 /// The position of a row in name order: its sort key, then its id.

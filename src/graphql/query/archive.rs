@@ -3,7 +3,7 @@
 use super::filters::{ExchangeFilter, InstitutionFilter};
 use crate::graphql::connection::{
     AidShipmentConnection, ExchangeConnection, InstitutionConnection, NewsItemConnection, PageArgs,
-    PhotoConnection, SpeakerConnection,
+    PhotoConnection, SpeakerConnection, paged,
 };
 use crate::graphql::enums::{NameOrder, SortDirection};
 use crate::graphql::error::ApiError;
@@ -15,8 +15,7 @@ use crate::graphql::types::{
 use crate::graphql::{database, prefetch, wants_total};
 use crate::store::{exchanges, listing};
 use async_graphql::{Context, ID, Object};
-use entity::{institution, speaker, specialty};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{exchange, institution, speaker};
 
 /// Reading the archive by id, by slug, and as paged lists.
 #[derive(Default)]
@@ -49,19 +48,15 @@ impl ArchiveQuery {
         slug: Option<String>,
         lang: Option<Language>,
     ) -> Result<Option<Institution>, ApiError> {
-        let mut select = institution::Entity::find();
-        match (&id, &slug) {
+        let row_id = match (&id, &slug) {
             (None, None) => return Err(ApiError::bad_input("give `id` or `slug`")),
             (Some(id), _) => match ids::decode_id_of(NodeType::Institution, id) {
-                Some(row) => select = select.filter(institution::Column::Id.eq(row)),
+                Some(row) => Some(row),
                 None => return Ok(None),
             },
-            _ => {}
-        }
-        if let Some(slug) = slug {
-            select = select.filter(institution::Column::Slug.eq(slug));
-        }
-        let row = select.one(database(ctx)).await?;
+            _ => None,
+        };
+        let row = listing::institution(database(ctx), row_id, slug.as_deref()).await?;
         Ok(row.map(|row| Institution::new(row, lang::scope(lang))))
     }
 
@@ -79,40 +74,32 @@ impl ArchiveQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<InstitutionConnection, ApiError> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let filter = filter.unwrap_or_default().into_store();
-        let scope = lang::scope(lang);
+        let args = PageArgs::new(first, after, last, before);
+        let (db, filter, scope) = (
+            database(ctx),
+            filter.unwrap_or_default().into_store(),
+            lang::scope(lang),
+        );
         let node = |r| Institution::new(r, scope);
         let Some(order) = order_by else {
-            let cursor = |c: &str| ids::decode_id_cursor(NodeType::Institution, c);
-            let request = args.into_request(cursor, wants_total(ctx))?;
-            let page = listing::institutions(database(ctx), &filter, request).await?;
+            let decode = |c: &str| ids::decode_id_cursor(NodeType::Institution, c);
+            let fetch = async |request| listing::institutions(db, &filter, request).await;
             let cursor = |r: &institution::Model| ids::id_cursor(NodeType::Institution, r.id);
-            return Ok(InstitutionConnection::from_page(page, cursor, node));
+            return paged(args, wants_total(ctx), decode, fetch, cursor, node).await;
         };
-        let reader = lang::resolve(ctx, lang, None);
-        let cursor = |c: &str| ids::decode_name_cursor(NodeType::Institution, reader, c);
-        let request = args.into_request(cursor, wants_total(ctx))?;
-        let descending = order == NameOrder::NameDesc;
-        let page =
-            listing::institutions_by_name(database(ctx), &filter, reader, request, descending)
-                .await?;
-        Ok(InstitutionConnection::from_page(
-            page,
-            |r| {
-                ids::name_cursor(
-                    NodeType::Institution,
-                    reader,
-                    &(r.sort_key_for(reader.code()), r.id),
-                )
-            },
-            node,
-        ))
+        let (reader, descending) = (lang::resolve(ctx, lang, None), order == NameOrder::NameDesc);
+        let decode = |c: &str| ids::decode_name_cursor(NodeType::Institution, reader, c);
+        let fetch = async |request| {
+            listing::institutions_by_name(db, &filter, reader, request, descending).await
+        };
+        let cursor = |r: &institution::Model| {
+            ids::name_cursor(
+                NodeType::Institution,
+                reader,
+                &(r.sort_key_for(reader.code()), r.id),
+            )
+        };
+        paged(args, wants_total(ctx), decode, fetch, cursor, node).await
     }
 
     /// An exchange by its global id; `null` when unknown or malformed.
@@ -145,26 +132,22 @@ impl ArchiveQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<ExchangeConnection, ApiError> {
-        let request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(
-            |c| ids::decode_date_cursor(NodeType::Exchange, c),
-            wants_total(ctx),
-        )?;
+        let args = PageArgs::new(first, after, last, before);
         let filter = filter.unwrap_or_default().into_store()?;
         let descending = order_by.unwrap_or_default() == SortDirection::Desc;
-        let page = exchanges::page(database(ctx), &filter, request, descending).await?;
-        prefetch::below_connection(ctx, &page.rows).await?;
+        let decode = |c: &str| ids::decode_date_cursor(NodeType::Exchange, c);
+        let page = async |request| {
+            let page = exchanges::page(database(ctx), &filter, request, descending).await?;
+            // What the query selects below the exchanges, in one statement.
+            prefetch::below_connection(ctx, &page.rows).await?;
+            Ok::<_, ApiError>(page)
+        };
+        let cursor = |r: &exchange::Model| ids::date_cursor(NodeType::Exchange, &r.starts_on, r.id);
         let scope = lang::scope(lang);
-        Ok(ExchangeConnection::from_page(
-            page,
-            |r| ids::date_cursor(NodeType::Exchange, &r.starts_on, r.id),
-            |r| Exchange::new(r, scope),
-        ))
+        paged(args, wants_total(ctx), decode, page, cursor, |r| {
+            Exchange::new(r, scope)
+        })
+        .await
     }
 
     /// Speakers, in the order they were added, or by name (`orderBy`).
@@ -180,37 +163,30 @@ impl ArchiveQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<SpeakerConnection, ApiError> {
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let scope = lang::scope(lang);
+        let (args, db, scope) = (
+            PageArgs::new(first, after, last, before),
+            database(ctx),
+            lang::scope(lang),
+        );
         let node = |r| Speaker::new(r, scope);
         let Some(order) = order_by else {
-            let cursor = |c: &str| ids::decode_id_cursor(NodeType::Speaker, c);
-            let request = args.into_request(cursor, wants_total(ctx))?;
-            let page = listing::speakers(database(ctx), request).await?;
+            let decode = |c: &str| ids::decode_id_cursor(NodeType::Speaker, c);
+            let fetch = async |request| listing::speakers(db, request).await;
             let cursor = |r: &speaker::Model| ids::id_cursor(NodeType::Speaker, r.id);
-            return Ok(SpeakerConnection::from_page(page, cursor, node));
+            return paged(args, wants_total(ctx), decode, fetch, cursor, node).await;
         };
-        let reader = lang::resolve(ctx, lang, None);
-        let cursor = |c: &str| ids::decode_name_cursor(NodeType::Speaker, reader, c);
-        let request = args.into_request(cursor, wants_total(ctx))?;
-        let descending = order == NameOrder::NameDesc;
-        let page = listing::speakers_by_name(database(ctx), reader, request, descending).await?;
-        Ok(SpeakerConnection::from_page(
-            page,
-            |r| {
-                ids::name_cursor(
-                    NodeType::Speaker,
-                    reader,
-                    &(r.sort_key_for(reader.code()), r.id),
-                )
-            },
-            node,
-        ))
+        let (reader, descending) = (lang::resolve(ctx, lang, None), order == NameOrder::NameDesc);
+        let decode = |c: &str| ids::decode_name_cursor(NodeType::Speaker, reader, c);
+        let fetch =
+            async |request| listing::speakers_by_name(db, reader, request, descending).await;
+        let cursor = |r: &speaker::Model| {
+            ids::name_cursor(
+                NodeType::Speaker,
+                reader,
+                &(r.sort_key_for(reader.code()), r.id),
+            )
+        };
+        paged(args, wants_total(ctx), decode, fetch, cursor, node).await
     }
 
     /// Photos, in the order they were added.
@@ -224,23 +200,16 @@ impl ArchiveQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<PhotoConnection, ApiError> {
-        let request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(
-            |c| ids::decode_id_cursor(NodeType::Photo, c),
-            wants_total(ctx),
-        )?;
-        let page = listing::photos(database(ctx), request).await?;
         let scope = lang::scope(lang);
-        Ok(PhotoConnection::from_page(
-            page,
+        paged(
+            PageArgs::new(first, after, last, before),
+            wants_total(ctx),
+            |c| ids::decode_id_cursor(NodeType::Photo, c),
+            async |request| listing::photos(database(ctx), request).await,
             |r| ids::id_cursor(NodeType::Photo, r.id),
             |r| Photo::new(r, scope),
-        ))
+        )
+        .await
     }
 
     /// Aid shipments, in date order.
@@ -254,23 +223,16 @@ impl ArchiveQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<AidShipmentConnection, ApiError> {
-        let request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(
-            |c| ids::decode_date_cursor(NodeType::AidShipment, c),
-            wants_total(ctx),
-        )?;
-        let page = listing::aid_shipments(database(ctx), request).await?;
         let scope = lang::scope(lang);
-        Ok(AidShipmentConnection::from_page(
-            page,
+        paged(
+            PageArgs::new(first, after, last, before),
+            wants_total(ctx),
+            |c| ids::decode_date_cursor(NodeType::AidShipment, c),
+            async |request| listing::aid_shipments(database(ctx), request).await,
             |r| ids::date_cursor(NodeType::AidShipment, &r.starts_on, r.id),
             |r| AidShipment::new(r, scope),
-        ))
+        )
+        .await
     }
 
     /// Other news of the centre, in report order.
@@ -284,23 +246,16 @@ impl ArchiveQuery {
         last: Option<i32>,
         before: Option<String>,
     ) -> Result<NewsItemConnection, ApiError> {
-        let request = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        }
-        .into_request(
-            |c| ids::decode_id_cursor(NodeType::NewsItem, c),
-            wants_total(ctx),
-        )?;
-        let page = listing::news(database(ctx), request).await?;
         let scope = lang::scope(lang);
-        Ok(NewsItemConnection::from_page(
-            page,
+        paged(
+            PageArgs::new(first, after, last, before),
+            wants_total(ctx),
+            |c| ids::decode_id_cursor(NodeType::NewsItem, c),
+            async |request| listing::news(database(ctx), request).await,
             |r| ids::id_cursor(NodeType::NewsItem, r.id),
             |r| NewsItem::new(r, scope),
-        ))
+        )
+        .await
     }
 
     /// Every specialty, in the order they were added.
@@ -309,10 +264,7 @@ impl ArchiveQuery {
         ctx: &Context<'_>,
         lang: Option<Language>,
     ) -> Result<Vec<Specialty>, ApiError> {
-        let rows = specialty::Entity::find()
-            .order_by_asc(specialty::Column::Id)
-            .all(database(ctx))
-            .await?;
+        let rows = listing::specialties(database(ctx)).await?;
         let scope = lang::scope(lang);
         Ok(rows.into_iter().map(|r| Specialty::new(r, scope)).collect())
     }
