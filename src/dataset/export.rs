@@ -4,14 +4,9 @@
 use super::format::{self, Dataset, LangKey, Localized};
 use crate::i18n::{Lang, Translation};
 use crate::model::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
-use crate::store::batch::all;
-use entity::{
-    aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
-    exchange_translation, institution, institution_alias, institution_translation, news_item,
-    news_item_translation, photo, photo_person, photo_translation, speaker, speaker_translation,
-    specialty, specialty_translation, talk, talk_translation,
-};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait};
+use crate::store::snapshot::Rows;
+use crate::store::{ConnectionTrait, DbErr};
+use entity::{institution, talk};
 use std::collections::HashMap;
 
 /// Why the archive could not be exported. Nothing is written then: an
@@ -46,71 +41,7 @@ pub async fn export<C: ConnectionTrait>(db: &C) -> Result<Dataset, ExportError> 
     })
 }
 
-/// Every row the dataset is made of; children grouped by owner.
-struct Rows {
-    specialties: Vec<specialty::Model>,
-    specialty_texts: HashMap<i32, Vec<specialty_translation::Model>>,
-    institutions: Vec<institution::Model>,
-    institution_texts: HashMap<i32, Vec<institution_translation::Model>>,
-    aliases: HashMap<i32, Vec<institution_alias::Model>>,
-    speakers: Vec<speaker::Model>,
-    speaker_texts: HashMap<i32, Vec<speaker_translation::Model>>,
-    exchanges: Vec<exchange::Model>,
-    exchange_texts: HashMap<i32, Vec<exchange_translation::Model>>,
-    participants: HashMap<i32, Vec<exchange_participant::Model>>,
-    exchange_specialties: HashMap<i32, Vec<exchange_specialty::Model>>,
-    talks: HashMap<i32, Vec<talk::Model>>,
-    talk_texts: HashMap<i32, Vec<talk_translation::Model>>,
-    shipments: Vec<aid_shipment::Model>,
-    shipment_texts: HashMap<i32, Vec<aid_shipment_translation::Model>>,
-    news: Vec<news_item::Model>,
-    news_texts: HashMap<i32, Vec<news_item_translation::Model>>,
-    photos: Vec<photo::Model>,
-    photo_texts: HashMap<i32, Vec<photo_translation::Model>>,
-    people: HashMap<i32, Vec<photo_person::Model>>,
-}
-
 impl Rows {
-    async fn read<C: ConnectionTrait>(db: &C) -> Result<Rows, DbErr> {
-        use exchange_participant as participant;
-        Ok(Rows {
-            specialties: all(db, &[specialty::Column::Id]).await?,
-            specialty_texts: texts(db, |r: &specialty_translation::Model| r.specialty_id).await?,
-            institutions: all(db, &[institution::Column::Id]).await?,
-            institution_texts: texts(db, |r: &institution_translation::Model| r.institution_id)
-                .await?,
-            aliases: by_owner(all(db, &[institution_alias::Column::Id]).await?, |r| {
-                r.institution_id
-            }),
-            speakers: all(db, &[speaker::Column::Id]).await?,
-            speaker_texts: texts(db, |r: &speaker_translation::Model| r.speaker_id).await?,
-            exchanges: all(db, &[exchange::Column::Id]).await?,
-            exchange_texts: texts(db, |r: &exchange_translation::Model| r.exchange_id).await?,
-            participants: by_owner(all(db, &[participant::Column::Position]).await?, |r| {
-                r.exchange_id
-            }),
-            exchange_specialties: by_owner(
-                all(db, &[exchange_specialty::Column::Position]).await?,
-                |r| r.exchange_id,
-            ),
-            talks: by_owner(
-                all(db, &[talk::Column::Position, talk::Column::Id]).await?,
-                |r| r.exchange_id,
-            ),
-            talk_texts: texts(db, |r: &talk_translation::Model| r.talk_id).await?,
-            shipments: all(db, &[aid_shipment::Column::Id]).await?,
-            shipment_texts: texts(db, |r: &aid_shipment_translation::Model| r.aid_shipment_id)
-                .await?,
-            news: all(db, &[news_item::Column::Position, news_item::Column::Id]).await?,
-            news_texts: texts(db, |r: &news_item_translation::Model| r.news_item_id).await?,
-            photos: all(db, &[photo::Column::Position, photo::Column::Id]).await?,
-            photo_texts: texts(db, |r: &photo_translation::Model| r.photo_id).await?,
-            people: by_owner(all(db, &[photo_person::Column::Position]).await?, |r| {
-                r.photo_id
-            }),
-        })
-    }
-
     fn specialties(&self) -> Vec<format::Specialty> {
         let texts = &self.specialty_texts;
         self.specialties
@@ -373,16 +304,6 @@ fn children<T>(by_owner: &HashMap<i32, Vec<T>>, owner: i32) -> impl Iterator<Ite
     by_owner.get(&owner).into_iter().flatten()
 }
 
-/// Every translation row of one kind, by the id of what it translates.
-async fn texts<C, M>(db: &C, owner: impl Fn(&M) -> i32) -> Result<HashMap<i32, Vec<M>>, DbErr>
-where
-    C: ConnectionTrait,
-    M: ModelTrait + FromQueryResult + Send + Sync,
-    M::Entity: EntityTrait<Model = M>,
-{
-    Ok(by_owner(M::Entity::find().all(db).await?, owner))
-}
-
 /// The dataset as YAML, with a header saying where it came from.
 pub fn to_yaml(dataset: &Dataset) -> Result<String, serde_yaml_ng::Error> {
     let body = serde_yaml_ng::to_string(dataset)?;
@@ -390,10 +311,6 @@ pub fn to_yaml(dataset: &Dataset) -> Result<String, serde_yaml_ng::Error> {
         "# Exported by medexchange {}; `medexchange import` reads it back.\n{body}",
         env!("CARGO_PKG_VERSION")
     ))
-}
-
-fn by_owner<T>(rows: Vec<T>, owner: impl Fn(&T) -> i32) -> HashMap<i32, Vec<T>> {
-    crate::store::batch::group_by(rows, owner)
 }
 
 fn localized<T: Translation>(

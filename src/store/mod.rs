@@ -14,6 +14,7 @@ pub mod page;
 pub mod partnerships;
 pub mod search;
 pub mod search_index;
+pub mod snapshot;
 pub mod sort_keys;
 mod sql;
 pub mod startup;
