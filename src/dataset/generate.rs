@@ -10,16 +10,13 @@
 use crate::i18n::Lang;
 use crate::i18n::sort_key::name_sort_keys;
 use crate::model::ReportDate;
+use crate::store::bulk::{self, Batch};
 use crate::store::search_index::{self, DocKind, Owners};
+use crate::store::{ConnectionTrait, DatabaseConnection, DbErr};
 use entity::{
     exchange, exchange_participant, exchange_specialty, exchange_translation, institution,
     institution_alias, institution_translation, photo, photo_person, photo_translation, speaker,
     speaker_translation, specialty, specialty_translation, talk,
-};
-use sea_orm::sea_query::{Expr, Func};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, Statement, TransactionTrait,
 };
 
 /// What a generation wrote.
@@ -259,49 +256,8 @@ const GIVEN_NAMES: &[&str] = &[
     "浩",
 ];
 
-/// Rows waiting to be inserted. Parents are flushed before their children,
-/// so foreign keys hold at every statement.
-struct Batch<A: ActiveModelTrait> {
-    rows: Vec<A>,
-}
-
-impl<A: ActiveModelTrait + Send> Batch<A> {
-    /// Rows per INSERT statement (well under both engines' parameter limits).
-    const SIZE: usize = 1000;
-
-    fn new() -> Self {
-        Batch { rows: Vec::new() }
-    }
-
-    fn push(&mut self, row: A) {
-        self.rows.push(row);
-    }
-
-    async fn flush<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
-        while !self.rows.is_empty() {
-            let rest = self.rows.split_off(self.rows.len().min(Self::SIZE));
-            let chunk = std::mem::replace(&mut self.rows, rest);
-            A::Entity::insert_many(chunk)
-                .exec_without_returning(db)
-                .await?;
-        }
-        Ok(())
-    }
-}
-
 /// Exchanges written per round of flushes.
 const EXCHANGES_PER_ROUND: usize = 500;
-
-/// The next free id of a table.
-async fn next_id<E: EntityTrait, C: ConnectionTrait>(db: &C, id: E::Column) -> Result<i32, DbErr> {
-    let max: Option<Option<i32>> = E::find()
-        .select_only()
-        .column_as(Expr::expr(Func::max(Expr::col(id))), "max_id")
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0) + 1)
-}
 
 /// Adds `exchanges` synthetic exchanges (and what they need) with `seed`.
 pub async fn generate(
@@ -310,35 +266,12 @@ pub async fn generate(
     seed: u64,
 ) -> Result<GenerateSummary, GenerateError> {
     let prefix = format!("gen-{seed}-");
-    let used = specialty::Entity::find()
-        .filter(specialty::Column::Slug.starts_with(prefix.as_str()))
-        .count(db)
-        .await?;
-    if used > 0 {
+    if bulk::prefix_used(db, &prefix).await? {
         return Err(GenerateError::SeedAlreadyUsed(seed));
     }
-    let txn = db.begin().await?;
+    let txn = bulk::begin(db).await?;
     let summary = write(&txn, &prefix, exchanges, seed).await?;
-    crate::store::data_version::bump(&txn).await?;
-    if txn.get_database_backend() == DbBackend::Postgres {
-        for table in [
-            "institution",
-            "institution_alias",
-            "specialty",
-            "speaker",
-            "exchange",
-            "talk",
-            "photo",
-        ] {
-            let sql = format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            );
-            txn.execute_raw(Statement::from_string(DbBackend::Postgres, sql))
-                .await?;
-        }
-    }
-    txn.commit().await?;
-    crate::store::refresh_statistics(db).await?;
+    bulk::commit(db, txn).await?;
     Ok(summary)
 }
 
@@ -349,25 +282,43 @@ async fn write<C: ConnectionTrait>(
     seed: u64,
 ) -> Result<GenerateSummary, DbErr> {
     let mut rng = Rng(seed ^ 0x6D65_6465_7863_6867);
-    let mut summary = GenerateSummary {
-        exchanges: count,
-        ..Default::default()
+    let first_specialty = write_specialties(db, prefix).await?;
+    let (cn_ids, jp_ids) = write_institutions(db, prefix, count, &mut rng).await?;
+    let (first_speaker, speaker_count) =
+        write_speakers(db, prefix, count, &mut rng, &jp_ids).await?;
+    let written = Written {
+        first_specialty,
+        cn_ids,
+        jp_ids,
+        first_speaker,
+        speaker_count,
     };
+    let (talks, photos) = write_exchanges(db, prefix, count, &mut rng, &written).await?;
+    Ok(GenerateSummary {
+        institutions: written.cn_ids.len() + written.jp_ids.len(),
+        speakers: speaker_count,
+        exchanges: count,
+        talks,
+        photos,
+    })
+}
 
-    let first_specialty = next_id::<specialty::Entity, _>(db, specialty::Column::Id).await?;
-    let mut specialties = Batch::<specialty::ActiveModel>::new();
-    let mut specialty_texts = Batch::<specialty_translation::ActiveModel>::new();
+/// The specialties; returns the first one's id.
+async fn write_specialties<C: ConnectionTrait>(db: &C, prefix: &str) -> Result<i32, DbErr> {
+    let first_specialty = bulk::next_id::<specialty::Entity, _>(db, specialty::Column::Id).await?;
+    let mut specialties = Batch::<specialty::Model>::default();
+    let mut specialty_texts = Batch::<specialty_translation::Model>::default();
     for (i, (slug, zh, ja, en)) in SPECIALTIES.iter().enumerate() {
         let id = first_specialty + i as i32;
-        specialties.push(specialty::ActiveModel {
-            id: Set(id),
-            slug: Set(format!("{prefix}{slug}")),
+        specialties.push(specialty::Model {
+            id,
+            slug: format!("{prefix}{slug}"),
         });
         for (lang, name) in [("zh", zh), ("ja", ja), ("en", en)] {
-            let row = specialty_translation::ActiveModel {
-                specialty_id: Set(id),
-                lang: Set(lang.into()),
-                name: Set(Some((*name).into())),
+            let row = specialty_translation::Model {
+                specialty_id: id,
+                lang: lang.into(),
+                name: Some((*name).into()),
             };
             specialty_texts.push(row);
         }
@@ -381,45 +332,84 @@ async fn write<C: ConnectionTrait>(
         Owners::Range(first_specialty, last_specialty),
     )
     .await?;
+    Ok(first_specialty)
+}
 
+/// The names of a generated institution, and where it is.
+struct Place {
+    country: &'static str,
+    zh: String,
+    ja: String,
+    en: String,
+    /// Province or prefecture in zh, ja, en.
+    region: [&'static str; 3],
+    /// City in zh, ja, en.
+    city: [String; 3],
+    /// The kana reading of the Japanese name.
+    kana: String,
+}
+
+/// Institution number `i`: Chinese when `i` is even, else Japanese.
+fn place(i: usize, rng: &mut Rng) -> Place {
+    let number = i / 2 + 1;
+    if i.is_multiple_of(2) {
+        let c = rng.pick(CN_CITIES);
+        Place {
+            country: "CN",
+            zh: format!("{}市第{number}人民医院", c.0),
+            ja: format!("{}市第{number}人民病院", c.1),
+            en: format!("The No. {number} People's Hospital of {}", c.2),
+            region: [c.3, c.4, c.5],
+            city: [format!("{}市", c.0), format!("{}市", c.1), c.2.to_owned()],
+            kana: format!("{}しだい{number}じんみんびょういん", reading(c.1)),
+        }
+    } else {
+        let p = rng.pick(JP_PLACES);
+        Place {
+            country: "JP",
+            zh: format!("{}第{number}综合医院", p.1),
+            ja: format!("{}第{number}総合病院", p.0),
+            en: format!("{} General Hospital No. {number}", p.2),
+            region: [p.4, p.3, p.5],
+            city: [format!("{}市", p.1), format!("{}市", p.0), p.2.to_owned()],
+            kana: format!("{}だい{number}そうごうびょういん", reading(p.0)),
+        }
+    }
+}
+
+/// The institutions (one in 50 exchanges, at least 20), alternately
+/// Chinese and Japanese; returns their ids by country.
+async fn write_institutions<C: ConnectionTrait>(
+    db: &C,
+    prefix: &str,
+    count: usize,
+    rng: &mut Rng,
+) -> Result<(Vec<i32>, Vec<i32>), DbErr> {
     let institution_count = (count / 50).max(20);
-    summary.institutions = institution_count;
-    let first_institution = next_id::<institution::Entity, _>(db, institution::Column::Id).await?;
+    let first_institution =
+        bulk::next_id::<institution::Entity, _>(db, institution::Column::Id).await?;
     let first_alias =
-        next_id::<institution_alias::Entity, _>(db, institution_alias::Column::Id).await?;
-    let mut institutions = Batch::<institution::ActiveModel>::new();
-    let mut institution_texts = Batch::<institution_translation::ActiveModel>::new();
-    let mut aliases = Batch::<institution_alias::ActiveModel>::new();
+        bulk::next_id::<institution_alias::Entity, _>(db, institution_alias::Column::Id).await?;
+    let mut institutions = Batch::<institution::Model>::default();
+    let mut institution_texts = Batch::<institution_translation::Model>::default();
+    let mut aliases = Batch::<institution_alias::Model>::default();
     let (mut cn_ids, mut jp_ids) = (Vec::new(), Vec::new());
     for i in 0..institution_count {
         let id = first_institution + i as i32;
-        let chinese = i % 2 == 0;
-        let number = i / 2 + 1;
-        let (country, zh, ja, en, region, city, kana) = if chinese {
-            cn_ids.push(id);
-            let c = rng.pick(CN_CITIES);
-            (
-                "CN",
-                format!("{}市第{number}人民医院", c.0),
-                format!("{}市第{number}人民病院", c.1),
-                format!("The No. {number} People's Hospital of {}", c.2),
-                [c.3, c.4, c.5],
-                [format!("{}市", c.0), format!("{}市", c.1), c.2.to_owned()],
-                format!("{}しだい{number}じんみんびょういん", reading(c.1)),
-            )
-        } else {
-            jp_ids.push(id);
-            let p = rng.pick(JP_PLACES);
-            (
-                "JP",
-                format!("{}第{number}综合医院", p.1),
-                format!("{}第{number}総合病院", p.0),
-                format!("{} General Hospital No. {number}", p.2),
-                [p.4, p.3, p.5],
-                [format!("{}市", p.1), format!("{}市", p.0), p.2.to_owned()],
-                format!("{}だい{number}そうごうびょういん", reading(p.0)),
-            )
-        };
+        let chinese = i.is_multiple_of(2);
+        let Place {
+            country,
+            zh,
+            ja,
+            en,
+            region,
+            city,
+            kana,
+        } = place(i, rng);
+        match chinese {
+            true => cn_ids.push(id),
+            false => jp_ids.push(id),
+        }
         let with_english = rng.below(4) != 0;
         let mut names = vec![
             (Lang::Zh, zh.as_str(), None),
@@ -429,14 +419,14 @@ async fn write<C: ConnectionTrait>(
             names.push((Lang::En, en.as_str(), None));
         }
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
-        let row = institution::ActiveModel {
-            id: Set(id),
-            slug: Set(format!("{prefix}institution-{i}")),
-            country: Set(country.into()),
-            kind: Set("HOSPITAL".into()),
-            sort_zh: Set(sort_zh),
-            sort_ja: Set(sort_ja),
-            sort_en: Set(sort_en),
+        let row = institution::Model {
+            id,
+            slug: format!("{prefix}institution-{i}"),
+            country: country.into(),
+            kind: "HOSPITAL".into(),
+            sort_zh,
+            sort_ja,
+            sort_en,
         };
         institutions.push(row);
         for (k, (lang, name)) in [("zh", zh.clone()), ("ja", ja.clone()), ("en", en)]
@@ -446,21 +436,21 @@ async fn write<C: ConnectionTrait>(
             if lang == "en" && !with_english {
                 continue;
             }
-            let row = institution_translation::ActiveModel {
-                institution_id: Set(id),
-                lang: Set(lang.into()),
-                name: Set(Some(name)),
-                region: Set(Some(region[k].to_owned())),
-                city: Set(Some(city[k].clone())),
-                reading: Set((lang == "ja").then(|| kana.clone())),
+            let row = institution_translation::Model {
+                institution_id: id,
+                lang: lang.into(),
+                name: Some(name),
+                region: Some(region[k].to_owned()),
+                city: Some(city[k].clone()),
+                reading: (lang == "ja").then(|| kana.clone()),
             };
             institution_texts.push(row);
         }
         let alias = format!("{}{}", if chinese { "中国" } else { "日本" }, zh);
-        let row = institution_alias::ActiveModel {
-            id: Set(first_alias + i as i32),
-            institution_id: Set(id),
-            alias: Set(alias),
+        let row = institution_alias::Model {
+            id: first_alias + i as i32,
+            institution_id: id,
+            alias,
         };
         aliases.push(row);
     }
@@ -474,15 +464,25 @@ async fn write<C: ConnectionTrait>(
         Owners::Range(first_institution, last_institution),
     )
     .await?;
+    Ok((cn_ids, jp_ids))
+}
 
+/// The speakers (one in 20 exchanges, at least 10), at Japanese
+/// institutions; returns the first one's id and how many.
+async fn write_speakers<C: ConnectionTrait>(
+    db: &C,
+    prefix: &str,
+    count: usize,
+    rng: &mut Rng,
+    jp_ids: &[i32],
+) -> Result<(i32, usize), DbErr> {
     let speaker_count = (count / 20).max(10);
-    summary.speakers = speaker_count;
-    let first_speaker = next_id::<speaker::Entity, _>(db, speaker::Column::Id).await?;
-    let mut speakers = Batch::<speaker::ActiveModel>::new();
-    let mut speaker_texts = Batch::<speaker_translation::ActiveModel>::new();
+    let first_speaker = bulk::next_id::<speaker::Entity, _>(db, speaker::Column::Id).await?;
+    let mut speakers = Batch::<speaker::Model>::default();
+    let mut speaker_texts = Batch::<speaker_translation::Model>::default();
     for i in 0..speaker_count {
         let id = first_speaker + i as i32;
-        let home = *rng.pick(&jp_ids);
+        let home = *rng.pick(jp_ids);
         let (family, given) = (rng.pick(FAMILY_NAMES), rng.pick(GIVEN_NAMES));
         let name = format!("{family}{given}");
         let kana = format!("{} {}", reading(family), reading(given));
@@ -491,22 +491,22 @@ async fn write<C: ConnectionTrait>(
             (Lang::Ja, name.as_str(), Some(kana.as_str())),
         ];
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
-        let row = speaker::ActiveModel {
-            id: Set(id),
-            slug: Set(format!("{prefix}speaker-{i}")),
-            institution_id: Set(Some(home)),
-            sort_zh: Set(sort_zh),
-            sort_ja: Set(sort_ja),
-            sort_en: Set(sort_en),
+        let row = speaker::Model {
+            id,
+            slug: format!("{prefix}speaker-{i}"),
+            institution_id: Some(home),
+            sort_zh,
+            sort_ja,
+            sort_en,
         };
         speakers.push(row);
         for (lang, position) in [("zh", "科长"), ("ja", "科長")] {
-            let row = speaker_translation::ActiveModel {
-                speaker_id: Set(id),
-                lang: Set(lang.into()),
-                name: Set(Some(name.clone())),
-                position: Set(Some(position.into())),
-                reading: Set((lang == "ja").then(|| kana.clone())),
+            let row = speaker_translation::Model {
+                speaker_id: id,
+                lang: lang.into(),
+                name: Some(name.clone()),
+                position: Some(position.into()),
+                reading: (lang == "ja").then(|| kana.clone()),
             };
             speaker_texts.push(row);
         }
@@ -520,165 +520,239 @@ async fn write<C: ConnectionTrait>(
         Owners::Range(first_speaker, last_speaker),
     )
     .await?;
+    Ok((first_speaker, speaker_count))
+}
 
-    let first_exchange = next_id::<exchange::Entity, _>(db, exchange::Column::Id).await?;
-    let first_talk = next_id::<talk::Entity, _>(db, talk::Column::Id).await?;
-    let first_photo = next_id::<photo::Entity, _>(db, photo::Column::Id).await?;
-    let mut exchange_rows = Batch::<exchange::ActiveModel>::new();
-    let mut exchange_texts = Batch::<exchange_translation::ActiveModel>::new();
-    let mut participants = Batch::<exchange_participant::ActiveModel>::new();
-    let mut exchange_specialties = Batch::<exchange_specialty::ActiveModel>::new();
-    let mut talks = Batch::<talk::ActiveModel>::new();
-    let mut photos = Batch::<photo::ActiveModel>::new();
-    let mut photo_texts = Batch::<photo_translation::ActiveModel>::new();
-    let mut people = Batch::<photo_person::ActiveModel>::new();
-    let (mut talk_id, mut photo_id) = (first_talk, first_photo);
+/// What the exchanges refer to, written before them.
+struct Written {
+    first_specialty: i32,
+    cn_ids: Vec<i32>,
+    jp_ids: Vec<i32>,
+    first_speaker: i32,
+    speaker_count: usize,
+}
+
+/// Exchanges and what lies below them, waiting to be inserted, with the
+/// ids of the next talk and photo.
+#[derive(Default)]
+struct ExchangeRows {
+    exchanges: Batch<exchange::Model>,
+    texts: Batch<exchange_translation::Model>,
+    participants: Batch<exchange_participant::Model>,
+    specialties: Batch<exchange_specialty::Model>,
+    talks: Batch<talk::Model>,
+    photos: Batch<photo::Model>,
+    photo_texts: Batch<photo_translation::Model>,
+    people: Batch<photo_person::Model>,
+    next_talk: i32,
+    next_photo: i32,
+}
+
+impl ExchangeRows {
+    /// Inserts every row held, parents first.
+    async fn flush<C: ConnectionTrait>(&mut self, db: &C) -> Result<(), DbErr> {
+        self.exchanges.flush(db).await?;
+        self.texts.flush(db).await?;
+        self.participants.flush(db).await?;
+        self.specialties.flush(db).await?;
+        self.talks.flush(db).await?;
+        self.photos.flush(db).await?;
+        self.photo_texts.flush(db).await?;
+        self.people.flush(db).await
+    }
+}
+
+/// The exchanges, each with one Chinese and one Japanese participant, one
+/// or two specialties, talks and photos; returns how many talks and
+/// photos were written.
+async fn write_exchanges<C: ConnectionTrait>(
+    db: &C,
+    prefix: &str,
+    count: usize,
+    rng: &mut Rng,
+    written: &Written,
+) -> Result<(usize, usize), DbErr> {
+    let first_exchange = bulk::next_id::<exchange::Entity, _>(db, exchange::Column::Id).await?;
+    let first_talk = bulk::next_id::<talk::Entity, _>(db, talk::Column::Id).await?;
+    let first_photo = bulk::next_id::<photo::Entity, _>(db, photo::Column::Id).await?;
+    let mut rows = ExchangeRows {
+        next_talk: first_talk,
+        next_photo: first_photo,
+        ..ExchangeRows::default()
+    };
     for i in 0..count {
-        let id = first_exchange + i as i32;
-        let year = 2015 + rng.below(11) as i32;
-        let month = 1 + rng.below(12) as u32;
-        let day = (rng.below(3) == 0).then(|| 1 + rng.below(28) as u32);
-        let date = ReportDate { year, month, day };
-        let cn = *rng.pick(&cn_ids);
-        let jp = *rng.pick(&jp_ids);
-        let specialty = rng.below(SPECIALTIES.len());
-        let (_, spec_zh, spec_ja, _) = SPECIALTIES[specialty];
-        let format = ["ONLINE", "ONLINE", "IN_PERSON", "HYBRID"][rng.below(4)];
-        let row = exchange::ActiveModel {
-            id: Set(id),
-            slug: Set(format!("{prefix}exchange-{i}")),
-            date: Set(date.to_string()),
-            starts_on: Set(date.first_day()),
-            ends_on: Set(date.last_day()),
-            year: Set(year),
-            month: Set(Some(month as i32)),
-            fiscal_year: Set(date.fiscal_year()),
-            format: Set(format.into()),
-        };
-        exchange_rows.push(row);
-        let titles = [
-            (
-                "zh",
-                format!("第{i}次{spec_zh}云端交流"),
-                format!("{month}月，中日两家医院就{spec_zh}进行了交流。"),
-            ),
-            (
-                "ja",
-                format!("第{i}回{spec_ja}オンライン交流"),
-                format!("{month}月、日中の病院が{spec_ja}について交流を行いました。"),
-            ),
-        ];
-        for (lang, title, summary) in titles {
-            let row = exchange_translation::ActiveModel {
-                exchange_id: Set(id),
-                lang: Set(lang.into()),
-                title: Set(Some(title)),
-                summary: Set(Some(summary)),
-            };
-            exchange_texts.push(row);
-        }
-        for (position, institution_id) in [cn, jp].into_iter().enumerate() {
-            let row = exchange_participant::ActiveModel {
-                exchange_id: Set(id),
-                institution_id: Set(institution_id),
-                position: Set(position as i32),
-            };
-            participants.push(row);
-        }
-        let mut covered = vec![specialty];
-        if rng.below(3) == 0 {
-            let second = rng.below(SPECIALTIES.len());
-            if second != specialty {
-                covered.push(second);
-            }
-        }
-        for (position, s) in covered.into_iter().enumerate() {
-            let row = exchange_specialty::ActiveModel {
-                exchange_id: Set(id),
-                specialty_id: Set(first_specialty + s as i32),
-                position: Set(position as i32),
-            };
-            exchange_specialties.push(row);
-        }
-        let mut exchange_speakers = Vec::new();
-        for position in 0..rng.below(5) {
-            let speaker = first_speaker + rng.below(speaker_count) as i32;
-            if exchange_speakers.contains(&speaker) {
-                continue;
-            }
-            exchange_speakers.push(speaker);
-            let kind = if position == 0 && rng.below(4) == 0 {
-                "GREETING"
-            } else {
-                "LECTURE"
-            };
-            let row = talk::ActiveModel {
-                id: Set(talk_id),
-                exchange_id: Set(id),
-                speaker_id: Set(speaker),
-                position: Set(position as i32),
-                kind: Set(kind.into()),
-            };
-            talks.push(row);
-            talk_id += 1;
-            summary.talks += 1;
-        }
-        for position in 0..1 + rng.below(5) {
-            let venue = [Some(cn), Some(jp), None][rng.below(3)];
-            let row = photo::ActiveModel {
-                id: Set(photo_id),
-                slug: Set(format!("{prefix}photo-{i}-{position}")),
-                exchange_id: Set(Some(id)),
-                aid_shipment_id: Set(None),
-                news_item_id: Set(None),
-                venue_institution_id: Set(venue),
-                url: Set(None),
-                position: Set(position as i32),
-            };
-            photos.push(row);
-            let captions = [
-                ("zh", format!("{spec_zh}交流的情景（{position}）")),
-                ("ja", format!("{spec_ja}交流の様子（{position}）")),
-            ];
-            for (lang, caption) in captions {
-                let row = photo_translation::ActiveModel {
-                    photo_id: Set(photo_id),
-                    lang: Set(lang.into()),
-                    caption: Set(Some(caption)),
-                };
-                photo_texts.push(row);
-            }
-            if let Some(speaker) = exchange_speakers.get(position) {
-                let row = photo_person::ActiveModel {
-                    photo_id: Set(photo_id),
-                    speaker_id: Set(*speaker),
-                    position: Set(0),
-                };
-                people.push(row);
-            }
-            photo_id += 1;
-            summary.photos += 1;
-        }
+        add_exchange(
+            &mut rows,
+            prefix,
+            i,
+            first_exchange + i as i32,
+            rng,
+            written,
+        );
         if (i + 1) % EXCHANGES_PER_ROUND == 0 || i + 1 == count {
-            exchange_rows.flush(db).await?;
-            exchange_texts.flush(db).await?;
-            participants.flush(db).await?;
-            exchange_specialties.flush(db).await?;
-            talks.flush(db).await?;
-            photos.flush(db).await?;
-            photo_texts.flush(db).await?;
-            people.flush(db).await?;
+            rows.flush(db).await?;
         }
     }
     if count > 0 {
         let last_exchange = first_exchange + count as i32 - 1;
-        search_index::reindex(
-            db,
-            DocKind::Exchange,
-            Owners::Range(first_exchange, last_exchange),
-        )
-        .await?;
-        search_index::reindex(db, DocKind::Photo, Owners::Range(first_photo, photo_id - 1)).await?;
+        let exchanges = Owners::Range(first_exchange, last_exchange);
+        search_index::reindex(db, DocKind::Exchange, exchanges).await?;
+        let photos = Owners::Range(first_photo, rows.next_photo - 1);
+        search_index::reindex(db, DocKind::Photo, photos).await?;
     }
-    Ok(summary)
+    let talks = (rows.next_talk - first_talk) as usize;
+    Ok((talks, (rows.next_photo - first_photo) as usize))
+}
+
+/// Exchange number `i` (row `id`): its row, texts, participants and
+/// specialties, then its talks and photos.
+fn add_exchange(
+    rows: &mut ExchangeRows,
+    prefix: &str,
+    i: usize,
+    id: i32,
+    rng: &mut Rng,
+    written: &Written,
+) {
+    let year = 2015 + rng.below(11) as i32;
+    let month = 1 + rng.below(12) as u32;
+    let day = (rng.below(3) == 0).then(|| 1 + rng.below(28) as u32);
+    let date = ReportDate { year, month, day };
+    let cn = *rng.pick(&written.cn_ids);
+    let jp = *rng.pick(&written.jp_ids);
+    let specialty = rng.below(SPECIALTIES.len());
+    let (_, spec_zh, spec_ja, _) = SPECIALTIES[specialty];
+    let format = ["ONLINE", "ONLINE", "IN_PERSON", "HYBRID"][rng.below(4)];
+    rows.exchanges.push(exchange::Model {
+        id,
+        slug: format!("{prefix}exchange-{i}"),
+        date: date.to_string(),
+        starts_on: date.first_day(),
+        ends_on: date.last_day(),
+        year,
+        month: Some(month as i32),
+        fiscal_year: date.fiscal_year(),
+        format: format.into(),
+    });
+    let titles = [
+        (
+            "zh",
+            format!("第{i}次{spec_zh}云端交流"),
+            format!("{month}月，中日两家医院就{spec_zh}进行了交流。"),
+        ),
+        (
+            "ja",
+            format!("第{i}回{spec_ja}オンライン交流"),
+            format!("{month}月、日中の病院が{spec_ja}について交流を行いました。"),
+        ),
+    ];
+    for (lang, title, summary) in titles {
+        rows.texts.push(exchange_translation::Model {
+            exchange_id: id,
+            lang: lang.into(),
+            title: Some(title),
+            summary: Some(summary),
+        });
+    }
+    for (position, institution_id) in [cn, jp].into_iter().enumerate() {
+        rows.participants.push(exchange_participant::Model {
+            exchange_id: id,
+            institution_id,
+            position: position as i32,
+        });
+    }
+    let mut covered = vec![specialty];
+    if rng.below(3) == 0 {
+        let second = rng.below(SPECIALTIES.len());
+        if second != specialty {
+            covered.push(second);
+        }
+    }
+    for (position, s) in covered.into_iter().enumerate() {
+        rows.specialties.push(exchange_specialty::Model {
+            exchange_id: id,
+            specialty_id: written.first_specialty + s as i32,
+            position: position as i32,
+        });
+    }
+    let speakers = add_talks(rows, id, rng, written);
+    let venues = [Some(cn), Some(jp), None];
+    add_photos(
+        rows,
+        (prefix, i, id),
+        rng,
+        venues,
+        &speakers,
+        (spec_zh, spec_ja),
+    );
+}
+
+/// Up to four talks by distinct speakers; returns the speakers.
+fn add_talks(rows: &mut ExchangeRows, id: i32, rng: &mut Rng, written: &Written) -> Vec<i32> {
+    let mut speakers = Vec::new();
+    for position in 0..rng.below(5) {
+        let speaker = written.first_speaker + rng.below(written.speaker_count) as i32;
+        if speakers.contains(&speaker) {
+            continue;
+        }
+        speakers.push(speaker);
+        let kind = if position == 0 && rng.below(4) == 0 {
+            "GREETING"
+        } else {
+            "LECTURE"
+        };
+        rows.talks.push(talk::Model {
+            id: rows.next_talk,
+            exchange_id: id,
+            speaker_id: speaker,
+            position: position as i32,
+            kind: kind.into(),
+        });
+        rows.next_talk += 1;
+    }
+    speakers
+}
+
+/// One to five photos of exchange `i` (row `id`), with captions, taken at
+/// one of `venues`; the n-th shows the n-th speaker.
+fn add_photos(
+    rows: &mut ExchangeRows,
+    (prefix, i, id): (&str, usize, i32),
+    rng: &mut Rng,
+    venues: [Option<i32>; 3],
+    speakers: &[i32],
+    (spec_zh, spec_ja): (&str, &str),
+) {
+    for position in 0..1 + rng.below(5) {
+        let photo_id = rows.next_photo;
+        rows.photos.push(photo::Model {
+            id: photo_id,
+            slug: format!("{prefix}photo-{i}-{position}"),
+            exchange_id: Some(id),
+            aid_shipment_id: None,
+            news_item_id: None,
+            venue_institution_id: venues[rng.below(3)],
+            url: None,
+            position: position as i32,
+        });
+        let captions = [
+            ("zh", format!("{spec_zh}交流的情景（{position}）")),
+            ("ja", format!("{spec_ja}交流の様子（{position}）")),
+        ];
+        for (lang, caption) in captions {
+            rows.photo_texts.push(photo_translation::Model {
+                photo_id,
+                lang: lang.into(),
+                caption: Some(caption),
+            });
+        }
+        if let Some(speaker) = speakers.get(position) {
+            rows.people.push(photo_person::Model {
+                photo_id,
+                speaker_id: *speaker,
+                position: 0,
+            });
+        }
+        rows.next_photo += 1;
+    }
 }

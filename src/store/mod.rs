@@ -4,6 +4,7 @@
 //! inside a transaction, on SQLite and on PostgreSQL.
 
 pub mod batch;
+pub mod bulk;
 pub mod catalog;
 pub mod connection;
 pub mod data_version;
@@ -24,7 +25,7 @@ pub mod translation_gaps;
 mod translations;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};
-pub use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
 
 /// Refreshes PostgreSQL's planner statistics after a bulk write, so the
 /// first queries after it are planned on what the tables now hold rather
