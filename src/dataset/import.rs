@@ -12,16 +12,14 @@ use super::format::{self, Dataset, Localized, Photo};
 use crate::i18n::Lang;
 use crate::i18n::sort_key::{self, NameText};
 use crate::model::ReportDate;
+use crate::store::records::{self, PhotoOwner};
 use crate::store::search_index::{self, DocKind, Owners};
+use crate::store::{DatabaseConnection, DatabaseTransaction};
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
     exchange_translation, institution, institution_alias, institution_translation, news_item,
     news_item_translation, photo, photo_person, photo_translation, speaker, speaker_translation,
     specialty, specialty_translation, talk, talk_translation,
-};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::NotSet, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QuerySelect, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -64,7 +62,7 @@ pub async fn import(
     dataset: &Dataset,
     source_name: &str,
 ) -> Result<ImportSummary, DatasetError> {
-    let txn = db.begin().await?;
+    let txn = records::begin(db).await?;
     let mut writer = Writer {
         txn: &txn,
         source_name,
@@ -73,8 +71,7 @@ pub async fn import(
         removed_photos: Vec::new(),
     };
     let summary = writer.write(dataset).await?;
-    crate::store::data_version::bump(&txn).await?;
-    txn.commit().await?;
+    records::commit(txn).await?;
     Ok(summary)
 }
 
@@ -182,29 +179,11 @@ impl Writer<'_> {
         if let Some(id) = self.slugs.get(&(kind, slug.to_owned())) {
             return Ok(*id);
         }
-        let stored: Option<i32> = match kind {
-            Kind::Institution => {
-                id_of::<institution::Entity>(
-                    self.txn,
-                    institution::Column::Slug,
-                    institution::Column::Id,
-                    slug,
-                )
-                .await?
-            }
-            Kind::Specialty => {
-                id_of::<specialty::Entity>(
-                    self.txn,
-                    specialty::Column::Slug,
-                    specialty::Column::Id,
-                    slug,
-                )
-                .await?
-            }
-            Kind::Speaker => {
-                id_of::<speaker::Entity>(self.txn, speaker::Column::Slug, speaker::Column::Id, slug)
-                    .await?
-            }
+        let txn = self.txn;
+        let stored = match kind {
+            Kind::Institution => records::id_by_slug::<institution::Entity, _>(txn, slug).await?,
+            Kind::Specialty => records::id_by_slug::<specialty::Entity, _>(txn, slug).await?,
+            Kind::Speaker => records::id_by_slug::<speaker::Entity, _>(txn, slug).await?,
         };
         match stored {
             Some(id) => {
@@ -219,85 +198,61 @@ impl Writer<'_> {
     }
 
     async fn specialty(&mut self, item: &format::Specialty) -> Result<(), DatasetError> {
-        let existing = id_of::<specialty::Entity>(
+        let row = specialty::Model {
+            id: 0,
+            slug: item.slug.clone(),
+        };
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        let texts = translations(&[&item.name], |lang, texts| specialty_translation::Model {
+            specialty_id: id,
+            lang: lang.code().to_owned(),
+            name: texts[0].clone(),
+        });
+        records::replace_children(
             self.txn,
-            specialty::Column::Slug,
-            specialty::Column::Id,
-            &item.slug,
+            specialty_translation::Column::SpecialtyId,
+            id,
+            texts,
         )
         .await?;
-        let model = specialty::ActiveModel {
-            id: existing.map(Set).unwrap_or(NotSet),
-            slug: Set(item.slug.clone()),
-        };
-        let id = save(self.txn, model, existing.is_some()).await?.id;
-        specialty_translation::Entity::delete_many()
-            .filter(specialty_translation::Column::SpecialtyId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for lang in Lang::ALL {
-            if let Some(texts) = texts_in(lang, &[&item.name]) {
-                let row = specialty_translation::ActiveModel {
-                    specialty_id: Set(id),
-                    lang: Set(lang.code().to_owned()),
-                    name: Set(texts[0].clone()),
-                };
-                row.insert(self.txn).await?;
-            }
-        }
         self.slugs.insert((Kind::Specialty, item.slug.clone()), id);
         self.wrote(DocKind::Specialty, id);
         Ok(())
     }
 
     async fn institution(&mut self, item: &format::Institution) -> Result<(), DatasetError> {
-        let existing = id_of::<institution::Entity>(
-            self.txn,
-            institution::Column::Slug,
-            institution::Column::Id,
-            &item.slug,
-        )
-        .await?;
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
-        let model = institution::ActiveModel {
-            id: existing.map(Set).unwrap_or(NotSet),
-            slug: Set(item.slug.clone()),
-            country: Set(item.country.as_str().to_owned()),
-            kind: Set(item.kind.as_str().to_owned()),
-            sort_zh: Set(sort_zh),
-            sort_ja: Set(sort_ja),
-            sort_en: Set(sort_en),
+        let row = institution::Model {
+            id: 0,
+            slug: item.slug.clone(),
+            country: item.country.as_str().to_owned(),
+            kind: item.kind.as_str().to_owned(),
+            sort_zh,
+            sort_ja,
+            sort_en,
         };
-        let id = save(self.txn, model, existing.is_some()).await?.id;
-        institution_translation::Entity::delete_many()
-            .filter(institution_translation::Column::InstitutionId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for lang in Lang::ALL {
-            let fields = [&item.name, &item.region, &item.city, &item.reading];
-            if let Some(texts) = texts_in(lang, &fields) {
-                let row = institution_translation::ActiveModel {
-                    institution_id: Set(id),
-                    lang: Set(lang.code().to_owned()),
-                    name: Set(texts[0].clone()),
-                    region: Set(texts[1].clone()),
-                    city: Set(texts[2].clone()),
-                    reading: Set(texts[3].clone()),
-                };
-                row.insert(self.txn).await?;
-            }
-        }
-        institution_alias::Entity::delete_many()
-            .filter(institution_alias::Column::InstitutionId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for alias in &item.aliases {
-            let row = institution_alias::ActiveModel {
-                id: NotSet,
-                institution_id: Set(id),
-                alias: Set(alias.clone()),
-            };
-            row.insert(self.txn).await?;
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        let fields = [&item.name, &item.region, &item.city, &item.reading];
+        let texts = translations(&fields, |lang, texts| institution_translation::Model {
+            institution_id: id,
+            lang: lang.code().to_owned(),
+            name: texts[0].clone(),
+            region: texts[1].clone(),
+            city: texts[2].clone(),
+            reading: texts[3].clone(),
+        });
+        use institution_alias::Column as Alias;
+        use institution_translation::Column as Text;
+        records::replace_children(self.txn, Text::InstitutionId, id, texts).await?;
+        let aliases = item.aliases.iter().map(|alias| institution_alias::Model {
+            id: 0,
+            institution_id: id,
+            alias: alias.clone(),
+        });
+        // Alias ids are new each time, chosen by the database.
+        records::delete_children(self.txn, Alias::InstitutionId, id).await?;
+        for alias in aliases {
+            records::insert_new(self.txn, alias, Alias::Id).await?;
         }
         self.slugs
             .insert((Kind::Institution, item.slug.clone()), id);
@@ -313,39 +268,26 @@ impl Writer<'_> {
             ),
             None => None,
         };
-        let existing = id_of::<speaker::Entity>(
-            self.txn,
-            speaker::Column::Slug,
-            speaker::Column::Id,
-            &item.slug,
-        )
-        .await?;
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
-        let model = speaker::ActiveModel {
-            id: existing.map(Set).unwrap_or(NotSet),
-            slug: Set(item.slug.clone()),
-            institution_id: Set(institution_id),
-            sort_zh: Set(sort_zh),
-            sort_ja: Set(sort_ja),
-            sort_en: Set(sort_en),
+        let row = speaker::Model {
+            id: 0,
+            slug: item.slug.clone(),
+            institution_id,
+            sort_zh,
+            sort_ja,
+            sort_en,
         };
-        let id = save(self.txn, model, existing.is_some()).await?.id;
-        speaker_translation::Entity::delete_many()
-            .filter(speaker_translation::Column::SpeakerId.eq(id))
-            .exec(self.txn)
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        let fields = [&item.name, &item.position, &item.reading];
+        let texts = translations(&fields, |lang, texts| speaker_translation::Model {
+            speaker_id: id,
+            lang: lang.code().to_owned(),
+            name: texts[0].clone(),
+            position: texts[1].clone(),
+            reading: texts[2].clone(),
+        });
+        records::replace_children(self.txn, speaker_translation::Column::SpeakerId, id, texts)
             .await?;
-        for lang in Lang::ALL {
-            if let Some(texts) = texts_in(lang, &[&item.name, &item.position, &item.reading]) {
-                let row = speaker_translation::ActiveModel {
-                    speaker_id: Set(id),
-                    lang: Set(lang.code().to_owned()),
-                    name: Set(texts[0].clone()),
-                    position: Set(texts[1].clone()),
-                    reading: Set(texts[2].clone()),
-                };
-                row.insert(self.txn).await?;
-            }
-        }
         self.slugs.insert((Kind::Speaker, item.slug.clone()), id);
         self.wrote(DocKind::Speaker, id);
         Ok(())
@@ -358,111 +300,99 @@ impl Writer<'_> {
     ) -> Result<usize, DatasetError> {
         let date =
             ReportDate::parse(&item.date).map_err(|e| self.invalid(place.into(), e.to_string()))?;
-        let existing = id_of::<exchange::Entity>(
+        let row = exchange::Model {
+            id: 0,
+            slug: item.slug.clone(),
+            date: date.to_string(),
+            starts_on: date.first_day(),
+            ends_on: date.last_day(),
+            year: date.year,
+            month: Some(date.month as i32),
+            fiscal_year: date.fiscal_year(),
+            format: item.format.as_str().to_owned(),
+        };
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        let texts = translations(&[&item.title, &item.summary], |lang, texts| {
+            exchange_translation::Model {
+                exchange_id: id,
+                lang: lang.code().to_owned(),
+                title: texts[0].clone(),
+                summary: texts[1].clone(),
+            }
+        });
+        records::replace_children(
             self.txn,
-            exchange::Column::Slug,
-            exchange::Column::Id,
-            &item.slug,
+            exchange_translation::Column::ExchangeId,
+            id,
+            texts,
         )
         .await?;
-        let model = exchange::ActiveModel {
-            id: existing.map(Set).unwrap_or(NotSet),
-            slug: Set(item.slug.clone()),
-            date: Set(date.to_string()),
-            starts_on: Set(date.first_day()),
-            ends_on: Set(date.last_day()),
-            year: Set(date.year),
-            month: Set(Some(date.month as i32)),
-            fiscal_year: Set(date.fiscal_year()),
-            format: Set(item.format.as_str().to_owned()),
-        };
-        let id = save(self.txn, model, existing.is_some()).await?.id;
-        exchange_translation::Entity::delete_many()
-            .filter(exchange_translation::Column::ExchangeId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for lang in Lang::ALL {
-            if let Some(texts) = texts_in(lang, &[&item.title, &item.summary]) {
-                let row = exchange_translation::ActiveModel {
-                    exchange_id: Set(id),
-                    lang: Set(lang.code().to_owned()),
-                    title: Set(texts[0].clone()),
-                    summary: Set(texts[1].clone()),
-                };
-                row.insert(self.txn).await?;
-            }
-        }
-        exchange_participant::Entity::delete_many()
-            .filter(exchange_participant::Column::ExchangeId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for (position, slug) in item.participants.iter().enumerate() {
-            let institution_id = self
-                .resolve(
-                    Kind::Institution,
-                    slug,
-                    format!("{place}.participants[{position}]"),
-                )
-                .await?;
-            let row = exchange_participant::ActiveModel {
-                exchange_id: Set(id),
-                institution_id: Set(institution_id),
-                position: Set(position as i32),
-            };
-            row.insert(self.txn).await?;
-        }
-        exchange_specialty::Entity::delete_many()
-            .filter(exchange_specialty::Column::ExchangeId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for (position, slug) in item.specialties.iter().enumerate() {
-            let specialty_id = self
-                .resolve(
-                    Kind::Specialty,
-                    slug,
-                    format!("{place}.specialties[{position}]"),
-                )
-                .await?;
-            let row = exchange_specialty::ActiveModel {
-                exchange_id: Set(id),
-                specialty_id: Set(specialty_id),
-                position: Set(position as i32),
-            };
-            row.insert(self.txn).await?;
-        }
-        talk::Entity::delete_many()
-            .filter(talk::Column::ExchangeId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for (position, item) in item.talks.iter().enumerate() {
-            let speaker_id = self
-                .resolve(
-                    Kind::Speaker,
-                    &item.speaker,
-                    format!("{place}.talks[{position}].speaker"),
-                )
-                .await?;
-            let row = talk::ActiveModel {
-                id: NotSet,
-                exchange_id: Set(id),
-                speaker_id: Set(speaker_id),
-                position: Set(position as i32),
-                kind: Set(item.kind.as_str().to_owned()),
-            };
-            let talk_id = row.insert(self.txn).await?.id;
-            for lang in Lang::ALL {
-                if let Some(texts) = texts_in(lang, &[&item.title]) {
-                    let row = talk_translation::ActiveModel {
-                        talk_id: Set(talk_id),
-                        lang: Set(lang.code().to_owned()),
-                        title: Set(texts[0].clone()),
-                    };
-                    row.insert(self.txn).await?;
-                }
-            }
-        }
+        self.participants_and_specialties(id, item, place).await?;
+        self.talks(id, &item.talks, place).await?;
         self.wrote(DocKind::Exchange, id);
-        self.photos(Owner::Exchange(id), &item.photos, place).await
+        self.photos(PhotoOwner::Exchange(id), &item.photos, place)
+            .await
+    }
+
+    /// Replaces an exchange's participants and specialties, in the file's order.
+    async fn participants_and_specialties(
+        &mut self,
+        id: i32,
+        item: &format::Exchange,
+        place: &str,
+    ) -> Result<(), DatasetError> {
+        let mut participants = Vec::new();
+        for (position, slug) in item.participants.iter().enumerate() {
+            let at = format!("{place}.participants[{position}]");
+            participants.push(exchange_participant::Model {
+                exchange_id: id,
+                institution_id: self.resolve(Kind::Institution, slug, at).await?,
+                position: position as i32,
+            });
+        }
+        use exchange_participant::Column as Participant;
+        records::replace_children(self.txn, Participant::ExchangeId, id, participants).await?;
+        let mut specialties = Vec::new();
+        for (position, slug) in item.specialties.iter().enumerate() {
+            let at = format!("{place}.specialties[{position}]");
+            specialties.push(exchange_specialty::Model {
+                exchange_id: id,
+                specialty_id: self.resolve(Kind::Specialty, slug, at).await?,
+                position: position as i32,
+            });
+        }
+        use exchange_specialty::Column as Covered;
+        records::replace_children(self.txn, Covered::ExchangeId, id, specialties).await?;
+        Ok(())
+    }
+
+    /// Replaces an exchange's talks (new ids) and their titles.
+    async fn talks(
+        &mut self,
+        id: i32,
+        talks: &[format::Talk],
+        place: &str,
+    ) -> Result<(), DatasetError> {
+        records::delete_children(self.txn, talk::Column::ExchangeId, id).await?;
+        for (position, item) in talks.iter().enumerate() {
+            let at = format!("{place}.talks[{position}].speaker");
+            let row = talk::Model {
+                id: 0,
+                exchange_id: id,
+                speaker_id: self.resolve(Kind::Speaker, &item.speaker, at).await?,
+                position: position as i32,
+                kind: item.kind.as_str().to_owned(),
+            };
+            let talk_id = records::insert_new(self.txn, row, talk::Column::Id).await?;
+            let texts = translations(&[&item.title], |lang, texts| talk_translation::Model {
+                talk_id,
+                lang: lang.code().to_owned(),
+                title: texts[0].clone(),
+            });
+            records::replace_children(self.txn, talk_translation::Column::TalkId, talk_id, texts)
+                .await?;
+        }
+        Ok(())
     }
 
     async fn aid_shipment(
@@ -472,52 +402,36 @@ impl Writer<'_> {
     ) -> Result<usize, DatasetError> {
         let date =
             ReportDate::parse(&item.date).map_err(|e| self.invalid(place.into(), e.to_string()))?;
-        let existing = id_of::<aid_shipment::Entity>(
-            self.txn,
-            aid_shipment::Column::Slug,
-            aid_shipment::Column::Id,
-            &item.slug,
-        )
-        .await?;
-        let model = aid_shipment::ActiveModel {
-            id: existing.map(Set).unwrap_or(NotSet),
-            slug: Set(item.slug.clone()),
-            date: Set(date.to_string()),
-            starts_on: Set(date.first_day()),
-            year: Set(date.year),
-            month: Set(Some(date.month as i32)),
-            fiscal_year: Set(date.fiscal_year()),
-            direction: Set(item.direction.as_str().to_owned()),
-            quantity: Set(item.quantity),
+        let row = aid_shipment::Model {
+            id: 0,
+            slug: item.slug.clone(),
+            date: date.to_string(),
+            starts_on: date.first_day(),
+            year: date.year,
+            month: Some(date.month as i32),
+            fiscal_year: date.fiscal_year(),
+            direction: item.direction.as_str().to_owned(),
+            quantity: item.quantity,
         };
-        let id = save(self.txn, model, existing.is_some()).await?.id;
-        aid_shipment_translation::Entity::delete_many()
-            .filter(aid_shipment_translation::Column::AidShipmentId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for lang in Lang::ALL {
-            if let Some(texts) = texts_in(
-                lang,
-                &[
-                    &item.items,
-                    &item.sender,
-                    &item.recipient,
-                    &item.description,
-                ],
-            ) {
-                let row = aid_shipment_translation::ActiveModel {
-                    aid_shipment_id: Set(id),
-                    lang: Set(lang.code().to_owned()),
-                    items: Set(texts[0].clone()),
-                    sender: Set(texts[1].clone()),
-                    recipient: Set(texts[2].clone()),
-                    description: Set(texts[3].clone()),
-                };
-                row.insert(self.txn).await?;
-            }
-        }
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        let fields = [
+            &item.items,
+            &item.sender,
+            &item.recipient,
+            &item.description,
+        ];
+        let texts = translations(&fields, |lang, texts| aid_shipment_translation::Model {
+            aid_shipment_id: id,
+            lang: lang.code().to_owned(),
+            items: texts[0].clone(),
+            sender: texts[1].clone(),
+            recipient: texts[2].clone(),
+            description: texts[3].clone(),
+        });
+        use aid_shipment_translation::Column as Text;
+        records::replace_children(self.txn, Text::AidShipmentId, id, texts).await?;
         self.wrote(DocKind::AidShipment, id);
-        self.photos(Owner::AidShipment(id), &item.photos, place)
+        self.photos(PhotoOwner::AidShipment(id), &item.photos, place)
             .await
     }
 
@@ -540,170 +454,99 @@ impl Writer<'_> {
                 return Err(self.invalid(place.into(), "give `date` or `fiscal_year`".into()));
             }
         };
-        let existing = id_of::<news_item::Entity>(
-            self.txn,
-            news_item::Column::Slug,
-            news_item::Column::Id,
-            &item.slug,
-        )
-        .await?;
-        let model = news_item::ActiveModel {
-            id: existing.map(Set).unwrap_or(NotSet),
-            slug: Set(item.slug.clone()),
-            date: Set(date.map(|d| d.to_string())),
-            fiscal_year: Set(fiscal_year),
-            position: Set(position),
+        let row = news_item::Model {
+            id: 0,
+            slug: item.slug.clone(),
+            date: date.map(|d| d.to_string()),
+            fiscal_year,
+            position,
         };
-        let id = save(self.txn, model, existing.is_some()).await?.id;
-        news_item_translation::Entity::delete_many()
-            .filter(news_item_translation::Column::NewsItemId.eq(id))
-            .exec(self.txn)
-            .await?;
-        for lang in Lang::ALL {
-            if let Some(texts) = texts_in(lang, &[&item.title, &item.body]) {
-                let row = news_item_translation::ActiveModel {
-                    news_item_id: Set(id),
-                    lang: Set(lang.code().to_owned()),
-                    title: Set(texts[0].clone()),
-                    body: Set(texts[1].clone()),
-                };
-                row.insert(self.txn).await?;
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        let texts = translations(&[&item.title, &item.body], |lang, texts| {
+            news_item_translation::Model {
+                news_item_id: id,
+                lang: lang.code().to_owned(),
+                title: texts[0].clone(),
+                body: texts[1].clone(),
             }
-        }
-        self.photos(Owner::NewsItem(id), &item.photos, place).await
+        });
+        use news_item_translation::Column as Text;
+        records::replace_children(self.txn, Text::NewsItemId, id, texts).await?;
+        self.photos(PhotoOwner::NewsItem(id), &item.photos, place)
+            .await
     }
 
     /// Replaces the photos of one owner by `photos`: photos named again keep
     /// their ids, photos no longer named are deleted.
     async fn photos(
         &mut self,
-        owner: Owner,
+        owner: PhotoOwner,
         photos: &[Photo],
         place: &str,
     ) -> Result<usize, DatasetError> {
-        let owner_filter = match owner {
-            Owner::Exchange(id) => photo::Column::ExchangeId.eq(id),
-            Owner::AidShipment(id) => photo::Column::AidShipmentId.eq(id),
-            Owner::NewsItem(id) => photo::Column::NewsItemId.eq(id),
-        };
         let keep: Vec<String> = photos.iter().map(|p| p.slug.clone()).collect();
-        let dropped: Vec<i32> = photo::Entity::find()
-            .select_only()
-            .column(photo::Column::Id)
-            .filter(owner_filter)
-            .filter(photo::Column::Slug.is_not_in(keep))
-            .into_tuple()
-            .all(self.txn)
-            .await?;
-        photo::Entity::delete_many()
-            .filter(photo::Column::Id.is_in(dropped.clone()))
-            .exec(self.txn)
-            .await?;
+        let dropped = records::delete_photos_except(self.txn, owner, &keep).await?;
         self.removed_photos.extend(dropped);
         for (position, item) in photos.iter().enumerate() {
             let place = format!("{place}.photos[{position}] ({})", item.slug);
-            let venue = match &item.venue {
-                Some(slug) => Some(
-                    self.resolve(Kind::Institution, slug, format!("{place}.venue"))
-                        .await?,
-                ),
-                None => None,
-            };
-            let existing = id_of::<photo::Entity>(
-                self.txn,
-                photo::Column::Slug,
-                photo::Column::Id,
-                &item.slug,
-            )
-            .await?;
-            let (exchange_id, aid_shipment_id, news_item_id) = match owner {
-                Owner::Exchange(id) => (Some(id), None, None),
-                Owner::AidShipment(id) => (None, Some(id), None),
-                Owner::NewsItem(id) => (None, None, Some(id)),
-            };
-            let model = photo::ActiveModel {
-                id: existing.map(Set).unwrap_or(NotSet),
-                slug: Set(item.slug.clone()),
-                exchange_id: Set(exchange_id),
-                aid_shipment_id: Set(aid_shipment_id),
-                news_item_id: Set(news_item_id),
-                venue_institution_id: Set(venue),
-                url: Set(item.url.clone()),
-                position: Set(position as i32),
-            };
-            let id = save(self.txn, model, existing.is_some()).await?.id;
-            self.wrote(DocKind::Photo, id);
-            photo_translation::Entity::delete_many()
-                .filter(photo_translation::Column::PhotoId.eq(id))
-                .exec(self.txn)
-                .await?;
-            for lang in Lang::ALL {
-                if let Some(texts) = texts_in(lang, &[&item.caption]) {
-                    let row = photo_translation::ActiveModel {
-                        photo_id: Set(id),
-                        lang: Set(lang.code().to_owned()),
-                        caption: Set(texts[0].clone()),
-                    };
-                    row.insert(self.txn).await?;
-                }
-            }
-            photo_person::Entity::delete_many()
-                .filter(photo_person::Column::PhotoId.eq(id))
-                .exec(self.txn)
-                .await?;
-            for (j, slug) in item.people.iter().enumerate() {
-                let speaker_id = self
-                    .resolve(Kind::Speaker, slug, format!("{place}.people[{j}]"))
-                    .await?;
-                let row = photo_person::ActiveModel {
-                    photo_id: Set(id),
-                    speaker_id: Set(speaker_id),
-                    position: Set(j as i32),
-                };
-                row.insert(self.txn).await?;
-            }
+            self.photo(owner, position, item, &place).await?;
         }
         Ok(photos.len())
     }
-}
 
-/// What a photo belongs to.
-#[derive(Clone, Copy)]
-enum Owner {
-    Exchange(i32),
-    AidShipment(i32),
-    NewsItem(i32),
-}
-
-/// The id of the row of `E` with this slug, if any.
-async fn id_of<E: EntityTrait>(
-    txn: &DatabaseTransaction,
-    slug_column: E::Column,
-    id_column: E::Column,
-    slug: &str,
-) -> Result<Option<i32>, sea_orm::DbErr> {
-    E::find()
-        .select_only()
-        .column(id_column)
-        .filter(slug_column.eq(slug))
-        .into_tuple::<i32>()
-        .one(txn)
-        .await
-}
-
-/// Inserts a new row, or updates the existing one (whose id is set).
-async fn save<A>(
-    txn: &DatabaseTransaction,
-    model: A,
-    exists: bool,
-) -> Result<<A::Entity as EntityTrait>::Model, sea_orm::DbErr>
-where
-    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-{
-    if exists {
-        model.update(txn).await
-    } else {
-        model.insert(txn).await
+    /// One photo of `owner`, at `position`: upserted by slug, with its
+    /// captions and the people shown.
+    async fn photo(
+        &mut self,
+        owner: PhotoOwner,
+        position: usize,
+        item: &Photo,
+        place: &str,
+    ) -> Result<(), DatasetError> {
+        let venue = match &item.venue {
+            Some(slug) => Some(
+                self.resolve(Kind::Institution, slug, format!("{place}.venue"))
+                    .await?,
+            ),
+            None => None,
+        };
+        let (exchange_id, aid_shipment_id, news_item_id) = owner.columns();
+        let row = photo::Model {
+            id: 0,
+            slug: item.slug.clone(),
+            exchange_id,
+            aid_shipment_id,
+            news_item_id,
+            venue_institution_id: venue,
+            url: item.url.clone(),
+            position: position as i32,
+        };
+        let id = records::upsert(self.txn, row, &item.slug).await?;
+        self.wrote(DocKind::Photo, id);
+        let texts = translations(&[&item.caption], |lang, texts| photo_translation::Model {
+            photo_id: id,
+            lang: lang.code().to_owned(),
+            caption: texts[0].clone(),
+        });
+        records::replace_children(self.txn, photo_translation::Column::PhotoId, id, texts).await?;
+        let mut people = Vec::new();
+        for (j, slug) in item.people.iter().enumerate() {
+            let at = format!("{place}.people[{j}]");
+            people.push(photo_person::Model {
+                photo_id: id,
+                speaker_id: self.resolve(Kind::Speaker, slug, at).await?,
+                position: j as i32,
+            });
+        }
+        records::replace_children(self.txn, photo_person::Column::PhotoId, id, people).await?;
+        Ok(())
     }
+}
+
+/// One translation row per language that has any of `fields`.
+fn translations<M>(fields: &[&Localized], row: impl Fn(Lang, Vec<Option<String>>) -> M) -> Vec<M> {
+    Lang::ALL
+        .into_iter()
+        .filter_map(|lang| texts_in(lang, fields).map(|texts| row(lang, texts)))
+        .collect()
 }

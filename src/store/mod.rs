@@ -13,6 +13,7 @@ pub mod exchanges;
 pub mod listing;
 pub mod page;
 pub mod partnerships;
+pub mod records;
 pub mod search;
 pub mod search_index;
 pub mod snapshot;

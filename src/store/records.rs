@@ -1,0 +1,211 @@
+//! The write path of records: rows upserted by slug, their texts and
+//! children replaced, in the caller's transaction. `medexchange import`
+//! writes through it; the mutations to come will too, so a record is the
+//! same whichever way it was written.
+
+use crate::store::data_version;
+use entity::{aid_shipment, exchange, institution, news_item, photo, speaker, specialty};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QuerySelect,
+    TransactionTrait, Value,
+};
+
+/// A table whose rows have a stable slug, by which they are upserted.
+pub trait Slugged: EntityTrait {
+    /// Its `slug` column.
+    fn slug_column() -> Self::Column;
+    /// Its `id` column.
+    fn id_column() -> Self::Column;
+}
+
+macro_rules! slugged {
+    ($($table:ident),+) => {$(
+        impl Slugged for $table::Entity {
+            fn slug_column() -> $table::Column {
+                $table::Column::Slug
+            }
+            fn id_column() -> $table::Column {
+                $table::Column::Id
+            }
+        }
+    )+};
+}
+
+slugged!(
+    specialty,
+    institution,
+    speaker,
+    exchange,
+    aid_shipment,
+    news_item,
+    photo
+);
+
+/// Opens the transaction a write runs in.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin().await
+}
+
+/// Ends a write: moves the data version (so every process's caches
+/// follow) in the same transaction, then commits.
+pub async fn commit(txn: DatabaseTransaction) -> Result<(), DbErr> {
+    data_version::bump(&txn).await?;
+    txn.commit().await
+}
+
+/// The id of the row of `E` with this slug, if any.
+pub async fn id_by_slug<E: Slugged, C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+) -> Result<Option<i32>, DbErr> {
+    E::find()
+        .select_only()
+        .column(E::id_column())
+        .filter(E::slug_column().eq(slug))
+        .into_tuple::<i32>()
+        .one(db)
+        .await
+}
+
+/// Inserts `row` (its `id` ignored), or, when a row has its slug, updates
+/// that row in place (its id stays). Returns the row's id.
+pub async fn upsert<M, A, C>(db: &C, row: M, slug: &str) -> Result<i32, DbErr>
+where
+    M: ModelTrait + IntoActiveModel<A>,
+    M::Entity: Slugged,
+    <M::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    A: ActiveModelTrait<Entity = M::Entity> + ActiveModelBehavior + Send,
+    C: ConnectionTrait,
+{
+    type E<M> = <M as ModelTrait>::Entity;
+    let existing = id_by_slug::<E<M>, C>(db, slug).await?;
+    let mut active = row.into_active_model();
+    let saved = match existing {
+        Some(id) => {
+            active.set(E::<M>::id_column(), id.into());
+            active.update(db).await?
+        }
+        None => {
+            active.not_set(E::<M>::id_column());
+            active.insert(db).await?
+        }
+    };
+    id_of(&saved, E::<M>::id_column())
+}
+
+/// Inserts `row` with a new id (its `id` ignored); returns the id.
+pub async fn insert_new<M, A, C>(
+    db: &C,
+    row: M,
+    id: <M::Entity as EntityTrait>::Column,
+) -> Result<i32, DbErr>
+where
+    M: ModelTrait + IntoActiveModel<A>,
+    <M::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    A: ActiveModelTrait<Entity = M::Entity> + ActiveModelBehavior + Send,
+    C: ConnectionTrait,
+{
+    let mut active = row.into_active_model();
+    active.not_set(id);
+    let saved = active.insert(db).await?;
+    id_of(&saved, id)
+}
+
+/// Deletes the rows whose `owner` column is `owner_id`.
+pub async fn delete_children<Col, C>(db: &C, owner: Col, owner_id: i32) -> Result<(), DbErr>
+where
+    Col: ColumnTrait,
+    Col::EntityName: EntityTrait,
+    C: ConnectionTrait,
+{
+    Col::EntityName::delete_many()
+        .filter(owner.eq(owner_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the rows whose `owner` column is `owner_id` by `rows`.
+pub async fn replace_children<M, A, C>(
+    db: &C,
+    owner: <M::Entity as EntityTrait>::Column,
+    owner_id: i32,
+    rows: Vec<M>,
+) -> Result<(), DbErr>
+where
+    M: ModelTrait + IntoActiveModel<A>,
+    A: ActiveModelTrait<Entity = M::Entity> + ActiveModelBehavior + Send,
+    C: ConnectionTrait,
+{
+    M::Entity::delete_many()
+        .filter(owner.eq(owner_id))
+        .exec(db)
+        .await?;
+    if !rows.is_empty() {
+        let rows = rows.into_iter().map(IntoActiveModel::into_active_model);
+        M::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// What a photo belongs to.
+#[derive(Clone, Copy, Debug)]
+pub enum PhotoOwner {
+    /// An exchange.
+    Exchange(i32),
+    /// An aid shipment.
+    AidShipment(i32),
+    /// A news item.
+    NewsItem(i32),
+}
+
+impl PhotoOwner {
+    /// The photo's owner columns: (exchange, aid shipment, news item).
+    pub fn columns(self) -> (Option<i32>, Option<i32>, Option<i32>) {
+        match self {
+            PhotoOwner::Exchange(id) => (Some(id), None, None),
+            PhotoOwner::AidShipment(id) => (None, Some(id), None),
+            PhotoOwner::NewsItem(id) => (None, None, Some(id)),
+        }
+    }
+}
+
+/// Deletes the photos of `owner` whose slugs are not in `keep`; returns
+/// their ids.
+pub async fn delete_photos_except<C: ConnectionTrait>(
+    db: &C,
+    owner: PhotoOwner,
+    keep: &[String],
+) -> Result<Vec<i32>, DbErr> {
+    let owned = match owner {
+        PhotoOwner::Exchange(id) => photo::Column::ExchangeId.eq(id),
+        PhotoOwner::AidShipment(id) => photo::Column::AidShipmentId.eq(id),
+        PhotoOwner::NewsItem(id) => photo::Column::NewsItemId.eq(id),
+    };
+    let dropped: Vec<i32> = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .filter(owned)
+        .filter(photo::Column::Slug.is_not_in(keep.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    photo::Entity::delete_many()
+        .filter(photo::Column::Id.is_in(dropped.clone()))
+        .exec(db)
+        .await?;
+    Ok(dropped)
+}
+
+/// The integer id of a saved row.
+fn id_of<M: ModelTrait>(row: &M, id: <M::Entity as EntityTrait>::Column) -> Result<i32, DbErr> {
+    match row.get(id) {
+        Value::Int(Some(id)) => Ok(id),
+        other => Err(DbErr::Custom(format!(
+            "a row's id is not an integer: {other:?}"
+        ))),
+    }
+}
