@@ -68,77 +68,76 @@ impl ExchangeFilter {
             select = select.filter(exchange::Column::Format.eq(format.as_str()));
         }
         if let Some(institution_id) = self.institution_id {
-            select = select.filter(
-                exchange::Column::Id.in_subquery(
-                    Query::select()
-                        .column(exchange_participant::Column::ExchangeId)
-                        .from(exchange_participant::Entity)
-                        .and_where(exchange_participant::Column::InstitutionId.eq(institution_id))
-                        .to_owned(),
-                ),
-            );
+            let taking_part = Query::select()
+                .column(exchange_participant::Column::ExchangeId)
+                .from(exchange_participant::Entity)
+                .and_where(exchange_participant::Column::InstitutionId.eq(institution_id))
+                .to_owned();
+            select = select.filter(exchange::Column::Id.in_subquery(taking_part));
         }
         if let Some(country) = self.country {
-            select = select.filter(
-                exchange::Column::Id.in_subquery(
-                    Query::select()
-                        .column((
-                            exchange_participant::Entity,
-                            exchange_participant::Column::ExchangeId,
-                        ))
-                        .from(exchange_participant::Entity)
-                        .inner_join(
-                            institution::Entity,
-                            Expr::col((institution::Entity, institution::Column::Id)).equals((
-                                exchange_participant::Entity,
-                                exchange_participant::Column::InstitutionId,
-                            )),
-                        )
-                        .and_where(
-                            Expr::col((institution::Entity, institution::Column::Country))
-                                .eq(country.as_str()),
-                        )
-                        .to_owned(),
-                ),
-            );
+            let of_country =
+                Expr::col((institution::Entity, institution::Column::Country)).eq(country.as_str());
+            select =
+                select.filter(exchange::Column::Id.in_subquery(participants_where(of_country)));
         }
         if let Some(slug) = &self.specialty_slug {
-            select = select.filter(
-                exchange::Column::Id.in_subquery(
-                    Query::select()
-                        .column((
-                            exchange_specialty::Entity,
-                            exchange_specialty::Column::ExchangeId,
-                        ))
-                        .from(exchange_specialty::Entity)
-                        .inner_join(
-                            specialty::Entity,
-                            Expr::col((specialty::Entity, specialty::Column::Id)).equals((
-                                exchange_specialty::Entity,
-                                exchange_specialty::Column::SpecialtyId,
-                            )),
-                        )
-                        .and_where(
-                            Expr::col((specialty::Entity, specialty::Column::Slug))
-                                .eq(slug.as_str()),
-                        )
-                        .to_owned(),
-                ),
-            );
+            let covering =
+                Expr::col((specialty::Entity, specialty::Column::Slug)).eq(slug.as_str());
+            select = select.filter(exchange::Column::Id.in_subquery(specialties_where(covering)));
         }
         if let Some(speaker_id) = self.speaker_id {
-            select = select.filter(
-                exchange::Column::Id.in_subquery(
-                    Query::select()
-                        .column(talk::Column::ExchangeId)
-                        .from(talk::Entity)
-                        .and_where(talk::Column::SpeakerId.eq(speaker_id))
-                        .to_owned(),
-                ),
-            );
+            let talks_by = Query::select()
+                .column(talk::Column::ExchangeId)
+                .from(talk::Entity)
+                .and_where(talk::Column::SpeakerId.eq(speaker_id))
+                .to_owned();
+            select = select.filter(exchange::Column::Id.in_subquery(talks_by));
         }
         select
     }
+}
+
+/// The ids of exchanges with a participating institution matching `condition`.
+fn participants_where(
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column((
+            exchange_participant::Entity,
+            exchange_participant::Column::ExchangeId,
+        ))
+        .from(exchange_participant::Entity)
+        .inner_join(
+            institution::Entity,
+            Expr::col((institution::Entity, institution::Column::Id)).equals((
+                exchange_participant::Entity,
+                exchange_participant::Column::InstitutionId,
+            )),
+        )
+        .and_where(condition)
+        .to_owned()
+}
+
+/// The ids of exchanges covering a specialty matching `condition`.
+fn specialties_where(
+    condition: sea_orm::sea_query::SimpleExpr,
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column((
+            exchange_specialty::Entity,
+            exchange_specialty::Column::ExchangeId,
+        ))
+        .from(exchange_specialty::Entity)
+        .inner_join(
+            specialty::Entity,
+            Expr::col((specialty::Entity, specialty::Column::Id)).equals((
+                exchange_specialty::Entity,
+                exchange_specialty::Column::SpecialtyId,
+            )),
+        )
+        .and_where(condition)
+        .to_owned()
 }
 
 /// One page of the exchanges matching `filter`, in date order.

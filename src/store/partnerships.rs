@@ -64,52 +64,7 @@ pub async fn partnerships<C: ConnectionTrait>(
         .build(backend);
     let mut params = Params::new(backend);
     let matching_sql = params.embed(matching);
-    let involving = match request.involving {
-        Some(id) => format!(
-            " WHERE p1.institution_id = {} OR p2.institution_id = {}",
-            params.bind(id),
-            params.bind(id)
-        ),
-        None => String::new(),
-    };
-    let page_after = after_condition(&mut params, request.after);
-    let limit = params.bind((request.limit + 1) as i64);
-    let specialties = match backend {
-        DbBackend::Postgres => "string_agg(DISTINCT CAST(es.specialty_id AS TEXT), ',')",
-        _ => "group_concat(DISTINCT es.specialty_id)",
-    };
-    let total = match request.count_total {
-        true => "(SELECT COUNT(*) FROM pairs)",
-        false => "CAST(0 AS BIGINT)",
-    };
-    let preceding = match request.after {
-        Some(_) => format!(
-            "(SELECT COUNT(*) FROM pairs WHERE NOT ({}))",
-            after_condition(&mut params, request.after)
-        ),
-        None => "CAST(0 AS BIGINT)".to_owned(),
-    };
-    // The page's rows, then one row (`is_count` 1) carrying the number of
-    // pairs in `exchanges` and of pairs before the cursor in `specialties`.
-    let sql = format!(
-        "WITH m AS ({matching_sql}), \
-         pairs AS (SELECT p1.institution_id AS a, p2.institution_id AS b, COUNT(*) AS exchanges, \
-                   MIN(e.date) AS first_date, MAX(e.date) AS last_date \
-                   FROM m JOIN exchange e ON e.id = m.id \
-                   JOIN exchange_participant p1 ON p1.exchange_id = e.id \
-                   JOIN exchange_participant p2 ON p2.exchange_id = e.id \
-                   AND p1.institution_id < p2.institution_id{involving} \
-                   GROUP BY p1.institution_id, p2.institution_id), \
-         page AS (SELECT * FROM pairs WHERE {page_after} ORDER BY exchanges DESC, a, b LIMIT {limit}) \
-         SELECT 0 AS is_count, page.a, page.b, page.exchanges, page.first_date, page.last_date, \
-           (SELECT {specialties} FROM exchange_specialty es \
-            JOIN exchange_participant q1 ON q1.exchange_id = es.exchange_id AND q1.institution_id = page.a \
-            JOIN exchange_participant q2 ON q2.exchange_id = es.exchange_id AND q2.institution_id = page.b \
-            WHERE es.exchange_id IN (SELECT id FROM m)) AS specialties \
-         FROM page \
-         UNION ALL SELECT 1, 0, 0, {total}, '', '', CAST({preceding} AS TEXT) \
-         ORDER BY 1, 4 DESC, 2, 3"
-    );
+    let sql = statement(request, backend, &matching_sql, &mut params);
     let rows = db.query_all_raw(params.statement(sql)).await?;
     let mut page = Page {
         rows: Vec::new(),
@@ -130,6 +85,61 @@ pub async fn partnerships<C: ConnectionTrait>(
     page.has_next = page.rows.len() as u64 > request.limit;
     page.rows.truncate(request.limit as usize);
     Ok(page)
+}
+
+/// The statement of one page, after `m`'s text (already bound in `params`).
+fn statement(
+    request: &PartnershipRequest<'_>,
+    backend: DbBackend,
+    matching_sql: &str,
+    params: &mut Params,
+) -> String {
+    let involving = match request.involving {
+        Some(id) => format!(
+            " WHERE p1.institution_id = {} OR p2.institution_id = {}",
+            params.bind(id),
+            params.bind(id)
+        ),
+        None => String::new(),
+    };
+    let page_after = after_condition(params, request.after);
+    let limit = params.bind((request.limit + 1) as i64);
+    let specialties = match backend {
+        DbBackend::Postgres => "string_agg(DISTINCT CAST(es.specialty_id AS TEXT), ',')",
+        _ => "group_concat(DISTINCT es.specialty_id)",
+    };
+    let total = match request.count_total {
+        true => "(SELECT COUNT(*) FROM pairs)",
+        false => "CAST(0 AS BIGINT)",
+    };
+    let preceding = match request.after {
+        Some(_) => format!(
+            "(SELECT COUNT(*) FROM pairs WHERE NOT ({}))",
+            after_condition(params, request.after)
+        ),
+        None => "CAST(0 AS BIGINT)".to_owned(),
+    };
+    // The page's rows, then one row (`is_count` 1) carrying the number of
+    // pairs in `exchanges` and of pairs before the cursor in `specialties`.
+    format!(
+        "WITH m AS ({matching_sql}), \
+         pairs AS (SELECT p1.institution_id AS a, p2.institution_id AS b, COUNT(*) AS exchanges, \
+                   MIN(e.date) AS first_date, MAX(e.date) AS last_date \
+                   FROM m JOIN exchange e ON e.id = m.id \
+                   JOIN exchange_participant p1 ON p1.exchange_id = e.id \
+                   JOIN exchange_participant p2 ON p2.exchange_id = e.id \
+                   AND p1.institution_id < p2.institution_id{involving} \
+                   GROUP BY p1.institution_id, p2.institution_id), \
+         page AS (SELECT * FROM pairs WHERE {page_after} ORDER BY exchanges DESC, a, b LIMIT {limit}) \
+         SELECT 0 AS is_count, page.a, page.b, page.exchanges, page.first_date, page.last_date, \
+           (SELECT {specialties} FROM exchange_specialty es \
+            JOIN exchange_participant q1 ON q1.exchange_id = es.exchange_id AND q1.institution_id = page.a \
+            JOIN exchange_participant q2 ON q2.exchange_id = es.exchange_id AND q2.institution_id = page.b \
+            WHERE es.exchange_id IN (SELECT id FROM m)) AS specialties \
+         FROM page \
+         UNION ALL SELECT 1, 0, 0, {total}, '', '', CAST({preceding} AS TEXT) \
+         ORDER BY 1, 4 DESC, 2, 3"
+    )
 }
 
 /// Pairs after `key` in the list (`1 = 1` without a key), with its values
