@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "aid_shipment")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -16,6 +16,8 @@ pub struct Model {
     pub fiscal_year: i32,
     pub direction: String,
     pub quantity: Option<i32>,
+    /// One more with every change written (optimistic concurrency).
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Deserialize, serde::Serialize)]
 #[sea_orm(table_name = "exchange")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -16,6 +16,8 @@ pub struct Model {
     pub month: Option<i32>,
     pub fiscal_year: i32,
     pub format: String,
+    /// One more with every change written (optimistic concurrency).
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

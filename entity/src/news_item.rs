@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "news_item")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -12,6 +12,8 @@ pub struct Model {
     pub date: Option<String>,
     pub fiscal_year: i32,
     pub position: i32,
+    /// One more with every change written (optimistic concurrency).
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

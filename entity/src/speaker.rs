@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "speaker")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -16,6 +16,8 @@ pub struct Model {
     pub sort_ja: String,
     /// The name's sort key for English readers (alphabetical).
     pub sort_en: String,
+    /// One more with every change written (optimistic concurrency).
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,7 @@ mod m20261125_000002_search_index;
 mod m20261125_000003_data_version;
 mod m20261125_000004_name_order;
 mod m20261125_000005_api_tokens;
+mod m20261125_000006_history;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_data_version::Migration),
             Box::new(m20261125_000004_name_order::Migration),
             Box::new(m20261125_000005_api_tokens::Migration),
+            Box::new(m20261125_000006_history::Migration),
         ]
     }
 }

@@ -311,6 +311,7 @@ async fn write_specialties<C: ConnectionTrait>(db: &C, prefix: &str) -> Result<i
     for (i, (slug, zh, ja, en)) in SPECIALTIES.iter().enumerate() {
         let id = first_specialty + i as i32;
         specialties.push(specialty::Model {
+            version: 1,
             id,
             slug: format!("{prefix}{slug}"),
         });
@@ -420,6 +421,7 @@ async fn write_institutions<C: ConnectionTrait>(
         }
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
         let row = institution::Model {
+            version: 1,
             id,
             slug: format!("{prefix}institution-{i}"),
             country: country.into(),
@@ -492,6 +494,7 @@ async fn write_speakers<C: ConnectionTrait>(
         ];
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
         let row = speaker::Model {
+            version: 1,
             id,
             slug: format!("{prefix}speaker-{i}"),
             institution_id: Some(home),
@@ -624,6 +627,7 @@ fn add_exchange(
     let (_, spec_zh, spec_ja, _) = SPECIALTIES[specialty];
     let format = ["ONLINE", "ONLINE", "IN_PERSON", "HYBRID"][rng.below(4)];
     rows.exchanges.push(exchange::Model {
+        version: 1,
         id,
         slug: format!("{prefix}exchange-{i}"),
         date: date.to_string(),
@@ -726,6 +730,7 @@ fn add_photos(
     for position in 0..1 + rng.below(5) {
         let photo_id = rows.next_photo;
         rows.photos.push(photo::Model {
+            version: 1,
             id: photo_id,
             slug: format!("{prefix}photo-{i}-{position}"),
             exchange_id: Some(id),

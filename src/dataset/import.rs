@@ -12,6 +12,7 @@ use super::format::{self, Dataset, Localized, Photo};
 use crate::i18n::Lang;
 use crate::i18n::sort_key::{self, NameText};
 use crate::model::ReportDate;
+use crate::store::history::{self, Action, Provenance, RecordType, State};
 use crate::store::records::{self, PhotoOwner};
 use crate::store::search_index::{self, DocKind, Owners};
 use crate::store::{DatabaseConnection, DatabaseTransaction};
@@ -117,12 +118,14 @@ struct Writer<'a> {
 impl Writer<'_> {
     async fn write(&mut self, dataset: &Dataset) -> Result<ImportSummary, DatasetError> {
         let mut summary = ImportSummary::default();
-        for item in &dataset.specialties {
-            self.specialty(item).await?;
+        for (i, item) in dataset.specialties.iter().enumerate() {
+            self.specialty(item, &format!("specialties[{i}] ({})", item.slug))
+                .await?;
             summary.specialties += 1;
         }
-        for item in &dataset.institutions {
-            self.institution(item).await?;
+        for (i, item) in dataset.institutions.iter().enumerate() {
+            self.institution(item, &format!("institutions[{i}] ({})", item.slug))
+                .await?;
             summary.institutions += 1;
         }
         for (i, item) in dataset.speakers.iter().enumerate() {
@@ -155,6 +158,36 @@ impl Writer<'_> {
             search_index::reindex(self.txn, kind, Owners::Ids(ids)).await?;
         }
         Ok(summary)
+    }
+
+    /// The state of the record of `E` with `slug` before this import
+    /// writes it; `None` when it is new.
+    async fn before<E: records::Slugged>(
+        &self,
+        kind: RecordType,
+        slug: &str,
+    ) -> Result<Option<State>, DatasetError> {
+        match records::id_by_slug::<E, _>(self.txn, slug).await? {
+            Some(id) => Ok(Some(history::state(self.txn, (kind, id)).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the import's write of `record` (nothing when it changed
+    /// nothing), with the file and the place in it as provenance.
+    async fn record(
+        &self,
+        record: (RecordType, i32),
+        before: Option<State>,
+        place: &str,
+    ) -> Result<(), DatasetError> {
+        let provenance = Provenance {
+            actor: format!("import {}", self.source_name),
+            action: Action::Import,
+            source: Some(format!("{}: {place}", self.source_name)),
+        };
+        history::record(self.txn, record, before, &provenance).await?;
+        Ok(())
     }
 
     fn wrote(&mut self, kind: DocKind, id: i32) {
@@ -197,8 +230,16 @@ impl Writer<'_> {
         }
     }
 
-    async fn specialty(&mut self, item: &format::Specialty) -> Result<(), DatasetError> {
+    async fn specialty(
+        &mut self,
+        item: &format::Specialty,
+        place: &str,
+    ) -> Result<(), DatasetError> {
+        let before = self
+            .before::<specialty::Entity>(RecordType::Specialty, &item.slug)
+            .await?;
         let row = specialty::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
         };
@@ -217,12 +258,21 @@ impl Writer<'_> {
         .await?;
         self.slugs.insert((Kind::Specialty, item.slug.clone()), id);
         self.wrote(DocKind::Specialty, id);
-        Ok(())
+        self.record((RecordType::Specialty, id), before, place)
+            .await
     }
 
-    async fn institution(&mut self, item: &format::Institution) -> Result<(), DatasetError> {
+    async fn institution(
+        &mut self,
+        item: &format::Institution,
+        place: &str,
+    ) -> Result<(), DatasetError> {
+        let before = self
+            .before::<institution::Entity>(RecordType::Institution, &item.slug)
+            .await?;
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
         let row = institution::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
             country: item.country.as_str().to_owned(),
@@ -257,7 +307,8 @@ impl Writer<'_> {
         self.slugs
             .insert((Kind::Institution, item.slug.clone()), id);
         self.wrote(DocKind::Institution, id);
-        Ok(())
+        self.record((RecordType::Institution, id), before, place)
+            .await
     }
 
     async fn speaker(&mut self, item: &format::Speaker, place: &str) -> Result<(), DatasetError> {
@@ -268,8 +319,12 @@ impl Writer<'_> {
             ),
             None => None,
         };
+        let before = self
+            .before::<speaker::Entity>(RecordType::Speaker, &item.slug)
+            .await?;
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
         let row = speaker::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
             institution_id,
@@ -290,7 +345,7 @@ impl Writer<'_> {
             .await?;
         self.slugs.insert((Kind::Speaker, item.slug.clone()), id);
         self.wrote(DocKind::Speaker, id);
-        Ok(())
+        self.record((RecordType::Speaker, id), before, place).await
     }
 
     async fn exchange(
@@ -300,7 +355,11 @@ impl Writer<'_> {
     ) -> Result<usize, DatasetError> {
         let date =
             ReportDate::parse(&item.date).map_err(|e| self.invalid(place.into(), e.to_string()))?;
+        let before = self
+            .before::<exchange::Entity>(RecordType::Exchange, &item.slug)
+            .await?;
         let row = exchange::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
             date: date.to_string(),
@@ -330,6 +389,8 @@ impl Writer<'_> {
         self.participants_and_specialties(id, item, place).await?;
         self.talks(id, &item.talks, place).await?;
         self.wrote(DocKind::Exchange, id);
+        self.record((RecordType::Exchange, id), before, place)
+            .await?;
         self.photos(PhotoOwner::Exchange(id), &item.photos, place)
             .await
     }
@@ -402,7 +463,11 @@ impl Writer<'_> {
     ) -> Result<usize, DatasetError> {
         let date =
             ReportDate::parse(&item.date).map_err(|e| self.invalid(place.into(), e.to_string()))?;
+        let before = self
+            .before::<aid_shipment::Entity>(RecordType::AidShipment, &item.slug)
+            .await?;
         let row = aid_shipment::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
             date: date.to_string(),
@@ -431,6 +496,8 @@ impl Writer<'_> {
         use aid_shipment_translation::Column as Text;
         records::replace_children(self.txn, Text::AidShipmentId, id, texts).await?;
         self.wrote(DocKind::AidShipment, id);
+        self.record((RecordType::AidShipment, id), before, place)
+            .await?;
         self.photos(PhotoOwner::AidShipment(id), &item.photos, place)
             .await
     }
@@ -454,7 +521,11 @@ impl Writer<'_> {
                 return Err(self.invalid(place.into(), "give `date` or `fiscal_year`".into()));
             }
         };
+        let before = self
+            .before::<news_item::Entity>(RecordType::NewsItem, &item.slug)
+            .await?;
         let row = news_item::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
             date: date.map(|d| d.to_string()),
@@ -472,6 +543,8 @@ impl Writer<'_> {
         });
         use news_item_translation::Column as Text;
         records::replace_children(self.txn, Text::NewsItemId, id, texts).await?;
+        self.record((RecordType::NewsItem, id), before, place)
+            .await?;
         self.photos(PhotoOwner::NewsItem(id), &item.photos, place)
             .await
     }
@@ -510,8 +583,12 @@ impl Writer<'_> {
             ),
             None => None,
         };
+        let before = self
+            .before::<photo::Entity>(RecordType::Photo, &item.slug)
+            .await?;
         let (exchange_id, aid_shipment_id, news_item_id) = owner.columns();
         let row = photo::Model {
+            version: 1,
             id: 0,
             slug: item.slug.clone(),
             exchange_id,
@@ -539,7 +616,7 @@ impl Writer<'_> {
             });
         }
         records::replace_children(self.txn, photo_person::Column::PhotoId, id, people).await?;
-        Ok(())
+        self.record((RecordType::Photo, id), before, place).await
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::graphql::error::ApiError;
 use crate::graphql::types::{
-    AidShipment, Exchange, Institution, NewsItem, Partnership, Photo, Speaker,
+    AidShipment, Change, Exchange, Institution, NewsItem, Partnership, Photo, Speaker,
 };
 use crate::store::page::{Page, PageRequest};
 use async_graphql::SimpleObject;
@@ -132,6 +132,7 @@ connection!(
     "aid shipment"
 );
 connection!(NewsItemConnection, NewsItemEdge, NewsItem, "news item");
+connection!(ChangeConnection, ChangeEdge, Change, "change");
 connection!(
     PartnershipConnection,
     PartnershipEdge,

@@ -117,6 +117,18 @@ pub fn decode_name_cursor(
     Some((key.to_owned(), parse_id(id)?))
 }
 
+/// A cursor for a list of changes (newest first).
+pub fn change_cursor(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("Change/c:{id}"))
+}
+
+/// Reads a cursor of a list of changes.
+pub fn decode_change_cursor(cursor: &str) -> Option<i64> {
+    let text = decode_text(cursor)?;
+    let id: i64 = text.strip_prefix("Change/c:")?.parse().ok()?;
+    (id > 0).then_some(id)
+}
+
 /// A cursor for the list of partnerships: its exchanges and two
 /// institution ids.
 pub fn partnership_cursor((exchanges, first, second): (i64, i32, i32)) -> String {

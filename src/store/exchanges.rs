@@ -174,6 +174,7 @@ struct RankedExchange {
     month: Option<i32>,
     fiscal_year: i32,
     format: String,
+    version: i32,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -211,7 +212,7 @@ pub async fn first_per_institution<C: ConnectionTrait>(
     let sql = format!(
         "SELECT * FROM (
             SELECT p.institution_id AS parent_id, e.id, e.slug, e.date, e.starts_on, e.ends_on,
-                   e.year, e.month, e.fiscal_year, e.format,
+                   e.year, e.month, e.fiscal_year, e.format, e.version,
                    ROW_NUMBER() OVER (PARTITION BY p.institution_id ORDER BY e.starts_on, e.id) AS rn
             FROM exchange_participant p JOIN exchange e ON e.id = p.exchange_id
             WHERE p.institution_id IN ({}) {after_condition}
@@ -237,6 +238,7 @@ pub async fn first_per_institution<C: ConnectionTrait>(
                     month: r.month,
                     fiscal_year: r.fiscal_year,
                     format: r.format,
+                    version: r.version,
                 })
                 .collect();
             (parent, models)

@@ -10,6 +10,7 @@ pub mod connection;
 pub mod data_version;
 pub mod exchange_tree;
 pub mod exchanges;
+pub mod history;
 pub mod listing;
 pub mod page;
 pub mod partnerships;

@@ -17,6 +17,8 @@ pub trait Slugged: EntityTrait {
     fn slug_column() -> Self::Column;
     /// Its `id` column.
     fn id_column() -> Self::Column;
+    /// Its `version` column, which only history moves.
+    fn version_column() -> Self::Column;
 }
 
 macro_rules! slugged {
@@ -27,6 +29,9 @@ macro_rules! slugged {
             }
             fn id_column() -> $table::Column {
                 $table::Column::Id
+            }
+            fn version_column() -> $table::Column {
+                $table::Column::Version
             }
         }
     )+};
@@ -68,8 +73,9 @@ pub async fn id_by_slug<E: Slugged, C: ConnectionTrait>(
         .await
 }
 
-/// Inserts `row` (its `id` ignored), or, when a row has its slug, updates
-/// that row in place (its id stays). Returns the row's id.
+/// Inserts `row` (its `id` and `version` ignored), or, when a row has its
+/// slug, updates that row in place (its id and version stay: history moves
+/// the version). Returns the row's id.
 pub async fn upsert<M, A, C>(db: &C, row: M, slug: &str) -> Result<i32, DbErr>
 where
     M: ModelTrait + IntoActiveModel<A>,
@@ -81,6 +87,7 @@ where
     type E<M> = <M as ModelTrait>::Entity;
     let existing = id_by_slug::<E<M>, C>(db, slug).await?;
     let mut active = row.into_active_model();
+    active.not_set(E::<M>::version_column());
     let saved = match existing {
         Some(id) => {
             active.set(E::<M>::id_column(), id.into());

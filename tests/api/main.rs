@@ -10,6 +10,7 @@ mod dataset;
 mod facts;
 mod filters;
 mod graphql_cop;
+mod history;
 mod http;
 mod language;
 mod limits;

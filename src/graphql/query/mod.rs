@@ -3,6 +3,7 @@
 mod access;
 mod archive;
 mod filters;
+mod history;
 mod report;
 mod search;
 mod stats;
@@ -19,4 +20,5 @@ pub struct Query(
     stats::PartnershipsQuery,
     report::ReportQuery,
     access::AccessQuery,
+    history::HistoryQuery,
 );

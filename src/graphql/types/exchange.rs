@@ -60,6 +60,24 @@ impl Participant {
 /// meeting, a visit, or a conference with remote speakers.
 #[Object]
 impl Exchange {
+    /// Goes up by one with every change written (pass it back as
+    /// `expectedVersion` when changing the record).
+    async fn version(&self) -> i32 {
+        self.row.version
+    }
+
+    /// Its recorded changes, newest first: who changed what, when.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::connection::ChangeConnection, ApiError> {
+        let record = (crate::store::history::RecordType::Exchange, self.row.id);
+        crate::graphql::types::change::change_page(ctx, Some(record), first, after).await
+    }
+
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode_id(NodeType::Exchange, self.row.id)

@@ -2,6 +2,7 @@
 //! language scope of the root field it was reached from.
 
 mod aid_shipment;
+pub mod change;
 mod exchange;
 mod institution;
 mod news_item;
@@ -14,6 +15,7 @@ pub mod stats;
 mod talk;
 
 pub use aid_shipment::AidShipment;
+pub use change::Change;
 pub use exchange::{Exchange, Participant};
 pub use institution::{Institution, InstitutionTranslation};
 pub use news_item::NewsItem;

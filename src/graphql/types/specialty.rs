@@ -21,6 +21,24 @@ impl Specialty {
 /// A medical specialty an exchange is about (rehabilitation, cardiology...).
 #[Object]
 impl Specialty {
+    /// Goes up by one with every change written (pass it back as
+    /// `expectedVersion` when changing the record).
+    async fn version(&self) -> i32 {
+        self.row.version
+    }
+
+    /// Its recorded changes, newest first: who changed what, when.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<crate::graphql::connection::ChangeConnection, ApiError> {
+        let record = (crate::store::history::RecordType::Specialty, self.row.id);
+        crate::graphql::types::change::change_page(ctx, Some(record), first, after).await
+    }
+
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode_id(NodeType::Specialty, self.row.id)

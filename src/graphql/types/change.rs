@@ -1,0 +1,143 @@
+//! Recorded changes: every write of a record, who made it and what it
+//! changed.
+
+use crate::graphql::connection::{ChangeConnection, PageArgs, paged};
+use crate::graphql::database;
+use crate::graphql::error::ApiError;
+use crate::graphql::ids::{self, NodeType};
+use crate::graphql::types::Node;
+use crate::store::history::{self, FieldChange, RecordType};
+use async_graphql::{Context, Enum, Object, SimpleObject};
+use entity::change_log;
+
+/// How a record was changed.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeAction {
+    /// Created by a writer.
+    Create,
+    /// Changed by a writer.
+    Update,
+    /// Deleted by a writer (softly: it can be restored).
+    Delete,
+    /// Restored by a writer.
+    Restore,
+    /// Written by `medexchange import` (created or changed).
+    Import,
+}
+
+/// One recorded change: every write (mutation or import) leaves one, in
+/// the same transaction as the write itself.
+#[derive(Clone)]
+pub struct Change {
+    pub(crate) row: change_log::Model,
+}
+
+/// One field a change touched, with its values before and after.
+#[derive(SimpleObject, Clone)]
+pub struct FieldValues {
+    /// The field: a column (`country`), a text in one language (`name.ja`)
+    /// or a list (`aliases`, `participants`: ids in their order).
+    pub field: String,
+    /// Its value before; `null` when it had none (or the record was new).
+    pub before: Option<String>,
+    /// Its value after; `null` when it has none now.
+    pub after: Option<String>,
+}
+
+impl Change {
+    fn diff(&self) -> Vec<FieldChange> {
+        serde_json::from_str(&self.row.diff).unwrap_or_default()
+    }
+}
+
+/// One recorded change: every write (mutation or import) leaves one, in
+/// the same transaction as the write itself.
+#[Object]
+impl Change {
+    /// When, in RFC 3339, UTC.
+    async fn at(&self) -> &str {
+        &self.row.at
+    }
+
+    /// Who: the writer's token name, or `import FILE` for the CLI.
+    async fn actor(&self) -> &str {
+        &self.row.actor
+    }
+
+    /// How.
+    async fn action(&self) -> Result<ChangeAction, ApiError> {
+        Ok(match self.row.action.as_str() {
+            "CREATE" => ChangeAction::Create,
+            "UPDATE" => ChangeAction::Update,
+            "DELETE" => ChangeAction::Delete,
+            "RESTORE" => ChangeAction::Restore,
+            "IMPORT" => ChangeAction::Import,
+            other => return Err(ApiError::invariant(format!("stored action {other:?}"))),
+        })
+    }
+
+    /// The record changed (null once it is gone for good).
+    async fn record(&self, ctx: &Context<'_>) -> Result<Option<Node>, ApiError> {
+        let node_type = match RecordType::parse(&self.row.record_type) {
+            Some(RecordType::Specialty) => NodeType::Specialty,
+            Some(RecordType::Institution) => NodeType::Institution,
+            Some(RecordType::Speaker) => NodeType::Speaker,
+            Some(RecordType::Exchange) => NodeType::Exchange,
+            Some(RecordType::AidShipment) => NodeType::AidShipment,
+            Some(RecordType::NewsItem) => NodeType::NewsItem,
+            Some(RecordType::Photo) => NodeType::Photo,
+            None => return Ok(None),
+        };
+        Node::load(ctx, node_type, self.row.record_id, None).await
+    }
+
+    /// The record's version after the change.
+    async fn version(&self) -> i32 {
+        self.row.version
+    }
+
+    /// The fields that changed, e.g. `["name.ja", "aliases"]`.
+    async fn fields(&self) -> Vec<String> {
+        self.diff().into_iter().map(|change| change.0).collect()
+    }
+
+    /// The fields that changed, with their values before and after.
+    async fn changes(&self) -> Vec<FieldValues> {
+        self.diff()
+            .into_iter()
+            .map(|FieldChange(field, before, after)| FieldValues {
+                field,
+                before,
+                after,
+            })
+            .collect()
+    }
+
+    /// Where it came from: the file and the place in it for an import
+    /// (`data/fy2020.yaml: institutions[1] (kameda-medical-center)`).
+    async fn source(&self) -> Option<&str> {
+        self.row.source.as_deref()
+    }
+}
+
+/// Changes, newest first: of one record, or of all (`record: None`).
+pub(crate) async fn change_page(
+    ctx: &Context<'_>,
+    record: Option<(RecordType, i32)>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> Result<ChangeConnection, ApiError> {
+    let count_total = crate::graphql::wants_total(ctx);
+    paged(
+        PageArgs::forward(first, after),
+        count_total,
+        ids::decode_change_cursor,
+        async |request| {
+            let (after, limit) = (request.after, request.limit);
+            history::changes(database(ctx), record, after, limit, count_total).await
+        },
+        |row| ids::change_cursor(row.id),
+        |row| Change { row },
+    )
+    .await
+}
