@@ -25,6 +25,7 @@ use http::response_cache::ResponseCache;
 use i18n::Lang;
 use std::sync::Arc;
 use store::catalog::SharedCatalog;
+use store::change_feed::ChangeFeed;
 use store::data_version::DataVersionWatch;
 
 /// What every request handler shares.
@@ -76,6 +77,11 @@ impl AppState {
         // are not counted: they are not the requests'.
         let watch = (!options.data_version_poll.is_zero())
             .then(|| DataVersionWatch::start(db.clone(), options.data_version_poll));
+        let feed_interval = match options.data_version_poll.is_zero() {
+            true => std::time::Duration::from_millis(250),
+            false => options.data_version_poll,
+        };
+        let feed = ChangeFeed::start(db.clone(), feed_interval);
         let responses = Arc::new(ResponseCache::new(
             options.response_cache_entries,
             options.response_cache_bytes,
@@ -86,7 +92,13 @@ impl AppState {
         db.set_metric_callback(move |_| {
             statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        let schema = graphql::schema(db.clone(), default_lang, &limits, options.introspection);
+        let schema = graphql::schema(
+            db.clone(),
+            default_lang,
+            &limits,
+            options.introspection,
+            feed,
+        );
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         AppState {
             schema,

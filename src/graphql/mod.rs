@@ -10,37 +10,40 @@ pub mod limits;
 pub mod loaders;
 mod prefetch;
 mod query;
+pub mod subscription;
 pub mod types;
 
 use crate::i18n::Lang;
 use crate::store::DatabaseConnection;
 use crate::store::catalog::SharedCatalog;
+use crate::store::change_feed::ChangeFeed;
 use async_graphql::{
-    Context, EmptyMutation, EmptySubscription, Request, Response, SDLExportOptions, Schema,
-    SchemaBuilder,
+    Context, Data, EmptyMutation, Request, Response, SDLExportOptions, Schema, SchemaBuilder,
 };
 use loaders::{DbLoader, RequestLoader};
 use std::sync::Arc;
 
 pub use query::{ExchangeFilter, Query};
+pub use subscription::Subscription;
 
 /// The schema type the server runs.
-pub type AppSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
 
 /// The schema with nothing attached: enough for the SDL and for tests that
 /// need no database.
-pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, EmptySubscription> {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, Subscription> {
+    Schema::build(Query::default(), EmptyMutation, Subscription)
 }
 
 /// The schema over `db`, serving `default_lang` when a request names no
 /// language, enforcing `limits` while validating, answering introspection
-/// only when `introspection` is on.
+/// only when `introspection` is on, and live changes from `feed`.
 pub fn schema(
     db: DatabaseConnection,
     default_lang: Lang,
     limits: &limits::Limits,
     introspection: bool,
+    feed: Arc<ChangeFeed>,
 ) -> AppSchema {
     let builder = schema_builder();
     let builder = if introspection {
@@ -54,6 +57,7 @@ pub fn schema(
         .limit_directives(limits.max_directives)
         .data(db)
         .data(lang::RequestLanguage(default_lang))
+        .data(feed)
         .finish()
 }
 
@@ -88,6 +92,17 @@ pub async fn execute(
 ) -> Response {
     let loader = DbLoader::per_request(db.clone(), catalog.clone());
     schema.execute(request.data(loader)).await
+}
+
+/// The data of one WebSocket connection: a batch loader of its own that
+/// caches nothing, since a subscription lives long and each change it
+/// hands on must be read as it is now.
+pub fn live_data(db: &DatabaseConnection, catalog: &Arc<SharedCatalog>) -> Data {
+    let loader = DbLoader::per_request(db.clone(), catalog.clone());
+    loader.enable_all_cache(false);
+    let mut data = Data::default();
+    data.insert(loader);
+    data
 }
 
 /// Whether the client selected `totalCount` on the connection being

@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod bulk;
 pub mod catalog;
+pub mod change_feed;
 pub mod connection;
 pub mod data_version;
 pub mod exchange_tree;

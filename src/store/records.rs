@@ -47,15 +47,19 @@ slugged!(
     photo
 );
 
-/// Opens the transaction a write runs in.
+/// Opens the transaction a write runs in, and moves the data version in it
+/// first (so every process's caches follow once it commits). Moving it
+/// first also locks the version's row until the commit, so writers run one
+/// after another and changes are logged in the order they commit, which
+/// the live feed relies on ([`super::change_feed`]).
 pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin().await
+    let txn = db.begin().await?;
+    data_version::bump(&txn).await?;
+    Ok(txn)
 }
 
-/// Ends a write: moves the data version (so every process's caches
-/// follow) in the same transaction, then commits.
+/// Commits a write opened by [`begin`].
 pub async fn commit(txn: DatabaseTransaction) -> Result<(), DbErr> {
-    data_version::bump(&txn).await?;
     txn.commit().await
 }
 

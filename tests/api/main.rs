@@ -14,6 +14,7 @@ mod history;
 mod http;
 mod language;
 mod limits;
+mod live;
 mod loaders;
 mod migrations;
 mod name_order;

@@ -34,18 +34,60 @@ mod request;
 use super::request_id::RequestId;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Extension, RawQuery, State};
+use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use reply::{GRAPHQL_RESPONSE_JSON, Reply, accepts, prefers_csv, prefers_graphql_response};
 use request::RawRequest;
 
-/// `GET /graphql`.
+/// `GET /graphql`: a WebSocket for subscriptions (`graphql-transport-ws`,
+/// or the older `graphql-ws`) when the request asks to upgrade, else a
+/// query in the query string.
 pub async fn get(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
+    request: axum::extract::Request,
+) -> Response {
+    let (mut parts, _) = request.into_parts();
+    let upgrade = parts.headers.get(header::UPGRADE);
+    if upgrade.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket")) {
+        return subscribe(state, &mut parts).await;
+    }
+    let query = parts.uri.query().map(str::to_owned);
+    get_query(state, id, parts.headers, query).await
+}
+
+/// Upgrades to a WebSocket serving subscriptions, each connection with a
+/// batch loader of its own (see [`crate::graphql::live_data`]).
+async fn subscribe(state: AppState, parts: &mut axum::http::request::Parts) -> Response {
+    use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+    use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+    use axum::extract::{FromRequestParts, WebSocketUpgrade};
+    let protocol = match GraphQLProtocol::from_request_parts(parts, &state).await {
+        Ok(protocol) => protocol,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &state).await {
+        Ok(upgrade) => upgrade,
+        Err(refusal) => return refusal.into_response(),
+    };
+    let data = crate::graphql::live_data(&state.db, &state.catalog);
+    let schema = state.schema.clone();
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .with_data(data)
+                .serve()
+        })
+}
+
+/// A query in the query string.
+async fn get_query(
+    state: AppState,
+    id: RequestId,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    query: Option<String>,
 ) -> Response {
     let params: Vec<(String, String)> =
         form_urlencoded::parse(query.unwrap_or_default().as_bytes())
