@@ -106,6 +106,54 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// What exchanges can be counted by. Participant dimensions
+    /// (INSTITUTION, COUNTRY, REGION, CITY) given together describe the
+    /// same participant.
+    Dimension {
+        /// Calendar year of the exchange's first day; value `2020`.
+        Year = "YEAR",
+        /// Japanese fiscal year (April to March); value `2020` for FY2020.
+        FiscalYear = "FISCAL_YEAR",
+        /// Month of the exchange's first day; value `2020-06`.
+        Month = "MONTH",
+        /// Each specialty the exchange covered; value the specialty's slug.
+        Specialty = "SPECIALTY",
+        /// Each institution taking part; value its slug.
+        Institution = "INSTITUTION",
+        /// The country of each institution taking part; value `CN` or `JP`.
+        Country = "COUNTRY",
+        /// The province or prefecture of each institution taking part; value
+        /// its name in the institution's own language (`广西壮族自治区`, `千葉県`).
+        Region = "REGION",
+        /// The city of each institution taking part; value its name in the
+        /// institution's own language.
+        City = "CITY",
+        /// How the exchange took place; value `ONLINE`, `IN_PERSON` or `HYBRID`.
+        Format = "FORMAT",
+        /// Each speaker who gave a talk; value the speaker's slug.
+        Speaker = "SPEAKER",
+    }
+}
+
+impl Dimension {
+    /// Whether the key describes the participating institution.
+    pub fn is_participant(self) -> bool {
+        matches!(
+            self,
+            Dimension::Institution | Dimension::Country | Dimension::Region | Dimension::City
+        )
+    }
+
+    /// Whether the key is a point in time (`YYYY` or `YYYY-MM`).
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            Dimension::Year | Dimension::FiscalYear | Dimension::Month
+        )
+    }
+}
+
+vocabulary! {
     /// What a writer's token may do.
     Role {
         /// Creates, changes, deletes and restores records.

@@ -133,3 +133,34 @@ graphql_enum! {
         Admin,
     }
 }
+
+graphql_enum! {
+    /// What exchanges can be counted by (`exchangeStats`). Participant
+    /// dimensions (INSTITUTION, COUNTRY, REGION, CITY) given together
+    /// describe the same participant.
+    ExchangeDimension => Dimension {
+        /// Calendar year of the exchange's first day; value `2020`.
+        Year,
+        /// Japanese fiscal year (April to March); value `2020` for FY2020.
+        FiscalYear,
+        /// Month of the exchange's first day; value `2020-06`.
+        Month,
+        /// Each specialty the exchange covered; value the specialty's slug.
+        Specialty,
+        /// Each institution taking part; value its slug.
+        Institution,
+        /// The country of each institution taking part; value `CN` or `JP`.
+        Country,
+        /// The province or prefecture of each institution taking part;
+        /// value its name in the institution's own language
+        /// (`广西壮族自治区`, `千葉県`).
+        Region,
+        /// The city of each institution taking part; value its name in the
+        /// institution's own language.
+        City,
+        /// How the exchange took place; value `ONLINE`, `IN_PERSON` or `HYBRID`.
+        Format,
+        /// Each speaker who gave a talk; value the speaker's slug.
+        Speaker,
+    }
+}

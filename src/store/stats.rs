@@ -19,57 +19,21 @@
 //! stored spelling for country and format, the region or city in the
 //! institution's own language ([`native_lang`]).
 
-use crate::model::Country;
+use crate::model::{Country, Dimension};
 use crate::store::exchanges::ExchangeFilter;
 use crate::store::sql::Params;
 use entity::exchange;
 use sea_orm::{ConnectionTrait, DbErr, QuerySelect, QueryTrait};
 
-/// What exchanges can be grouped by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dimension {
-    /// Calendar year of the first day.
-    Year,
-    /// Japanese fiscal year (April to March).
-    FiscalYear,
-    /// Month of the first day, `YYYY-MM`.
-    Month,
-    /// Each specialty covered.
-    Specialty,
-    /// Each institution taking part.
-    Institution,
-    /// The country of each institution taking part.
-    Country,
-    /// The province or prefecture of each institution taking part.
-    Region,
-    /// The city of each institution taking part.
-    City,
-    /// Online, in person or hybrid.
-    Format,
-    /// Each speaker who gave a talk.
-    Speaker,
-}
-
-impl Dimension {
-    /// Whether the key describes the participating institution.
-    pub fn is_participant(self) -> bool {
-        matches!(
-            self,
-            Dimension::Institution | Dimension::Country | Dimension::Region | Dimension::City
-        )
-    }
-
-    /// Whether the key is a point in time (`YYYY` or `YYYY-MM`).
-    pub fn is_time(self) -> bool {
-        matches!(
-            self,
-            Dimension::Year | Dimension::FiscalYear | Dimension::Month
-        )
-    }
-
+/// The SQL of each dimension's key.
+trait KeySql {
     /// The key as an expression over the joined tables: integers where
     /// the key is a number (hashed faster while grouping; the month as
     /// `YYYYMM`), made text only in the result (see [`stored_key`]).
+    fn key_sql(self) -> &'static str;
+}
+
+impl KeySql for Dimension {
     fn key_sql(self) -> &'static str {
         match self {
             Dimension::Year => "e.year",

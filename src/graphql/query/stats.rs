@@ -10,7 +10,8 @@ use crate::graphql::types::partnership::partnership_page;
 use crate::graphql::types::stats::{
     ExchangeDimension, ExchangeGroup, ExchangeStats, GroupOrder, KeyReader,
 };
-use crate::store::stats::{self, Dimension, GroupCounts, Measures, StatsRequest};
+use crate::model::Dimension;
+use crate::store::stats::{self, GroupCounts, Measures, StatsRequest};
 use async_graphql::{Context, Object};
 use std::cmp::Ordering;
 

@@ -5,56 +5,14 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::types::{Institution, Node, Speaker, Specialty};
 use crate::i18n::Lang;
 use crate::model::Country;
+use crate::model::Dimension;
 use crate::store::catalog::Catalog;
-use crate::store::stats::{self, Dimension, GroupCounts};
+use crate::store::stats::{self, GroupCounts};
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// What exchanges can be grouped by. Participant dimensions (INSTITUTION,
-/// COUNTRY, REGION, CITY) given together describe the same participant.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ExchangeDimension {
-    /// Calendar year of the exchange's first day; value `2020`.
-    Year,
-    /// Japanese fiscal year (April to March); value `2020` for FY2020.
-    FiscalYear,
-    /// Month of the exchange's first day; value `2020-06`.
-    Month,
-    /// Each specialty the exchange covered; value the specialty's slug.
-    Specialty,
-    /// Each institution taking part; value its slug.
-    Institution,
-    /// The country of each institution taking part; value `CN` or `JP`.
-    Country,
-    /// The province or prefecture of each institution taking part; value
-    /// its name in the institution's own language (`广西壮族自治区`, `千葉県`).
-    Region,
-    /// The city of each institution taking part; value its name in the
-    /// institution's own language.
-    City,
-    /// How the exchange took place; value `ONLINE`, `IN_PERSON` or `HYBRID`.
-    Format,
-    /// Each speaker who gave a talk; value the speaker's slug.
-    Speaker,
-}
-
-impl From<ExchangeDimension> for Dimension {
-    fn from(dimension: ExchangeDimension) -> Self {
-        match dimension {
-            ExchangeDimension::Year => Dimension::Year,
-            ExchangeDimension::FiscalYear => Dimension::FiscalYear,
-            ExchangeDimension::Month => Dimension::Month,
-            ExchangeDimension::Specialty => Dimension::Specialty,
-            ExchangeDimension::Institution => Dimension::Institution,
-            ExchangeDimension::Country => Dimension::Country,
-            ExchangeDimension::Region => Dimension::Region,
-            ExchangeDimension::City => Dimension::City,
-            ExchangeDimension::Format => Dimension::Format,
-            ExchangeDimension::Speaker => Dimension::Speaker,
-        }
-    }
-}
+pub use crate::graphql::enums::ExchangeDimension;
 
 /// The order of `exchangeStats` groups.
 #[derive(Enum, Clone, Copy, Debug, Default, PartialEq, Eq)]
