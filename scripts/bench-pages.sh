@@ -29,7 +29,7 @@ PORT=18950
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 [ "${NO_BUILD:-0}" = 1 ] || cargo build --release --quiet --bin medexchange
 BIN="${BIN:-target/release/medexchange}"
-DB="mx_pages_$EXCHANGES"
+DB="${DB:-mx_pages_$EXCHANGES}"
 URL="${URL_BASE%/*}/$DB"
 work="$(mktemp -d)"; server=
 cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }

@@ -30,15 +30,15 @@ pub struct Catalog {
     /// The data version these rows are of.
     pub version: i64,
     /// Institutions by id.
-    pub institutions: HashMap<i32, institution::Model>,
+    pub institutions: HashMap<i32, Arc<institution::Model>>,
     /// Institutions' texts, by institution id.
     pub institution_texts: HashMap<i32, Arc<Vec<institution_translation::Model>>>,
     /// Speakers by id.
-    pub speakers: HashMap<i32, speaker::Model>,
+    pub speakers: HashMap<i32, Arc<speaker::Model>>,
     /// Speakers' texts, by speaker id.
     pub speaker_texts: HashMap<i32, Arc<Vec<speaker_translation::Model>>>,
     /// Specialties by id.
-    pub specialties: HashMap<i32, specialty::Model>,
+    pub specialties: HashMap<i32, Arc<specialty::Model>>,
     /// Specialties' names, by specialty id.
     pub specialty_texts: HashMap<i32, Arc<Vec<specialty_translation::Model>>>,
 }
@@ -76,8 +76,11 @@ impl Catalog {
     }
 }
 
-fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i32) -> HashMap<i32, T> {
-    rows.into_iter().map(|row| (id(&row), row)).collect()
+/// Rows by id, shared: a page hands out the same row many times.
+fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> i32) -> HashMap<i32, Arc<T>> {
+    rows.into_iter()
+        .map(|row| (id(&row), Arc::new(row)))
+        .collect()
 }
 
 fn texts<T>(rows: Vec<T>, owner: impl Fn(&T) -> i32) -> HashMap<i32, Arc<Vec<T>>> {

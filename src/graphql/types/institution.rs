@@ -22,7 +22,7 @@ use std::sync::Arc;
 /// exchanges.
 #[derive(Clone)]
 pub struct Institution {
-    pub(crate) row: institution::Model,
+    pub(crate) row: Arc<institution::Model>,
     pub(crate) scope: Scope,
 }
 
@@ -40,8 +40,11 @@ pub struct InstitutionTranslation {
 }
 
 impl Institution {
-    pub(crate) fn new(row: institution::Model, scope: Scope) -> Self {
-        Institution { row, scope }
+    pub(crate) fn new(row: impl Into<Arc<institution::Model>>, scope: Scope) -> Self {
+        Institution {
+            row: row.into(),
+            scope,
+        }
     }
 
     async fn translations_rows(

@@ -11,13 +11,16 @@ use std::sync::Arc;
 /// A person who spoke at an exchange or is shown in a photo.
 #[derive(Clone)]
 pub struct Speaker {
-    pub(crate) row: speaker::Model,
+    pub(crate) row: Arc<speaker::Model>,
     pub(crate) scope: Scope,
 }
 
 impl Speaker {
-    pub(crate) fn new(row: speaker::Model, scope: Scope) -> Self {
-        Speaker { row, scope }
+    pub(crate) fn new(row: impl Into<Arc<speaker::Model>>, scope: Scope) -> Self {
+        Speaker {
+            row: row.into(),
+            scope,
+        }
     }
 
     async fn translation_rows(

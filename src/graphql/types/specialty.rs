@@ -4,17 +4,21 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loaders::one_from_catalog;
 use async_graphql::{Context, ID, Object};
 use entity::specialty;
+use std::sync::Arc;
 
 /// A medical specialty an exchange is about (rehabilitation, cardiology...).
 #[derive(Clone)]
 pub struct Specialty {
-    pub(crate) row: specialty::Model,
+    pub(crate) row: Arc<specialty::Model>,
     pub(crate) scope: Scope,
 }
 
 impl Specialty {
-    pub(crate) fn new(row: specialty::Model, scope: Scope) -> Self {
-        Specialty { row, scope }
+    pub(crate) fn new(row: impl Into<Arc<specialty::Model>>, scope: Scope) -> Self {
+        Specialty {
+            row: row.into(),
+            scope,
+        }
     }
 }
 
