@@ -81,7 +81,7 @@ impl AppState {
             true => std::time::Duration::from_millis(250),
             false => options.data_version_poll,
         };
-        let feed = ChangeFeed::start(db.clone(), feed_interval);
+        let feed = ChangeFeed::start(db.clone(), feed_interval, watch.clone());
         let responses = Arc::new(ResponseCache::new(
             options.response_cache_entries,
             options.response_cache_bytes,

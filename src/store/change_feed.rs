@@ -1,14 +1,15 @@
 //! Live changes for subscribers: each process follows the change log and
 //! hands every change committed by any process to its own subscribers.
 //!
-//! The feed reads the data version every interval (one indexed one-row
-//! statement, as the response cache's watch does) and, when it moved,
-//! the changes logged since the last one it saw. That works the same on
+//! Every interval the feed looks at the data version (the version the
+//! process's [`DataVersionWatch`] last read, else one indexed one-row
+//! statement) and, when it moved, reads the changes logged since the last
+//! one it saw. That works the same on
 //! SQLite and PostgreSQL, across processes, within one interval (250 ms by
 //! default); PostgreSQL's LISTEN/NOTIFY would save that wait, at the price
 //! of a connection held per process.
 
-use crate::store::data_version;
+use crate::store::data_version::{self, DataVersionWatch};
 use entity::change_log;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -24,11 +25,17 @@ pub struct ChangeFeed {
 
 impl ChangeFeed {
     /// A feed following `db`'s change log every `interval`, for as long as
-    /// the feed is alive (on the current tokio runtime).
-    pub fn start(db: DatabaseConnection, interval: Duration) -> Arc<ChangeFeed> {
+    /// the feed is alive (on the current tokio runtime), by the version
+    /// `watch` reads when there is one.
+    pub fn start(
+        db: DatabaseConnection,
+        interval: Duration,
+        watch: Option<Arc<DataVersionWatch>>,
+    ) -> Arc<ChangeFeed> {
         let (sender, _) = broadcast::channel(1024);
         let feed = Arc::new(ChangeFeed { sender });
-        tokio::spawn(follow(Arc::downgrade(&feed), db, interval));
+        let follower = Follower { db, watch };
+        tokio::spawn(follow(Arc::downgrade(&feed), follower, interval));
         feed
     }
 
@@ -39,7 +46,23 @@ impl ChangeFeed {
     }
 }
 
-async fn follow(feed: Weak<ChangeFeed>, db: DatabaseConnection, interval: Duration) {
+/// What the feed reads from.
+struct Follower {
+    db: DatabaseConnection,
+    watch: Option<Arc<DataVersionWatch>>,
+}
+
+impl Follower {
+    /// The data version now: as the watch last read it, else read.
+    async fn version(&self) -> Result<i64, DbErr> {
+        match self.watch.as_ref().and_then(|watch| watch.current()) {
+            Some(version) => Ok(version),
+            None => data_version::read(&self.db).await,
+        }
+    }
+}
+
+async fn follow(feed: Weak<ChangeFeed>, follower: Follower, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut seen: Option<(i64, i64)> = None;
@@ -48,7 +71,7 @@ async fn follow(feed: Weak<ChangeFeed>, db: DatabaseConnection, interval: Durati
         let Some(feed) = feed.upgrade() else {
             return;
         };
-        match step(&db, &feed, seen).await {
+        match step(&follower, &feed, seen).await {
             Ok(now) => seen = Some(now),
             Err(error) => tracing::warn!(%error, "cannot follow the change log"),
         }
@@ -58,11 +81,11 @@ async fn follow(feed: Weak<ChangeFeed>, db: DatabaseConnection, interval: Durati
 /// One look at the log: from (data version, last change id) `seen`, hands
 /// on what was committed since; returns what is now seen.
 async fn step(
-    db: &DatabaseConnection,
+    follower: &Follower,
     feed: &ChangeFeed,
     seen: Option<(i64, i64)>,
 ) -> Result<(i64, i64), DbErr> {
-    let version = data_version::read(db).await?;
+    let (db, version) = (&follower.db, follower.version().await?);
     let last = match seen {
         Some((seen_version, last)) if seen_version == version => return Ok((version, last)),
         Some((_, last)) => last,

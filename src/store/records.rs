@@ -146,13 +146,11 @@ pub async fn replace_children<M, A, C>(
 ) -> Result<(), DbErr>
 where
     M: ModelTrait + IntoActiveModel<A>,
+    <M::Entity as EntityTrait>::Column: ColumnTrait<EntityName = M::Entity>,
     A: ActiveModelTrait<Entity = M::Entity> + ActiveModelBehavior + Send,
     C: ConnectionTrait,
 {
-    M::Entity::delete_many()
-        .filter(owner.eq(owner_id))
-        .exec(db)
-        .await?;
+    delete_children(db, owner, owner_id).await?;
     if !rows.is_empty() {
         let rows = rows.into_iter().map(IntoActiveModel::into_active_model);
         M::Entity::insert_many(rows)

@@ -14,49 +14,44 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, 
 /// yet, in one transaction (which moves the data version when it wrote
 /// any).
 pub async fn fill_missing(db: &DatabaseConnection) -> Result<(), DbErr> {
-    let unkeyed_institution = institution::Entity::find()
-        .filter(institution::Column::SortZh.eq(""))
-        .one(db)
-        .await?;
-    let unkeyed_speaker = speaker::Entity::find()
-        .filter(speaker::Column::SortZh.eq(""))
-        .one(db)
-        .await?;
-    if unkeyed_institution.is_none() && unkeyed_speaker.is_none() {
+    /// Whether some row of `$table` has no keys yet.
+    macro_rules! unkeyed {
+        ($table:ident) => {
+            $table::Entity::find()
+                .filter($table::Column::SortZh.eq(""))
+                .one(db)
+                .await?
+                .is_some()
+        };
+    }
+    /// Keys the rows of `$table` that have none, from `$texts` (owned by
+    /// `$owner`); the number of rows written.
+    macro_rules! fill {
+        ($txn:expr, $table:ident, $texts:ident, $owner:ident) => {{
+            let texts = all($txn, &[$texts::Column::Lang]).await?;
+            let mut written = 0;
+            for (id, rows) in group_by(texts, |r| r.$owner) {
+                let names = rows.iter().map(|r| (r.lang.as_str(), &r.name, &r.reading));
+                let [zh, ja, en] = keys(names);
+                written += $table::Entity::update_many()
+                    .col_expr($table::Column::SortZh, Expr::value(zh))
+                    .col_expr($table::Column::SortJa, Expr::value(ja))
+                    .col_expr($table::Column::SortEn, Expr::value(en))
+                    .filter($table::Column::Id.eq(id))
+                    .filter($table::Column::SortZh.eq(""))
+                    .exec($txn)
+                    .await?
+                    .rows_affected;
+            }
+            written
+        }};
+    }
+    if !unkeyed!(institution) && !unkeyed!(speaker) {
         return Ok(());
     }
     let txn = db.begin().await?;
-    let mut written = 0;
-    let texts = all(&txn, &[institution_translation::Column::Lang]).await?;
-    let texts = group_by(texts, |r| r.institution_id);
-    for (id, rows) in texts {
-        let names = rows.iter().map(|r| (r.lang.as_str(), &r.name, &r.reading));
-        let [zh, ja, en] = keys(names);
-        written += institution::Entity::update_many()
-            .col_expr(institution::Column::SortZh, Expr::value(zh))
-            .col_expr(institution::Column::SortJa, Expr::value(ja))
-            .col_expr(institution::Column::SortEn, Expr::value(en))
-            .filter(institution::Column::Id.eq(id))
-            .filter(institution::Column::SortZh.eq(""))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-    }
-    let texts = all(&txn, &[speaker_translation::Column::Lang]).await?;
-    let texts = group_by(texts, |r| r.speaker_id);
-    for (id, rows) in texts {
-        let names = rows.iter().map(|r| (r.lang.as_str(), &r.name, &r.reading));
-        let [zh, ja, en] = keys(names);
-        written += speaker::Entity::update_many()
-            .col_expr(speaker::Column::SortZh, Expr::value(zh))
-            .col_expr(speaker::Column::SortJa, Expr::value(ja))
-            .col_expr(speaker::Column::SortEn, Expr::value(en))
-            .filter(speaker::Column::Id.eq(id))
-            .filter(speaker::Column::SortZh.eq(""))
-            .exec(&txn)
-            .await?
-            .rows_affected;
-    }
+    let written = fill!(&txn, institution, institution_translation, institution_id)
+        + fill!(&txn, speaker, speaker_translation, speaker_id);
     if written > 0 {
         data_version::bump(&txn).await?;
     }

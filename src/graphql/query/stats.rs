@@ -188,7 +188,10 @@ async fn key_reader(
             && speakers.iter().all(|id| c.speakers.contains_key(id))
     })
     .await?;
-    Ok(KeyReader::new(catalog, lang::scope(lang)))
+    let with_places = dimensions
+        .iter()
+        .any(|d| matches!(d, Dimension::Region | Dimension::City));
+    Ok(KeyReader::new(catalog, lang::scope(lang), with_places))
 }
 
 fn group(

@@ -230,29 +230,13 @@ pub(crate) struct KeyReader {
 }
 
 impl KeyReader {
-    pub(crate) fn new(catalog: Arc<Catalog>, scope: Scope) -> Self {
-        let mut places = HashMap::new();
-        let mut institutions: Vec<_> = catalog.institutions.values().collect();
-        institutions.sort_by_key(|institution| institution.id);
-        for institution in institutions {
-            let native = Country::parse(&institution.country).map(stats::native_lang);
-            let rows = catalog.institution_texts.get(&institution.id);
-            for row in rows.into_iter().flat_map(|rows| rows.iter()) {
-                if Some(row.lang.as_str()) != native {
-                    continue;
-                }
-                for (dimension, text) in [
-                    (Dimension::Region, &row.region),
-                    (Dimension::City, &row.city),
-                ] {
-                    if let Some(text) = text {
-                        places
-                            .entry((dimension, text.clone()))
-                            .or_insert(institution.id);
-                    }
-                }
-            }
-        }
+    /// A reader over `catalog`; `with_places` when keys may be regions or
+    /// cities (naming them takes a pass over every institution's texts).
+    pub(crate) fn new(catalog: Arc<Catalog>, scope: Scope, with_places: bool) -> Self {
+        let places = match with_places {
+            true => places(&catalog),
+            false => HashMap::new(),
+        };
         KeyReader {
             catalog,
             places,
@@ -292,4 +276,32 @@ impl KeyReader {
             catalog: self.catalog.clone(),
         }
     }
+}
+
+/// An institution (the first by id) of each region and city, by the stored
+/// key: its name in the institution's own language.
+fn places(catalog: &Catalog) -> HashMap<(Dimension, String), i32> {
+    let mut places = HashMap::new();
+    let mut institutions: Vec<_> = catalog.institutions.values().collect();
+    institutions.sort_by_key(|institution| institution.id);
+    for institution in institutions {
+        let native = Country::parse(&institution.country).map(stats::native_lang);
+        let rows = catalog.institution_texts.get(&institution.id);
+        for row in rows.into_iter().flat_map(|rows| rows.iter()) {
+            if Some(row.lang.as_str()) != native {
+                continue;
+            }
+            for (dimension, text) in [
+                (Dimension::Region, &row.region),
+                (Dimension::City, &row.city),
+            ] {
+                if let Some(text) = text {
+                    places
+                        .entry((dimension, text.clone()))
+                        .or_insert(institution.id);
+                }
+            }
+        }
+    }
+    places
 }
