@@ -18,6 +18,8 @@ pub struct Model {
     pub quantity: Option<i32>,
     /// One more with every change written (optimistic concurrency).
     pub version: i32,
+    /// When an editor deleted it (RFC 3339, UTC); `None` while readers see it.
+    pub deleted_at: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

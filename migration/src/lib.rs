@@ -11,6 +11,7 @@ mod m20261125_000003_data_version;
 mod m20261125_000004_name_order;
 mod m20261125_000005_api_tokens;
 mod m20261125_000006_history;
+mod m20261126_000007_soft_delete;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_name_order::Migration),
             Box::new(m20261125_000005_api_tokens::Migration),
             Box::new(m20261125_000006_history::Migration),
+            Box::new(m20261126_000007_soft_delete::Migration),
         ]
     }
 }

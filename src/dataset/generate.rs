@@ -312,6 +312,7 @@ async fn write_specialties<C: ConnectionTrait>(db: &C, prefix: &str) -> Result<i
         let id = first_specialty + i as i32;
         specialties.push(specialty::Model {
             version: 1,
+            deleted_at: None,
             id,
             slug: format!("{prefix}{slug}"),
         });
@@ -422,6 +423,7 @@ async fn write_institutions<C: ConnectionTrait>(
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
         let row = institution::Model {
             version: 1,
+            deleted_at: None,
             id,
             slug: format!("{prefix}institution-{i}"),
             country: country.into(),
@@ -495,6 +497,7 @@ async fn write_speakers<C: ConnectionTrait>(
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&names);
         let row = speaker::Model {
             version: 1,
+            deleted_at: None,
             id,
             slug: format!("{prefix}speaker-{i}"),
             institution_id: Some(home),
@@ -628,6 +631,7 @@ fn add_exchange(
     let format = ["ONLINE", "ONLINE", "IN_PERSON", "HYBRID"][rng.below(4)];
     rows.exchanges.push(exchange::Model {
         version: 1,
+        deleted_at: None,
         id,
         slug: format!("{prefix}exchange-{i}"),
         date: date.to_string(),
@@ -731,6 +735,7 @@ fn add_photos(
         let photo_id = rows.next_photo;
         rows.photos.push(photo::Model {
             version: 1,
+            deleted_at: None,
             id: photo_id,
             slug: format!("{prefix}photo-{i}-{position}"),
             exchange_id: Some(id),

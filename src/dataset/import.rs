@@ -240,6 +240,7 @@ impl Writer<'_> {
             .await?;
         let row = specialty::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
         };
@@ -273,6 +274,7 @@ impl Writer<'_> {
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
         let row = institution::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
             country: item.country.as_str().to_owned(),
@@ -325,6 +327,7 @@ impl Writer<'_> {
         let [sort_zh, sort_ja, sort_en] = name_sort_keys(&item.name, &item.reading);
         let row = speaker::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
             institution_id,
@@ -360,6 +363,7 @@ impl Writer<'_> {
             .await?;
         let row = exchange::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
             date: date.to_string(),
@@ -468,6 +472,7 @@ impl Writer<'_> {
             .await?;
         let row = aid_shipment::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
             date: date.to_string(),
@@ -526,6 +531,7 @@ impl Writer<'_> {
             .await?;
         let row = news_item::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
             date: date.map(|d| d.to_string()),
@@ -589,6 +595,7 @@ impl Writer<'_> {
         let (exchange_id, aid_shipment_id, news_item_id) = owner.columns();
         let row = photo::Model {
             version: 1,
+            deleted_at: None,
             id: 0,
             slug: item.slug.clone(),
             exchange_id,

@@ -44,9 +44,9 @@ pub struct ExchangeFilter {
 }
 
 impl ExchangeFilter {
-    /// The exchanges matching the filter, unordered.
+    /// The exchanges matching the filter, unordered; never a deleted one.
     pub fn select(&self, backend: DbBackend) -> Select<exchange::Entity> {
-        let mut select = exchange::Entity::find();
+        let mut select = exchange::Entity::find().filter(exchange::Column::DeletedAt.is_null());
         match &self.text {
             Some(Some(text)) => select = select.filter(exchange_text_condition(text, backend)),
             Some(None) => select = select.filter(Expr::val(1).eq(0)),
@@ -215,7 +215,7 @@ pub async fn first_per_institution<C: ConnectionTrait>(
                    e.year, e.month, e.fiscal_year, e.format, e.version,
                    ROW_NUMBER() OVER (PARTITION BY p.institution_id ORDER BY e.starts_on, e.id) AS rn
             FROM exchange_participant p JOIN exchange e ON e.id = p.exchange_id
-            WHERE p.institution_id IN ({}) {after_condition}
+            WHERE p.institution_id IN ({}) AND e.deleted_at IS NULL {after_condition}
         ) ranked WHERE rn <= {limit_placeholder} ORDER BY parent_id, rn",
         ids.join(", ")
     );
@@ -239,6 +239,7 @@ pub async fn first_per_institution<C: ConnectionTrait>(
                     fiscal_year: r.fiscal_year,
                     format: r.format,
                     version: r.version,
+                    deleted_at: None,
                 })
                 .collect();
             (parent, models)

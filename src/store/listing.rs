@@ -26,7 +26,7 @@ pub async fn institution<C: ConnectionTrait>(
     id: Option<i32>,
     slug: Option<&str>,
 ) -> Result<Option<institution::Model>, DbErr> {
-    let mut select = institution::Entity::find();
+    let mut select = institution::Entity::find().filter(institution::Column::DeletedAt.is_null());
     if let Some(id) = id {
         select = select.filter(institution::Column::Id.eq(id));
     }
@@ -39,6 +39,7 @@ pub async fn institution<C: ConnectionTrait>(
 /// Every specialty, in the order they were added.
 pub async fn specialties<C: ConnectionTrait>(db: &C) -> Result<Vec<specialty::Model>, DbErr> {
     specialty::Entity::find()
+        .filter(specialty::Column::DeletedAt.is_null())
         .order_by_asc(specialty::Column::Id)
         .all(db)
         .await
@@ -94,13 +95,13 @@ pub async fn speakers_by_name<C: ConnectionTrait>(
         Lang::Ja => speaker::Column::SortJa,
         Lang::En => speaker::Column::SortEn,
     };
-    let select = speaker::Entity::find();
+    let select = speaker::Entity::find().filter(speaker::Column::DeletedAt.is_null());
     page::fetch(db, select, (key, speaker::Column::Id), request, descending).await
 }
 
 /// The institutions matching `filter`, unordered.
 fn institution_select(filter: &InstitutionFilter) -> Select<institution::Entity> {
-    let mut select = institution::Entity::find();
+    let mut select = institution::Entity::find().filter(institution::Column::DeletedAt.is_null());
     if let Some(country) = filter.country {
         select = select.filter(institution::Column::Country.eq(country.as_str()));
     }
@@ -130,7 +131,7 @@ pub async fn speakers<C: ConnectionTrait>(
 ) -> Result<Page<speaker::Model>, DbErr> {
     page::fetch(
         db,
-        speaker::Entity::find(),
+        speaker::Entity::find().filter(speaker::Column::DeletedAt.is_null()),
         speaker::Column::Id,
         request,
         false,
@@ -143,7 +144,7 @@ pub async fn photos<C: ConnectionTrait>(
     db: &C,
     request: PageRequest<i32>,
 ) -> Result<Page<photo::Model>, DbErr> {
-    page::fetch(db, photo::Entity::find(), photo::Column::Id, request, false).await
+    page::fetch(db, photo::Entity::find().filter(photo::Column::DeletedAt.is_null()), photo::Column::Id, request, false).await
 }
 
 /// One page of aid shipments, in date order.
@@ -153,7 +154,7 @@ pub async fn aid_shipments<C: ConnectionTrait>(
 ) -> Result<Page<aid_shipment::Model>, DbErr> {
     page::fetch(
         db,
-        aid_shipment::Entity::find(),
+        aid_shipment::Entity::find().filter(aid_shipment::Column::DeletedAt.is_null()),
         (aid_shipment::Column::StartsOn, aid_shipment::Column::Id),
         request,
         false,
@@ -168,7 +169,7 @@ pub async fn news<C: ConnectionTrait>(
 ) -> Result<Page<news_item::Model>, DbErr> {
     page::fetch(
         db,
-        news_item::Entity::find(),
+        news_item::Entity::find().filter(news_item::Column::DeletedAt.is_null()),
         news_item::Column::Id,
         request,
         false,

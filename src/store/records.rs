@@ -19,6 +19,8 @@ pub trait Slugged: EntityTrait {
     fn id_column() -> Self::Column;
     /// Its `version` column, which only history moves.
     fn version_column() -> Self::Column;
+    /// Its `deleted_at` column, which only delete and restore move.
+    fn deleted_column() -> Self::Column;
 }
 
 macro_rules! slugged {
@@ -32,6 +34,9 @@ macro_rules! slugged {
             }
             fn version_column() -> $table::Column {
                 $table::Column::Version
+            }
+            fn deleted_column() -> $table::Column {
+                $table::Column::DeletedAt
             }
         }
     )+};
@@ -79,7 +84,8 @@ pub async fn id_by_slug<E: Slugged, C: ConnectionTrait>(
 
 /// Inserts `row` (its `id` and `version` ignored), or, when a row has its
 /// slug, updates that row in place (its id and version stay: history moves
-/// the version). Returns the row's id.
+/// the version; a deleted record stays deleted until it is restored).
+/// Returns the row's id.
 pub async fn upsert<M, A, C>(db: &C, row: M, slug: &str) -> Result<i32, DbErr>
 where
     M: ModelTrait + IntoActiveModel<A>,
@@ -94,6 +100,7 @@ where
     active.not_set(E::<M>::version_column());
     let saved = match existing {
         Some(id) => {
+            active.not_set(E::<M>::deleted_column());
             active.set(E::<M>::id_column(), id.into());
             active.update(db).await?
         }

@@ -7,9 +7,11 @@
 
 use crate::i18n::fold::{fold, index_tokens};
 use entity::{
-    aid_shipment_translation, exchange_translation, institution_alias, institution_translation,
-    photo_translation, search_document, speaker_translation, specialty_translation,
+    aid_shipment, aid_shipment_translation, exchange, exchange_translation, institution,
+    institution_alias, institution_translation, photo, photo_translation, search_document,
+    speaker, speaker_translation, specialty, specialty_translation,
 };
+use std::collections::HashSet;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -100,6 +102,40 @@ pub async fn reindex<C: ConnectionTrait>(
     remove(db, kind, &owners).await?;
     let texts = texts_of(db, kind, &owners).await?;
     insert(db, kind, texts).await
+}
+
+/// Leaves out the texts of records an editor deleted: nobody finds them
+/// until they are restored (and reindexed).
+async fn without_deleted<C: ConnectionTrait>(
+    db: &C,
+    kind: DocKind,
+    mut texts: Vec<Text>,
+) -> Result<Vec<Text>, DbErr> {
+    macro_rules! deleted {
+        ($table:ident) => {
+            $table::Entity::find()
+                .select_only()
+                .column($table::Column::Id)
+                .filter($table::Column::DeletedAt.is_not_null())
+                .into_tuple::<i32>()
+                .all(db)
+                .await?
+        };
+    }
+    let deleted: HashSet<i32> = match kind {
+        DocKind::Institution => deleted!(institution),
+        DocKind::Exchange => deleted!(exchange),
+        DocKind::Speaker => deleted!(speaker),
+        DocKind::Photo => deleted!(photo),
+        DocKind::AidShipment => deleted!(aid_shipment),
+        DocKind::Specialty => deleted!(specialty),
+    }
+    .into_iter()
+    .collect();
+    if !deleted.is_empty() {
+        texts.retain(|(owner, ..)| !deleted.contains(owner));
+    }
+    Ok(texts)
 }
 
 /// Removes the indexed texts of `owners` of `kind` (for deleted rows).
@@ -259,7 +295,7 @@ async fn texts_of<C: ConnectionTrait>(
             }
         }
     }
-    Ok(texts)
+    without_deleted(db, kind, texts).await
 }
 
 /// Inserts documents with fresh ids and, on SQLite, their FTS5 rows.

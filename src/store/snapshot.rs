@@ -1,5 +1,6 @@
 //! The whole archive read at once, for `medexchange export`: every row of
-//! every table, children grouped by owner.
+//! every table, children grouped by owner. Records an editor deleted are
+//! left out: an export is the archive as readers see it.
 
 use crate::store::batch::{all, group_by};
 use entity::{
@@ -38,6 +39,18 @@ pub struct Rows {
 impl Rows {
     /// Reads every row, in id order (children in their stored order).
     pub async fn read<C: ConnectionTrait>(db: &C) -> Result<Rows, DbErr> {
+        let mut rows = Rows::read_all(db).await?;
+        rows.specialties.retain(|r| r.deleted_at.is_none());
+        rows.institutions.retain(|r| r.deleted_at.is_none());
+        rows.speakers.retain(|r| r.deleted_at.is_none());
+        rows.exchanges.retain(|r| r.deleted_at.is_none());
+        rows.shipments.retain(|r| r.deleted_at.is_none());
+        rows.news.retain(|r| r.deleted_at.is_none());
+        rows.photos.retain(|r| r.deleted_at.is_none());
+        Ok(rows)
+    }
+
+    async fn read_all<C: ConnectionTrait>(db: &C) -> Result<Rows, DbErr> {
         use exchange_participant as participant;
         Ok(Rows {
             specialties: all(db, &[specialty::Column::Id]).await?,

@@ -1,5 +1,6 @@
 //! The translation-gap report: texts missing in a language, and Japanese
-//! texts holding Simplified Chinese characters.
+//! texts holding Simplified Chinese characters. Records an editor deleted
+//! are left out: nobody reads them.
 
 use crate::i18n::{Lang, slips};
 use sea_orm::{ConnectionTrait, DbErr, FromQueryResult, Statement};
@@ -139,6 +140,7 @@ pub async fn missing<C: ConnectionTrait>(
                  MIN((SELECT slug FROM {node_table} WHERE {node_table}.id = {node})) AS slug, \
                  '{field}' AS field, {zh} AS zh, {ja} AS ja, {en} AS en \
                  FROM {table} WHERE {field} IS NOT NULL AND {field} <> '' \
+                 AND {node} IN (SELECT id FROM {node_table} WHERE deleted_at IS NULL) \
                  GROUP BY {owner} HAVING {lacking}",
                 kind = texts.kind,
                 owner = texts.owner,
@@ -191,7 +193,8 @@ pub async fn simplified_in_japanese<C: ConnectionTrait>(db: &C) -> Result<Vec<Sl
                     "SELECT '{kind}' AS kind, {owner} AS owner_id, {node} AS node_id, \
                      (SELECT slug FROM {node_table} WHERE {node_table}.id = {node}) AS slug, \
                      '{field}' AS field, {field} AS text \
-                     FROM {table} WHERE lang = 'ja' AND {field} IS NOT NULL",
+                     FROM {table} WHERE lang = 'ja' AND {field} IS NOT NULL \
+                     AND {node} IN (SELECT id FROM {node_table} WHERE deleted_at IS NULL)",
                     kind = texts.kind,
                     owner = texts.owner,
                     node = texts.node,

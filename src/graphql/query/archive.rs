@@ -33,6 +33,7 @@ impl ArchiveQuery {
         match ids::decode_id(&id) {
             Some((NodeType::Exchange, row)) => {
                 let exchange = prefetch::exchange_by_id(ctx, row).await?;
+                let exchange = exchange.filter(|row| row.deleted_at.is_none());
                 Ok(exchange.map(|row| Node::Exchange(Exchange::new(row, lang::scope(lang)))))
             }
             Some((node_type, row)) => Node::load(ctx, node_type, row, lang::scope(lang)).await,
@@ -112,6 +113,7 @@ impl ArchiveQuery {
         match ids::decode_id_of(NodeType::Exchange, &id) {
             Some(row) => {
                 let exchange = prefetch::exchange_by_id(ctx, row).await?;
+                let exchange = exchange.filter(|row| row.deleted_at.is_none());
                 Ok(exchange.map(|row| Exchange::new(row, lang::scope(lang))))
             }
             None => Ok(None),

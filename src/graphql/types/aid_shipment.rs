@@ -146,9 +146,6 @@ impl AidShipment {
             .load_one(AidShipmentPhotos(self.row.id))
             .await?
             .unwrap_or_default();
-        Ok(rows
-            .iter()
-            .map(|row| Photo::new(row.clone(), self.scope))
-            .collect())
+        Ok(Photo::shown(&rows, self.scope))
     }
 }

@@ -88,7 +88,7 @@ impl Change {
             Some(RecordType::Photo) => NodeType::Photo,
             None => return Ok(None),
         };
-        Node::load(ctx, node_type, self.row.record_id, None).await
+        Node::load_even_deleted(ctx, node_type, self.row.record_id, None).await
     }
 
     /// The record's version after the change.

@@ -199,9 +199,6 @@ impl Exchange {
             .load_one(ExchangePhotos(self.row.id))
             .await?
             .unwrap_or_default();
-        Ok(rows
-            .iter()
-            .map(|row| Photo::new(row.clone(), self.scope))
-            .collect())
+        Ok(Photo::shown(&rows, self.scope))
     }
 }

@@ -99,9 +99,6 @@ impl NewsItem {
             .load_one(NewsItemPhotos(self.row.id))
             .await?
             .unwrap_or_default();
-        Ok(rows
-            .iter()
-            .map(|row| Photo::new(row.clone(), self.scope))
-            .collect())
+        Ok(Photo::shown(&rows, self.scope))
     }
 }

@@ -31,8 +31,34 @@ pub enum Node {
 }
 
 impl Node {
-    /// Loads the node of `node_type` with row `id`, if it exists.
+    /// Loads the node of `node_type` with row `id`, if it exists and
+    /// readers see it (it is not deleted).
     pub async fn load(
+        ctx: &Context<'_>,
+        node_type: NodeType,
+        id: i32,
+        scope: Scope,
+    ) -> Result<Option<Node>, ApiError> {
+        let node = Node::load_even_deleted(ctx, node_type, id, scope).await?;
+        Ok(node.filter(|node| !node.is_deleted()))
+    }
+
+    /// Whether an editor deleted it.
+    fn is_deleted(&self) -> bool {
+        match self {
+            Node::Institution(node) => node.row.deleted_at.is_some(),
+            Node::Exchange(node) => node.row.deleted_at.is_some(),
+            Node::Speaker(node) => node.row.deleted_at.is_some(),
+            Node::Specialty(node) => node.row.deleted_at.is_some(),
+            Node::Photo(node) => node.row.deleted_at.is_some(),
+            Node::AidShipment(node) => node.row.deleted_at.is_some(),
+            Node::NewsItem(node) => node.row.deleted_at.is_some(),
+        }
+    }
+
+    /// Loads the node of `node_type` with row `id`, deleted or not (what a
+    /// change in history refers to, so editors can restore it).
+    pub async fn load_even_deleted(
         ctx: &Context<'_>,
         node_type: NodeType,
         id: i32,

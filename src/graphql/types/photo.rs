@@ -21,6 +21,15 @@ impl Photo {
     pub(crate) fn new(row: photo::Model, scope: Scope) -> Self {
         Photo { row, scope }
     }
+
+    /// The photos of a record that readers see (not the deleted ones), in
+    /// the order given.
+    pub(crate) fn shown(rows: &[photo::Model], scope: Scope) -> Vec<Photo> {
+        rows.iter()
+            .filter(|row| row.deleted_at.is_none())
+            .map(|row| Photo::new(row.clone(), scope))
+            .collect()
+    }
 }
 
 /// A photo from a report, of an exchange, an aid shipment or a news item.
