@@ -22,7 +22,10 @@ const RECORDS: [&str; 7] = [
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in RECORDS {
-            let deleted_at = ColumnDef::new("deleted_at").string_len(32).null().to_owned();
+            let deleted_at = ColumnDef::new("deleted_at")
+                .string_len(32)
+                .null()
+                .to_owned();
             let alter = Table::alter()
                 .table(table)
                 .add_column(deleted_at)

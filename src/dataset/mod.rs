@@ -6,7 +6,7 @@ pub mod export;
 pub mod format;
 pub mod generate;
 pub mod import;
-mod validate;
+pub mod validate;
 
 pub use format::Dataset;
 

@@ -1,179 +1,467 @@
-//! The rules a dataset must keep before anything is written. Each failure
-//! names its place in the file.
+//! The rules a record must keep before anything is written: one set of
+//! rules for every way a record is written (`medexchange import` and the
+//! mutations), each broken rule naming the field and saying what is wrong
+//! in Chinese, Japanese or English.
 
-use super::format::{Dataset, Localized, NewsItem, Photo};
+use super::format::{
+    AidShipment, Dataset, Exchange, Institution, Localized, NewsItem, Photo, Speaker, Specialty,
+};
+use crate::i18n::Lang;
 use crate::model::ReportDate;
 use std::collections::HashSet;
 
-/// A rule broken: where, and what.
+/// The longest text a field may hold, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// A rule broken: which field of the record (`["name", "ja"]`,
+/// `["participants", "2"]`), and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The path to the field inside the record.
+    pub field: Vec<String>,
+    /// The rule broken.
+    pub rule: Rule,
+}
+
+/// A rule a record can break.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rule {
+    /// A value a record must have is missing.
+    Required,
+    /// A text is empty or blank.
+    Blank,
+    /// A text is longer than [`MAX_TEXT_CHARS`].
+    TooLong,
+    /// A slug is not lowercase letters, digits and inner hyphens.
+    BadSlug,
+    /// Another record of the kind has the slug.
+    SlugTaken,
+    /// Not `YYYY-MM` or `YYYY-MM-DD`, or not a day of the calendar.
+    BadDate,
+    /// The same value is listed twice.
+    ListedTwice,
+    /// A number below zero.
+    Negative,
+    /// A place text in a language the name has no text in.
+    NoNameInLanguage,
+    /// A fiscal year other than the date's.
+    FiscalYearDisagrees,
+    /// Nothing of the kind has this slug or id.
+    NotFound,
+    /// The record was changed since the version the writer read.
+    StaleVersion,
+    /// Other records still refer to the record.
+    InUse,
+}
+
+impl Rule {
+    /// The rule in `lang`, for the writer who broke it.
+    pub fn message(&self, lang: Lang) -> &'static str {
+        let [zh, ja, en] = match self {
+            Rule::Required => ["此项必填。", "この項目は必須です。", "This is required."],
+            Rule::Blank => [
+                "文本不能为空。",
+                "テキストを空にはできません。",
+                "The text must not be empty.",
+            ],
+            Rule::TooLong => [
+                "文本不能超过 10000 个字符。",
+                "テキストは 10000 文字以内にしてください。",
+                "The text must be at most 10000 characters.",
+            ],
+            Rule::BadSlug => [
+                "标识（slug）只能由小写字母、数字和中间的连字符组成。",
+                "スラッグには英小文字・数字・語中のハイフンだけが使えます。",
+                "A slug is lowercase letters, digits and inner hyphens.",
+            ],
+            Rule::SlugTaken => [
+                "此标识（slug）已被其他记录使用（可能是已删除的记录）。",
+                "このスラッグはほかの記録（削除済みを含む）で使われています。",
+                "Another record (perhaps a deleted one) has this slug.",
+            ],
+            Rule::BadDate => [
+                "日期格式应为 YYYY-MM 或 YYYY-MM-DD，且须为实际存在的日期。",
+                "日付は実在する YYYY-MM か YYYY-MM-DD で書いてください。",
+                "A date is YYYY-MM or YYYY-MM-DD, and a day of the calendar.",
+            ],
+            Rule::ListedTwice => [
+                "同一项目列出了两次。",
+                "同じ項目が二度挙げられています。",
+                "The same value is listed twice.",
+            ],
+            Rule::Negative => [
+                "数量不能为负数。",
+                "数量を負にはできません。",
+                "The number must not be negative.",
+            ],
+            Rule::NoNameInLanguage => [
+                "名称在该语言中没有文本，因此不能填写此项。",
+                "名称にこの言語のテキストがないため、この項目は書けません。",
+                "The name has no text in this language, so this cannot have one.",
+            ],
+            Rule::FiscalYearDisagrees => [
+                "年度与日期不符。",
+                "年度が日付と合いません。",
+                "The fiscal year disagrees with the date.",
+            ],
+            Rule::NotFound => [
+                "找不到该记录。",
+                "該当する記録が見つかりません。",
+                "No such record.",
+            ],
+            Rule::StaleVersion => [
+                "该记录已被他人修改，请重新读取后再提交。",
+                "この記録はほかの人が変更しました。読み直してから送ってください。",
+                "The record was changed since you read it: read it again and resend.",
+            ],
+            Rule::InUse => [
+                "仍有其他记录引用此记录，无法删除。",
+                "ほかの記録がまだ参照しているため削除できません。",
+                "Other records still refer to this one, so it cannot be deleted.",
+            ],
+        };
+        match lang {
+            Lang::Zh => zh,
+            Lang::Ja => ja,
+            Lang::En => en,
+        }
+    }
+}
+
+/// The problems of a record, in field order; empty when it keeps every rule.
+pub type Violations = Vec<Violation>;
+
+/// A broken rule and where, for a dataset file: the record's place and the
+/// field (`institutions[1] (kameda-medical-center).name.ja`), and what.
 pub type Failure = (String, String);
 
 /// Checks every rule that needs no database (references to slugs not in
-/// the file are checked against the database on import).
+/// the file are checked against the database on import); the first
+/// failure found.
 pub fn check(dataset: &Dataset) -> Result<(), Failure> {
     let mut photo_slugs = HashSet::new();
-    let mut seen = HashSet::new();
-    for (i, specialty) in dataset.specialties.iter().enumerate() {
-        let place = format!("specialties[{i}]");
-        slug(&place, &specialty.slug, &mut seen)?;
-        required(&place, "name", &specialty.name)?;
+    let places = [
+        records("specialties", &dataset.specialties, |r| &r.slug, specialty),
+        records(
+            "institutions",
+            &dataset.institutions,
+            |r| &r.slug,
+            institution,
+        ),
+        records("speakers", &dataset.speakers, |r| &r.slug, speaker),
+        records("exchanges", &dataset.exchanges, |r| &r.slug, exchange),
+        records(
+            "aid_shipments",
+            &dataset.aid_shipments,
+            |r| &r.slug,
+            aid_shipment,
+        ),
+        records("news", &dataset.news, |r| &r.slug, news_item),
+    ];
+    for found in places {
+        found?;
     }
-    seen.clear();
-    for (i, institution) in dataset.institutions.iter().enumerate() {
-        let place = format!("institutions[{i}] ({})", institution.slug);
-        slug(&place, &institution.slug, &mut seen)?;
-        required(&place, "name", &institution.name)?;
-        optional(&place, "region", &institution.region)?;
-        optional(&place, "city", &institution.city)?;
-        for (field, texts) in [("region", &institution.region), ("city", &institution.city)] {
-            if let Some(lang) = texts
-                .keys()
-                .find(|lang| !institution.name.contains_key(lang))
-            {
-                return Err((
-                    place,
-                    format!("`{field}` has a {lang:?} text but `name` has none in that language"),
-                ));
+    let owners = dataset.exchanges.iter().map(|e| ("exchanges", &e.photos));
+    let owners = owners
+        .chain(
+            dataset
+                .aid_shipments
+                .iter()
+                .map(|s| ("aid_shipments", &s.photos)),
+        )
+        .chain(dataset.news.iter().map(|n| ("news", &n.photos)));
+    for (kind, photos) in owners {
+        for (j, photo) in photos.iter().enumerate() {
+            if !photo_slugs.insert(photo.slug.clone()) {
+                let place = format!("{kind}: photos[{j}] ({})", photo.slug);
+                return Err(failure(&place, &slug_twice()));
             }
         }
-        let mut aliases = HashSet::new();
-        for (j, alias) in institution.aliases.iter().enumerate() {
-            if alias.trim().is_empty() || !aliases.insert(alias) {
-                return Err((
-                    format!("{place}.aliases[{j}]"),
-                    "aliases must be non-empty and distinct".into(),
-                ));
-            }
-        }
-    }
-    seen.clear();
-    for (i, speaker) in dataset.speakers.iter().enumerate() {
-        let place = format!("speakers[{i}] ({})", speaker.slug);
-        slug(&place, &speaker.slug, &mut seen)?;
-        required(&place, "name", &speaker.name)?;
-        optional(&place, "position", &speaker.position)?;
-    }
-    seen.clear();
-    for (i, exchange) in dataset.exchanges.iter().enumerate() {
-        let place = format!("exchanges[{i}] ({})", exchange.slug);
-        slug(&place, &exchange.slug, &mut seen)?;
-        date(&place, &exchange.date)?;
-        required(&place, "title", &exchange.title)?;
-        optional(&place, "summary", &exchange.summary)?;
-        if exchange.participants.is_empty() {
-            return Err((
-                place,
-                "`participants` must name at least one institution".into(),
-            ));
-        }
-        distinct(&place, "participants", &exchange.participants)?;
-        distinct(&place, "specialties", &exchange.specialties)?;
-        for (j, talk) in exchange.talks.iter().enumerate() {
-            optional(&format!("{place}.talks[{j}]"), "title", &talk.title)?;
-        }
-        photos(&place, &exchange.photos, &mut photo_slugs)?;
-    }
-    seen.clear();
-    for (i, shipment) in dataset.aid_shipments.iter().enumerate() {
-        let place = format!("aid_shipments[{i}] ({})", shipment.slug);
-        slug(&place, &shipment.slug, &mut seen)?;
-        date(&place, &shipment.date)?;
-        required(&place, "items", &shipment.items)?;
-        required(&place, "sender", &shipment.sender)?;
-        required(&place, "recipient", &shipment.recipient)?;
-        optional(&place, "description", &shipment.description)?;
-        if shipment.quantity.is_some_and(|q| q < 0) {
-            return Err((place, "`quantity` must not be negative".into()));
-        }
-        photos(&place, &shipment.photos, &mut photo_slugs)?;
-    }
-    seen.clear();
-    for (i, item) in dataset.news.iter().enumerate() {
-        let place = format!("news[{i}] ({})", item.slug);
-        news_item(&place, item, &mut seen)?;
-        photos(&place, &item.photos, &mut photo_slugs)?;
     }
     Ok(())
 }
 
-fn news_item(place: &str, item: &NewsItem, seen: &mut HashSet<String>) -> Result<(), Failure> {
-    slug(place, &item.slug, seen)?;
-    required(place, "title", &item.title)?;
-    optional(place, "body", &item.body)?;
+/// Checks each record of one list of the file, and that slugs are distinct.
+fn records<T>(
+    list: &str,
+    items: &[T],
+    slug_of: impl Fn(&T) -> &String,
+    rules: impl Fn(&T) -> Violations,
+) -> Result<(), Failure> {
+    let mut seen = HashSet::new();
+    for (i, item) in items.iter().enumerate() {
+        let place = format!("{list}[{i}] ({})", slug_of(item));
+        if let Some(violation) = rules(item).first() {
+            return Err(failure(&place, violation));
+        }
+        if !seen.insert(slug_of(item)) {
+            return Err(failure(&place, &slug_twice()));
+        }
+    }
+    Ok(())
+}
+
+fn slug_twice() -> Violation {
+    Violation {
+        field: vec!["slug".into()],
+        rule: Rule::SlugTaken,
+    }
+}
+
+/// A violation as a dataset file's failure, in English.
+fn failure(place: &str, violation: &Violation) -> Failure {
+    (
+        format!("{place}{}", field_path(&violation.field)),
+        violation.rule.message(Lang::En).to_owned(),
+    )
+}
+
+/// `.aliases[1]`, `.name.ja`: a field path as the file's places write it.
+pub fn field_path(field: &[String]) -> String {
+    field
+        .iter()
+        .map(|part| match part.parse::<usize>() {
+            Ok(index) => format!("[{index}]"),
+            Err(_) => format!(".{part}"),
+        })
+        .collect()
+}
+
+/// The rules of a specialty.
+pub fn specialty(item: &Specialty) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.required("name", &item.name);
+    found.0
+}
+
+/// The rules of an institution.
+pub fn institution(item: &Institution) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.required("name", &item.name);
+    for (field, texts) in [("region", &item.region), ("city", &item.city)] {
+        found.optional(field, texts);
+        for lang in texts.keys().filter(|lang| !item.name.contains_key(lang)) {
+            found.add(vec![field.into(), lang_code(*lang)], Rule::NoNameInLanguage);
+        }
+    }
+    found.optional("reading", &item.reading);
+    let mut aliases = HashSet::new();
+    for (j, alias) in item.aliases.iter().enumerate() {
+        let at = || vec!["aliases".to_owned(), j.to_string()];
+        if alias.trim().is_empty() {
+            found.add(at(), Rule::Blank);
+        } else if !aliases.insert(alias) {
+            found.add(at(), Rule::ListedTwice);
+        } else if alias.chars().count() > MAX_TEXT_CHARS {
+            found.add(at(), Rule::TooLong);
+        }
+    }
+    found.0
+}
+
+/// The rules of a speaker.
+pub fn speaker(item: &Speaker) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.required("name", &item.name);
+    found.optional("position", &item.position);
+    found.optional("reading", &item.reading);
+    found.0
+}
+
+/// The rules of an exchange, its talks and its photos.
+pub fn exchange(item: &Exchange) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.date("date", &item.date);
+    found.required("title", &item.title);
+    found.optional("summary", &item.summary);
+    if item.participants.is_empty() {
+        found.add(vec!["participants".into()], Rule::Required);
+    }
+    found.distinct("participants", &item.participants);
+    found.distinct("specialties", &item.specialties);
+    for (j, talk) in item.talks.iter().enumerate() {
+        let mut in_talk = Found::default();
+        in_talk.optional("title", &talk.title);
+        found.nested(&["talks".into(), j.to_string()], in_talk);
+    }
+    found.photos(&item.photos);
+    found.0
+}
+
+/// The rules of an aid shipment and its photos.
+pub fn aid_shipment(item: &AidShipment) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.date("date", &item.date);
+    found.required("items", &item.items);
+    found.required("sender", &item.sender);
+    found.required("recipient", &item.recipient);
+    found.optional("description", &item.description);
+    if item.quantity.is_some_and(|q| q < 0) {
+        found.add(vec!["quantity".into()], Rule::Negative);
+    }
+    found.photos(&item.photos);
+    found.0
+}
+
+/// The rules of a news item and its photos.
+pub fn news_item(item: &NewsItem) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.required("title", &item.title);
+    found.optional("body", &item.body);
     match (&item.date, item.fiscal_year) {
         (Some(text), fiscal_year) => {
-            let parsed = date(place, text)?;
-            if fiscal_year.is_some_and(|fy| fy != parsed.fiscal_year()) {
-                return Err((
-                    place.into(),
-                    format!("`fiscal_year` disagrees with `date` {text}"),
-                ));
+            let parsed = found.date("date", text);
+            if let (Some(date), Some(fiscal_year)) = (parsed, fiscal_year)
+                && date.fiscal_year() != fiscal_year
+            {
+                found.add(vec!["fiscalYear".into()], Rule::FiscalYearDisagrees);
             }
         }
-        (None, None) => return Err((place.into(), "give `date` or `fiscal_year`".into())),
+        (None, None) => found.add(vec!["date".into()], Rule::Required),
         (None, Some(_)) => {}
     }
-    Ok(())
+    found.photos(&item.photos);
+    found.0
 }
 
-fn photos(place: &str, photos: &[Photo], seen: &mut HashSet<String>) -> Result<(), Failure> {
-    for (j, photo) in photos.iter().enumerate() {
-        let place = format!("{place}.photos[{j}] ({})", photo.slug);
-        slug(&place, &photo.slug, seen)?;
-        required(&place, "caption", &photo.caption)?;
-        distinct(&place, "people", &photo.people)?;
+/// The rules of a photo.
+pub fn photo(item: &Photo) -> Violations {
+    let mut found = Found::default();
+    found.slug(&item.slug);
+    found.required("caption", &item.caption);
+    found.distinct("people", &item.people);
+    found.0
+}
+
+/// The violations found so far in one record.
+#[derive(Default)]
+struct Found(Violations);
+
+impl Found {
+    fn add(&mut self, field: Vec<String>, rule: Rule) {
+        self.0.push(Violation { field, rule });
     }
-    Ok(())
-}
 
-fn slug(place: &str, slug: &str, seen: &mut HashSet<String>) -> Result<(), Failure> {
-    let well_formed = !slug.is_empty()
-        && slug.len() <= 200
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-')
-        && !slug.ends_with('-');
-    if !well_formed {
-        return Err((
-            place.into(),
-            format!("slug {slug:?} must be lowercase letters, digits and inner hyphens"),
-        ));
+    /// Another record's violations, under `prefix`.
+    fn nested(&mut self, prefix: &[String], inner: Found) {
+        for violation in inner.0 {
+            let field = prefix.iter().cloned().chain(violation.field).collect();
+            self.add(field, violation.rule);
+        }
     }
-    if !seen.insert(slug.to_owned()) {
-        return Err((place.into(), format!("slug {slug:?} is used twice")));
+
+    fn photos(&mut self, photos: &[Photo]) {
+        let mut slugs = HashSet::new();
+        for (j, item) in photos.iter().enumerate() {
+            let prefix = ["photos".to_owned(), j.to_string()];
+            self.nested(&prefix, Found(photo(item)));
+            if !slugs.insert(&item.slug) {
+                let field = [&prefix[..], &["slug".to_owned()]].concat();
+                self.add(field, Rule::SlugTaken);
+            }
+        }
     }
-    Ok(())
-}
 
-fn required(place: &str, field: &str, texts: &Localized) -> Result<(), Failure> {
-    if texts.is_empty() {
-        return Err((
-            place.into(),
-            format!("`{field}` needs a text in at least one language"),
-        ));
+    fn slug(&mut self, slug: &str) {
+        let well_formed = !slug.is_empty()
+            && slug.len() <= 200
+            && slug
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !slug.starts_with('-')
+            && !slug.ends_with('-');
+        if !well_formed {
+            let rule = if slug.is_empty() {
+                Rule::Required
+            } else {
+                Rule::BadSlug
+            };
+            self.add(vec!["slug".into()], rule);
+        }
     }
-    optional(place, field, texts)
-}
 
-fn optional(place: &str, field: &str, texts: &Localized) -> Result<(), Failure> {
-    match texts.iter().find(|(_, text)| text.trim().is_empty()) {
-        Some((lang, _)) => Err((place.into(), format!("`{field}.{lang:?}` is empty"))),
-        None => Ok(()),
+    fn required(&mut self, field: &str, texts: &Localized) {
+        if texts.is_empty() {
+            self.add(vec![field.into()], Rule::Required);
+        }
+        self.optional(field, texts);
+    }
+
+    fn optional(&mut self, field: &str, texts: &Localized) {
+        for (lang, text) in texts {
+            let rule = if text.trim().is_empty() {
+                Rule::Blank
+            } else if text.chars().count() > MAX_TEXT_CHARS {
+                Rule::TooLong
+            } else {
+                continue;
+            };
+            self.add(vec![field.into(), lang_code(*lang)], rule);
+        }
+    }
+
+    fn date(&mut self, field: &str, text: &str) -> Option<ReportDate> {
+        let parsed = ReportDate::parse(text).ok();
+        if parsed.is_none() {
+            let rule = if text.is_empty() {
+                Rule::Required
+            } else {
+                Rule::BadDate
+            };
+            self.add(vec![field.into()], rule);
+        }
+        parsed
+    }
+
+    fn distinct(&mut self, field: &str, slugs: &[String]) {
+        let mut seen = HashSet::new();
+        for (j, slug) in slugs.iter().enumerate() {
+            if !seen.insert(slug) {
+                self.add(vec![field.into(), j.to_string()], Rule::ListedTwice);
+            }
+        }
     }
 }
 
-fn date(place: &str, text: &str) -> Result<ReportDate, Failure> {
-    ReportDate::parse(text).map_err(|error| (place.into(), error.to_string()))
+fn lang_code(lang: super::format::LangKey) -> String {
+    Lang::from(lang).code().to_owned()
 }
 
-fn distinct(place: &str, field: &str, slugs: &[String]) -> Result<(), Failure> {
-    let mut seen = HashSet::new();
-    match slugs.iter().position(|slug| !seen.insert(slug)) {
-        Some(j) => Err((
-            format!("{place}.{field}[{j}]"),
-            format!("{:?} is listed twice", slugs[j]),
-        )),
-        None => Ok(()),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::format::LangKey;
+
+    #[test]
+    fn each_violation_names_its_field() {
+        let item = Institution {
+            slug: "Bad Slug".into(),
+            country: crate::model::Country::Jp,
+            kind: crate::model::InstitutionKind::Hospital,
+            name: [(LangKey::Ja, " ".to_owned())].into(),
+            region: [(LangKey::Zh, "千叶县".to_owned())].into(),
+            city: Localized::new(),
+            reading: Localized::new(),
+            aliases: vec!["亀田".into(), "亀田".into()],
+        };
+        let found: Vec<(String, Rule)> = institution(&item)
+            .into_iter()
+            .map(|v| (field_path(&v.field), v.rule))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (".slug".to_owned(), Rule::BadSlug),
+                (".name.ja".to_owned(), Rule::Blank),
+                (".region.zh".to_owned(), Rule::NoNameInLanguage),
+                (".aliases[1]".to_owned(), Rule::ListedTwice),
+            ]
+        );
     }
 }

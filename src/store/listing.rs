@@ -144,7 +144,14 @@ pub async fn photos<C: ConnectionTrait>(
     db: &C,
     request: PageRequest<i32>,
 ) -> Result<Page<photo::Model>, DbErr> {
-    page::fetch(db, photo::Entity::find().filter(photo::Column::DeletedAt.is_null()), photo::Column::Id, request, false).await
+    page::fetch(
+        db,
+        photo::Entity::find().filter(photo::Column::DeletedAt.is_null()),
+        photo::Column::Id,
+        request,
+        false,
+    )
+    .await
 }
 
 /// One page of aid shipments, in date order.

@@ -8,15 +8,15 @@
 use crate::i18n::fold::{fold, index_tokens};
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_translation, institution,
-    institution_alias, institution_translation, photo, photo_translation, search_document,
-    speaker, speaker_translation, specialty, specialty_translation,
+    institution_alias, institution_translation, photo, photo_translation, search_document, speaker,
+    speaker_translation, specialty, specialty_translation,
 };
-use std::collections::HashSet;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
     QuerySelect, Statement, TransactionTrait,
 };
+use std::collections::HashSet;
 
 /// Characters of the folded text kept in `head` for exact and prefix lookups.
 pub const HEAD_CHARS: usize = 200;
