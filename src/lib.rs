@@ -8,6 +8,7 @@
 
 pub mod config;
 pub mod dataset;
+pub mod edit;
 pub mod graphql;
 pub mod http;
 pub mod i18n;

@@ -28,8 +28,12 @@ pub enum ExportError {
 
 /// Reads every entity, in id order (children in their stored order).
 pub async fn export<C: ConnectionTrait>(db: &C) -> Result<Dataset, ExportError> {
-    let rows = Rows::read(db).await?;
-    let slugs = Slugs::of(&rows);
+    dataset_of(&Rows::read(db).await?)
+}
+
+/// The records of `rows` in the dataset format.
+pub fn dataset_of(rows: &Rows) -> Result<Dataset, ExportError> {
+    let slugs = Slugs::of(rows);
     let photos = rows.photos_by_owner(&slugs)?;
     Ok(Dataset {
         specialties: rows.specialties(),
@@ -39,6 +43,14 @@ pub async fn export<C: ConnectionTrait>(db: &C) -> Result<Dataset, ExportError> 
         aid_shipments: rows.aid_shipments(&photos)?,
         news: rows.news(&photos),
     })
+}
+
+/// The photos of `rows` in the dataset format, whatever they belong to.
+pub fn photos_of(rows: &Rows) -> Result<Vec<format::Photo>, ExportError> {
+    let owners = rows.photos_by_owner(&Slugs::of(rows))?;
+    let (exchanges, shipments, news) = (owners.exchanges, owners.shipments, owners.news);
+    let all = exchanges.into_values().chain(shipments.into_values());
+    Ok(all.chain(news.into_values()).flatten().collect())
 }
 
 impl Rows {

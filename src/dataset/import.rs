@@ -64,13 +64,8 @@ pub async fn import(
     source_name: &str,
 ) -> Result<ImportSummary, DatasetError> {
     let txn = records::begin(db).await?;
-    let mut writer = Writer {
-        txn: &txn,
-        source_name,
-        slugs: HashMap::new(),
-        written: HashMap::new(),
-        removed_photos: Vec::new(),
-    };
+    let actor = format!("import {source_name}");
+    let mut writer = Writer::new(&txn, source_name, actor, Action::Import);
     let summary = writer.write(dataset).await?;
     records::commit(txn).await?;
     Ok(summary)
@@ -105,17 +100,53 @@ enum Kind {
     Speaker,
 }
 
-struct Writer<'a> {
+/// Writes records in the dataset format inside a transaction, with their
+/// search documents and history: the one write path of import and the
+/// mutations.
+pub struct Writer<'a> {
     txn: &'a DatabaseTransaction,
+    /// The file written from (`import`), or the writer's token name.
     source_name: &'a str,
+    /// Who history names.
+    actor: String,
+    /// How history says the records were written.
+    action: Action,
     slugs: HashMap<(Kind, String), i32>,
     /// What was written, to reindex for search at the end.
     written: HashMap<DocKind, Vec<i32>>,
     /// Photos deleted because the file no longer names them.
     removed_photos: Vec<i32>,
+    /// States read before this write by the caller (see [`Writer::read_before`]).
+    known_before: HashMap<(RecordType, String), State>,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    /// A writer in `txn`, from `source_name`, recording `action` by `actor`.
+    pub fn new(
+        txn: &'a DatabaseTransaction,
+        source_name: &'a str,
+        actor: String,
+        action: Action,
+    ) -> Self {
+        Writer {
+            txn,
+            source_name,
+            actor,
+            action,
+            slugs: HashMap::new(),
+            written: HashMap::new(),
+            removed_photos: Vec::new(),
+            known_before: HashMap::new(),
+        }
+    }
+
+    /// Tells the writer the state of the record now written under `slug`
+    /// as it was before the caller changed it (its slug), so history
+    /// records the whole change as one.
+    pub fn read_before(&mut self, kind: RecordType, slug: &str, state: State) {
+        self.known_before.insert((kind, slug.to_owned()), state);
+    }
+
     async fn write(&mut self, dataset: &Dataset) -> Result<ImportSummary, DatasetError> {
         let mut summary = ImportSummary::default();
         for (i, item) in dataset.specialties.iter().enumerate() {
@@ -148,6 +179,12 @@ impl Writer<'_> {
             summary.photos += self.news_item(item, i as i32, &place).await?;
             summary.news += 1;
         }
+        self.finish().await?;
+        Ok(summary)
+    }
+
+    /// Brings the search index in step with what was written.
+    pub async fn finish(&mut self) -> Result<(), DatasetError> {
         search_index::remove(
             self.txn,
             DocKind::Photo,
@@ -157,16 +194,19 @@ impl Writer<'_> {
         for (kind, ids) in std::mem::take(&mut self.written) {
             search_index::reindex(self.txn, kind, Owners::Ids(ids)).await?;
         }
-        Ok(summary)
+        Ok(())
     }
 
     /// The state of the record of `E` with `slug` before this import
     /// writes it; `None` when it is new.
     async fn before<E: records::Slugged>(
-        &self,
+        &mut self,
         kind: RecordType,
         slug: &str,
     ) -> Result<Option<State>, DatasetError> {
+        if let Some(state) = self.known_before.remove(&(kind, slug.to_owned())) {
+            return Ok(Some(state));
+        }
         match records::id_by_slug::<E, _>(self.txn, slug).await? {
             Some(id) => Ok(Some(history::state(self.txn, (kind, id)).await?)),
             None => Ok(None),
@@ -182,9 +222,10 @@ impl Writer<'_> {
         place: &str,
     ) -> Result<(), DatasetError> {
         let provenance = Provenance {
-            actor: format!("import {}", self.source_name),
-            action: Action::Import,
-            source: Some(format!("{}: {place}", self.source_name)),
+            actor: self.actor.clone(),
+            action: self.action,
+            source: (self.action == Action::Import)
+                .then(|| format!("{}: {place}", self.source_name)),
         };
         history::record(self.txn, record, before, &provenance).await?;
         Ok(())
@@ -230,7 +271,7 @@ impl Writer<'_> {
         }
     }
 
-    async fn specialty(
+    pub async fn specialty(
         &mut self,
         item: &format::Specialty,
         place: &str,
@@ -263,7 +304,7 @@ impl Writer<'_> {
             .await
     }
 
-    async fn institution(
+    pub async fn institution(
         &mut self,
         item: &format::Institution,
         place: &str,
@@ -313,7 +354,11 @@ impl Writer<'_> {
             .await
     }
 
-    async fn speaker(&mut self, item: &format::Speaker, place: &str) -> Result<(), DatasetError> {
+    pub async fn speaker(
+        &mut self,
+        item: &format::Speaker,
+        place: &str,
+    ) -> Result<(), DatasetError> {
         let institution_id = match &item.institution {
             Some(slug) => Some(
                 self.resolve(Kind::Institution, slug, format!("{place}.institution"))
@@ -351,7 +396,7 @@ impl Writer<'_> {
         self.record((RecordType::Speaker, id), before, place).await
     }
 
-    async fn exchange(
+    pub async fn exchange(
         &mut self,
         item: &format::Exchange,
         place: &str,
@@ -460,7 +505,7 @@ impl Writer<'_> {
         Ok(())
     }
 
-    async fn aid_shipment(
+    pub async fn aid_shipment(
         &mut self,
         item: &format::AidShipment,
         place: &str,
@@ -507,7 +552,7 @@ impl Writer<'_> {
             .await
     }
 
-    async fn news_item(
+    pub async fn news_item(
         &mut self,
         item: &format::NewsItem,
         position: i32,
@@ -575,7 +620,7 @@ impl Writer<'_> {
 
     /// One photo of `owner`, at `position`: upserted by slug, with its
     /// captions and the people shown.
-    async fn photo(
+    pub async fn photo(
         &mut self,
         owner: PhotoOwner,
         position: usize,

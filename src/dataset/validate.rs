@@ -52,6 +52,8 @@ pub enum Rule {
     StaleVersion,
     /// Other records still refer to the record.
     InUse,
+    /// A value set when a record is created, which cannot change after.
+    Fixed,
 }
 
 impl Rule {
@@ -118,6 +120,11 @@ impl Rule {
                 "仍有其他记录引用此记录，无法删除。",
                 "ほかの記録がまだ参照しているため削除できません。",
                 "Other records still refer to this one, so it cannot be deleted.",
+            ],
+            Rule::Fixed => [
+                "此项只能在创建时设置，之后不能更改。",
+                "この項目は作成時にだけ設定でき、後から変えられません。",
+                "This is set when the record is created and cannot change after.",
             ],
         };
         match lang {

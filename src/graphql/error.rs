@@ -6,6 +6,7 @@
 //! async-graphql converts any `Display` error into a client message, and a
 //! database error's text must never reach a client.
 
+use crate::edit::EditError;
 use crate::store::DbErr;
 use std::sync::Arc;
 
@@ -16,6 +17,10 @@ pub enum ApiError {
     BadUserInput(String),
     /// Something the archive should hold is missing (`NOT_FOUND`).
     NotFound(String),
+    /// A write without a valid token (`UNAUTHENTICATED`).
+    Unauthenticated(String),
+    /// A write the token's role may not make (`FORBIDDEN`).
+    Forbidden(String),
     /// A fault on our side (`INTERNAL`); the cause is logged, never shown.
     Internal(InternalCause),
 }
@@ -45,6 +50,8 @@ impl ApiError {
         match self {
             ApiError::BadUserInput(_) => "BAD_USER_INPUT",
             ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::Internal(_) => "INTERNAL",
         }
     }
@@ -62,11 +69,24 @@ impl From<Arc<DbErr>> for ApiError {
     }
 }
 
+impl From<EditError> for ApiError {
+    fn from(error: EditError) -> Self {
+        match error {
+            EditError::Forbidden(message) => ApiError::Forbidden(message),
+            EditError::Database(error) => error.into(),
+            EditError::Stored(message) => ApiError::invariant(message),
+        }
+    }
+}
+
 impl From<ApiError> for async_graphql::Error {
     fn from(error: ApiError) -> Self {
         let code = error.code();
         let message = match error {
-            ApiError::BadUserInput(message) | ApiError::NotFound(message) => message,
+            ApiError::BadUserInput(message)
+            | ApiError::NotFound(message)
+            | ApiError::Unauthenticated(message)
+            | ApiError::Forbidden(message) => message,
             ApiError::Internal(cause) => {
                 tracing::error!(?cause, "internal error while resolving a field");
                 "internal error".to_owned()

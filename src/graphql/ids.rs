@@ -53,6 +53,21 @@ impl NodeType {
     }
 }
 
+impl From<crate::store::history::RecordType> for NodeType {
+    fn from(record: crate::store::history::RecordType) -> Self {
+        use crate::store::history::RecordType;
+        match record {
+            RecordType::Specialty => NodeType::Specialty,
+            RecordType::Institution => NodeType::Institution,
+            RecordType::Speaker => NodeType::Speaker,
+            RecordType::Exchange => NodeType::Exchange,
+            RecordType::AidShipment => NodeType::AidShipment,
+            RecordType::NewsItem => NodeType::NewsItem,
+            RecordType::Photo => NodeType::Photo,
+        }
+    }
+}
+
 /// The global id of row `id` of `node_type`.
 pub fn encode_id(node_type: NodeType, id: i32) -> async_graphql::ID {
     async_graphql::ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))

@@ -19,7 +19,7 @@ use entity::{
     photo_translation, speaker, talk, talk_translation,
 };
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
 /// Batch loads over one database pool, and the process's catalog of small
@@ -29,6 +29,9 @@ pub struct DbLoader {
     catalog: Arc<SharedCatalog>,
     /// The catalog this request reads, fetched at its first use.
     request_catalog: OnceCell<Arc<Catalog>>,
+    /// The catalog read after the request's last write, which the rest of
+    /// the request reads instead.
+    written_catalog: Mutex<Option<Arc<Catalog>>>,
 }
 
 impl DbLoader {
@@ -43,16 +46,31 @@ impl DbLoader {
             db,
             catalog,
             request_catalog: OnceCell::new(),
+            written_catalog: Mutex::new(None),
         };
         DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
     }
 
-    /// The catalog of the data version at this request's first use of it.
-    async fn catalog(&self) -> Result<&Arc<Catalog>, Arc<DbErr>> {
+    /// The catalog of the data version at this request's first use of it
+    /// (or after its last write).
+    async fn catalog(&self) -> Result<Arc<Catalog>, Arc<DbErr>> {
+        if let Some(catalog) = self.written_catalog.lock().ok().and_then(|c| c.clone()) {
+            return Ok(catalog);
+        }
         let catalog = self
             .request_catalog
             .get_or_try_init(|| self.catalog.current(&self.db));
-        catalog.await.map_err(Arc::new)
+        catalog.await.cloned().map_err(Arc::new)
+    }
+
+    /// After a write by this request: the rest of it reads the catalog of
+    /// the new data version, and the process's caches learn that version.
+    pub(crate) async fn after_write(&self) -> Result<(), Arc<DbErr>> {
+        let catalog = self.catalog.after_write(&self.db).await.map_err(Arc::new)?;
+        if let Ok(mut written) = self.written_catalog.lock() {
+            *written = Some(catalog);
+        }
+        Ok(())
     }
 
     /// The request's catalog when it `holds` what is asked; else the
@@ -63,8 +81,8 @@ impl DbLoader {
         holds: impl Fn(&Catalog) -> bool,
     ) -> Result<Arc<Catalog>, Arc<DbErr>> {
         let catalog = self.catalog().await?;
-        if holds(catalog) {
-            return Ok(catalog.clone());
+        if holds(&catalog) {
+            return Ok(catalog);
         }
         self.catalog.latest(&self.db).await.map_err(Arc::new)
     }

@@ -8,6 +8,7 @@ pub mod ids;
 pub mod lang;
 pub mod limits;
 pub mod loaders;
+pub mod mutation;
 mod prefetch;
 mod query;
 pub mod subscription;
@@ -17,22 +18,21 @@ use crate::i18n::Lang;
 use crate::store::DatabaseConnection;
 use crate::store::catalog::SharedCatalog;
 use crate::store::change_feed::ChangeFeed;
-use async_graphql::{
-    Context, Data, EmptyMutation, Request, Response, SDLExportOptions, Schema, SchemaBuilder,
-};
+use async_graphql::{Context, Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use loaders::{DbLoader, RequestLoader};
 use std::sync::Arc;
 
+pub use mutation::Mutation;
 pub use query::{ExchangeFilter, Query};
 pub use subscription::Subscription;
 
 /// The schema type the server runs.
-pub type AppSchema = Schema<Query, EmptyMutation, Subscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with nothing attached: enough for the SDL and for tests that
 /// need no database.
-pub fn schema_builder() -> SchemaBuilder<Query, EmptyMutation, Subscription> {
-    Schema::build(Query::default(), EmptyMutation, Subscription)
+pub fn schema_builder() -> SchemaBuilder<Query, Mutation, Subscription> {
+    Schema::build(Query::default(), Mutation::default(), Subscription)
 }
 
 /// The schema over `db`, serving `default_lang` when a request names no

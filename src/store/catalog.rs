@@ -124,6 +124,16 @@ impl SharedCatalog {
         self.of_version_or_reload(db, version).await
     }
 
+    /// The catalog after a write this process committed: the watch (and
+    /// so the response cache) learns the new version at once, and the
+    /// catalog is of it.
+    pub async fn after_write(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
+        if let Some(watch) = &self.watch {
+            watch.refresh(db).await;
+        }
+        self.latest(db).await
+    }
+
     async fn of_version_or_reload(
         &self,
         db: &DatabaseConnection,

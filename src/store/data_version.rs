@@ -59,7 +59,9 @@ impl DataVersionWatch {
         Some(self.version.load(Ordering::Acquire)).filter(|v| *v != UNKNOWN)
     }
 
-    async fn refresh(&self, db: &DatabaseConnection) {
+    /// Reads the version now (after a write this process committed, so its
+    /// own readers see the write at once).
+    pub async fn refresh(&self, db: &DatabaseConnection) {
         let version = match read(db).await {
             Ok(version) => version,
             Err(error) => {

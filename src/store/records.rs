@@ -4,11 +4,12 @@
 //! same whichever way it was written.
 
 use crate::store::data_version;
+use crate::store::history::RecordType;
 use entity::{aid_shipment, exchange, institution, news_item, photo, speaker, specialty};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QuerySelect,
-    TransactionTrait, Value,
+    DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait, Value,
 };
 
 /// A table whose rows have a stable slug, by which they are upserted.
@@ -180,6 +181,15 @@ pub enum PhotoOwner {
 
 impl PhotoOwner {
     /// The photo's owner columns: (exchange, aid shipment, news item).
+    /// The condition on photos that they belong to it.
+    pub fn condition(self) -> sea_orm::sea_query::SimpleExpr {
+        match self {
+            PhotoOwner::Exchange(id) => photo::Column::ExchangeId.eq(id),
+            PhotoOwner::AidShipment(id) => photo::Column::AidShipmentId.eq(id),
+            PhotoOwner::NewsItem(id) => photo::Column::NewsItemId.eq(id),
+        }
+    }
+
     pub fn columns(self) -> (Option<i32>, Option<i32>, Option<i32>) {
         match self {
             PhotoOwner::Exchange(id) => (Some(id), None, None),
@@ -196,11 +206,7 @@ pub async fn delete_photos_except<C: ConnectionTrait>(
     owner: PhotoOwner,
     keep: &[String],
 ) -> Result<Vec<i32>, DbErr> {
-    let owned = match owner {
-        PhotoOwner::Exchange(id) => photo::Column::ExchangeId.eq(id),
-        PhotoOwner::AidShipment(id) => photo::Column::AidShipmentId.eq(id),
-        PhotoOwner::NewsItem(id) => photo::Column::NewsItemId.eq(id),
-    };
+    let owned = owner.condition();
     let dropped: Vec<i32> = photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
@@ -224,4 +230,165 @@ fn id_of<M: ModelTrait>(row: &M, id: <M::Entity as EntityTrait>::Column) -> Resu
             "a row's id is not an integer: {other:?}"
         ))),
     }
+}
+
+/// Marks the record of `E` with `id` deleted at `at`, or, with `None`,
+/// restores it.
+pub async fn set_deleted<E: Slugged, C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    at: Option<String>,
+) -> Result<(), DbErr> {
+    E::update_many()
+        .col_expr(E::deleted_column(), sea_orm::sea_query::Expr::val(at))
+        .filter(E::id_column().eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Whether a record of `E` other than `except` has `slug` (deleted ones
+/// too: a slug is never reused, so links to a deleted record stay its).
+pub async fn slug_taken<E: Slugged, C: ConnectionTrait>(
+    db: &C,
+    slug: &str,
+    except: Option<i32>,
+) -> Result<bool, DbErr> {
+    let holder = id_by_slug::<E, C>(db, slug).await?;
+    Ok(holder.is_some() && holder != except)
+}
+
+/// The slugs of the records of `kind` with these ids that readers see
+/// (not deleted), by id.
+pub async fn live_slugs<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordType,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, String>, DbErr> {
+    let rows = live_rows(db, kind, Some(ids), None).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Which of `slugs` name records of `kind` that readers see.
+pub async fn live_slugs_among<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordType,
+    slugs: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let rows = live_rows(db, kind, None, Some(slugs)).await?;
+    Ok(rows.into_iter().map(|(_, slug)| slug).collect())
+}
+
+/// (id, slug) of the records of `kind` not deleted with one of `ids`
+/// and one of `slugs` (each when given).
+async fn live_rows<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordType,
+    ids: Option<&[i32]>,
+    slugs: Option<&[String]>,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    macro_rules! rows {
+        ($table:ident) => {{
+            let mut select = $table::Entity::find()
+                .select_only()
+                .column($table::Column::Id)
+                .column($table::Column::Slug)
+                .filter($table::Column::DeletedAt.is_null());
+            if let Some(ids) = ids {
+                select = select.filter($table::Column::Id.is_in(ids.iter().copied()));
+            }
+            if let Some(slugs) = slugs {
+                select = select.filter($table::Column::Slug.is_in(slugs.iter().cloned()));
+            }
+            select.into_tuple().all(db).await
+        }};
+    }
+    match kind {
+        RecordType::Specialty => rows!(specialty),
+        RecordType::Institution => rows!(institution),
+        RecordType::Speaker => rows!(speaker),
+        RecordType::Exchange => rows!(exchange),
+        RecordType::AidShipment => rows!(aid_shipment),
+        RecordType::NewsItem => rows!(news_item),
+        RecordType::Photo => rows!(photo),
+    }
+}
+
+/// The ids of the photos of `owner`.
+pub async fn photo_ids_of<C: ConnectionTrait>(
+    db: &C,
+    owner: PhotoOwner,
+) -> Result<Vec<i32>, DbErr> {
+    photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .filter(owner.condition())
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Whether other records refer to the institution, speaker or specialty
+/// `id` (records an editor deleted too: restoring them must find what they
+/// refer to): exchanges taking part, speakers working there, photos taken
+/// there or showing them, talks given.
+pub async fn referred_to<C: ConnectionTrait>(
+    db: &C,
+    record: (RecordType, i32),
+) -> Result<bool, DbErr> {
+    use entity::{exchange_participant, exchange_specialty, photo_person, talk};
+    async fn any<Col: ColumnTrait, C: ConnectionTrait>(
+        db: &C,
+        column: Col,
+        id: i32,
+    ) -> Result<bool, DbErr>
+    where
+        Col::EntityName: EntityTrait,
+    {
+        let found = <Col::EntityName as EntityTrait>::find()
+            .filter(column.eq(id))
+            .one(db)
+            .await?;
+        Ok(found.is_some())
+    }
+    let (kind, id) = record;
+    Ok(match kind {
+        RecordType::Institution => {
+            any(db, exchange_participant::Column::InstitutionId, id).await?
+                || any(db, speaker::Column::InstitutionId, id).await?
+                || any(db, photo::Column::VenueInstitutionId, id).await?
+        }
+        RecordType::Speaker => {
+            any(db, talk::Column::SpeakerId, id).await?
+                || any(db, photo_person::Column::SpeakerId, id).await?
+        }
+        RecordType::Specialty => any(db, exchange_specialty::Column::SpecialtyId, id).await?,
+        _ => false,
+    })
+}
+
+/// Gives the record of `E` with `id` the slug `slug`.
+pub async fn set_slug<E: Slugged, C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    slug: &str,
+) -> Result<(), DbErr> {
+    E::update_many()
+        .col_expr(E::slug_column(), sea_orm::sea_query::Expr::val(slug))
+        .filter(E::id_column().eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The place after every news item's, for a new one at the end.
+pub async fn next_news_position<C: ConnectionTrait>(db: &C) -> Result<i32, DbErr> {
+    let last: Option<i32> = news_item::Entity::find()
+        .select_only()
+        .column(news_item::Column::Position)
+        .order_by_desc(news_item::Column::Position)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(last.map_or(0, |position| position + 1))
 }

@@ -7,6 +7,7 @@ mod caching;
 mod cli;
 mod csv;
 mod dataset;
+mod editing;
 mod facts;
 mod filters;
 mod graphql_cop;

@@ -4,7 +4,7 @@
 use crate::graphql::connection::{ChangeConnection, PageArgs, paged};
 use crate::graphql::database;
 use crate::graphql::error::ApiError;
-use crate::graphql::ids::{self, NodeType};
+use crate::graphql::ids;
 use crate::graphql::types::Node;
 use crate::store::history::{self, FieldChange, RecordType};
 use async_graphql::{Context, Enum, Object, SimpleObject};
@@ -76,19 +76,13 @@ impl Change {
         })
     }
 
-    /// The record changed (null once it is gone for good).
+    /// The record changed, even once an editor deleted it (so it can be
+    /// restored); null once it is gone for good.
     async fn record(&self, ctx: &Context<'_>) -> Result<Option<Node>, ApiError> {
-        let node_type = match RecordType::parse(&self.row.record_type) {
-            Some(RecordType::Specialty) => NodeType::Specialty,
-            Some(RecordType::Institution) => NodeType::Institution,
-            Some(RecordType::Speaker) => NodeType::Speaker,
-            Some(RecordType::Exchange) => NodeType::Exchange,
-            Some(RecordType::AidShipment) => NodeType::AidShipment,
-            Some(RecordType::NewsItem) => NodeType::NewsItem,
-            Some(RecordType::Photo) => NodeType::Photo,
-            None => return Ok(None),
+        let Some(record_type) = RecordType::parse(&self.row.record_type) else {
+            return Ok(None);
         };
-        Node::load_even_deleted(ctx, node_type, self.row.record_id, None).await
+        Node::load_even_deleted(ctx, record_type.into(), self.row.record_id, None).await
     }
 
     /// The record's version after the change.

@@ -1,0 +1,391 @@
+//! Editing through GraphQL: tokens and roles, every user-error code in the
+//! editor's language, optimistic concurrency, renames that stay findable,
+//! soft delete and restore, history, and one write path with import.
+
+use crate::helpers::TestApp;
+use medexchange::dataset;
+use medexchange::model::Role;
+use medexchange::store::tokens;
+use serde_json::{Value, json};
+
+const RENAME: &str = r#"mutation($id: ID!, $v: Int!, $input: InstitutionInput!) {
+  updateInstitution(id: $id, expectedVersion: $v, input: $input) {
+    institution { version name(lang: JA) aliases }
+    errors { field code message }
+  } }"#;
+
+const KAMEDA: &str = r#"{ institution(slug: "kameda-medical-center") { id version } }"#;
+
+/// A token of `role` named `name`, as an `Authorization` header value.
+async fn bearer(app: &TestApp, name: &str, role: Role) -> String {
+    let token = tokens::create(&app.db, name, role).await.unwrap();
+    format!("Bearer {token}")
+}
+
+/// Sends a mutation with `authorization`; returns the whole body.
+async fn write(app: &TestApp, authorization: &str, query: &str, variables: Value) -> Value {
+    let headers = [("authorization", authorization), ("accept-language", "ja")];
+    let reply = app.post(query, variables, &headers).await;
+    assert_eq!(reply.status, 200, "{:?}: {}", app.engine, reply.excerpt());
+    reply.body
+}
+
+/// The id and version of Kameda Medical Center.
+async fn kameda(app: &TestApp) -> (Value, i64) {
+    let data = app.data(KAMEDA).await;
+    let row = &data["institution"];
+    (row["id"].clone(), row["version"].as_i64().unwrap())
+}
+
+async fn search_slugs(app: &TestApp, text: &str) -> Vec<String> {
+    let query = r#"query($q: String!) { search(query: $q, first: 50) { ... on Institution { slug } ... on Exchange { slug } } }"#;
+    let data = app.data_with(query, json!({"q": text})).await;
+    data["search"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|hit| hit["slug"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.sato", Role::Editor).await;
+        let (id, version) = kameda(&app).await;
+        let input =
+            json!({"name": [{"lang": "JA", "text": "医療法人鉄蕉会 亀田メディカルセンター"}]});
+        let body = write(
+            &app,
+            &editor,
+            RENAME,
+            json!({"id": id, "v": version, "input": input}),
+        )
+        .await;
+        let payload = &body["data"]["updateInstitution"];
+        assert_eq!(payload["errors"], json!([]), "{:?}: {body}", app.engine);
+        let institution = &payload["institution"];
+        assert_eq!(institution["version"], version + 1);
+        assert_eq!(institution["name"], "医療法人鉄蕉会 亀田メディカルセンター");
+        assert!(
+            institution["aliases"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("亀田総合病院")),
+            "{institution}"
+        );
+        for name in ["亀田総合病院", "亀田メディカルセンター"] {
+            let found = search_slugs(&app, name).await;
+            assert!(
+                found.contains(&"kameda-medical-center".to_owned()),
+                "{:?}: {name}: {found:?}",
+                app.engine
+            );
+        }
+        let history = app
+            .data(r#"{ institution(slug: "kameda-medical-center") { history(first: 1) { nodes { actor action version fields source } } } }"#)
+            .await;
+        assert_eq!(
+            history["institution"]["history"]["nodes"][0],
+            json!({"actor": "editor.sato", "action": "UPDATE", "version": version + 1,
+                   "fields": ["aliases", "name.ja"], "source": null})
+        );
+    }
+}
+
+#[tokio::test]
+async fn each_user_error_names_the_field_and_speaks_the_editors_language() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.li", Role::Editor).await;
+        let (id, version) = kameda(&app).await;
+        let exchange = app
+            .data(r#"{ exchanges(first: 1) { nodes { id version } } }"#)
+            .await["exchanges"]["nodes"][0]
+            .clone();
+        let create_institution = r#"mutation($input: InstitutionInput!) { createInstitution(input: $input) {
+            institution { slug } errors { field code message zh: message(lang: ZH) } } }"#;
+        let update_exchange = r#"mutation($id: ID!, $v: Int!, $input: ExchangeInput!) {
+            updateExchange(id: $id, expectedVersion: $v, input: $input) { exchange { slug } errors { field code message } } }"#;
+        let delete_institution = r#"mutation($id: ID!, $v: Int!) { deleteInstitution(id: $id, expectedVersion: $v) {
+            institution { slug } errors { field code message } } }"#;
+        let cases = [
+            (
+                create_institution,
+                json!({"input": {"slug": "new-hospital"}}),
+                "createInstitution",
+                json!([["input", "country"], "REQUIRED"]),
+            ),
+            (
+                create_institution,
+                json!({"input": {"slug": "kameda-medical-center", "country": "JP",
+                "name": [{"lang": "JA", "text": "別の病院"}]}}),
+                "createInstitution",
+                json!([["input", "slug"], "DUPLICATE"]),
+            ),
+            (
+                create_institution,
+                json!({"input": {"slug": "Bad Slug", "country": "JP",
+                "name": [{"lang": "ZH", "text": "医院"}, {"lang": "JA", "text": "  "}]}}),
+                "createInstitution",
+                json!([["input", "slug"], "INVALID"]),
+            ),
+            (
+                update_exchange,
+                json!({"id": exchange["id"], "v": exchange["version"], "input": {"date": "2020-13"}}),
+                "updateExchange",
+                json!([["input", "date"], "INVALID"]),
+            ),
+            (
+                update_exchange,
+                json!({"id": exchange["id"], "v": exchange["version"],
+                "input": {"participants": [id.clone(), "SW5zdGl0dXRpb246OTk5OQ"]}}),
+                "updateExchange",
+                json!([["input", "participants", "1"], "NOT_FOUND"]),
+            ),
+            (
+                update_exchange,
+                json!({"id": exchange["id"], "v": 99, "input": {"date": "2020-06"}}),
+                "updateExchange",
+                json!([["expectedVersion"], "CONFLICT"]),
+            ),
+            (
+                delete_institution,
+                json!({"id": id, "v": version}),
+                "deleteInstitution",
+                json!([["id"], "IN_USE"]),
+            ),
+        ];
+        for (query, variables, field, expected) in cases {
+            let body = write(&app, &editor, query, variables.clone()).await;
+            let payload = &body["data"][field];
+            let first = &payload["errors"][0];
+            assert_eq!(
+                json!([first["field"], first["code"]]),
+                expected,
+                "{:?}: {variables}: {body}",
+                app.engine
+            );
+            let message = first["message"].as_str().unwrap();
+            assert!(
+                message
+                    .chars()
+                    .any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)),
+                "not Japanese: {message}"
+            );
+            assert!(payload.as_object().unwrap().values().any(Value::is_null));
+        }
+        let body = write(
+            &app,
+            &editor,
+            create_institution,
+            json!({"input": {"slug": "x-hospital"}}),
+        )
+        .await;
+        let zh = body["data"]["createInstitution"]["errors"][0]["zh"]
+            .as_str()
+            .unwrap();
+        assert_eq!(zh, "此项必填。");
+        // Nothing refused was written.
+        let after = app
+            .data(r#"{ institutions(first: 100) { totalCount } }"#)
+            .await;
+        assert_eq!(after["institutions"]["totalCount"], 14, "{:?}", app.engine);
+        assert_eq!(kameda(&app).await.1, version);
+    }
+}
+
+#[tokio::test]
+async fn writing_needs_a_valid_token_and_the_right_role() {
+    for app in TestApp::each().await {
+        let (id, version) = kameda(&app).await;
+        let variables = json!({"id": id, "v": version, "input": {"city": [{"lang": "EN", "text": "Kamogawa City"}]}});
+        let anonymous = app.post(RENAME, variables.clone(), &[]).await;
+        assert_eq!(
+            anonymous.body["errors"][0]["extensions"]["code"],
+            "UNAUTHENTICATED",
+            "{}",
+            anonymous.excerpt()
+        );
+        let revoked = bearer(&app, "gone", Role::Admin).await;
+        tokens::revoke(&app.db, "gone").await.unwrap();
+        let refused = app
+            .post(RENAME, variables.clone(), &[("authorization", &revoked)])
+            .await;
+        assert_eq!(refused.status, 401);
+        let editor = bearer(&app, "editor.wu", Role::Editor).await;
+        let slug_change = json!({"id": id, "v": version, "input": {"slug": "kameda"}});
+        let body = write(&app, &editor, RENAME, slug_change.clone()).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{body}"
+        );
+        let specialty = r#"mutation { createSpecialty(input: {slug: "urology", name: [{lang: EN, text: "Urology"}]}) { specialty { slug } errors { code } } }"#;
+        let body = write(&app, &editor, specialty, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+            "{body}"
+        );
+        assert_eq!(kameda(&app).await.1, version, "nothing was written");
+
+        let admin = bearer(&app, "admin.tanaka", Role::Admin).await;
+        let body = write(&app, &admin, RENAME, slug_change).await;
+        assert_eq!(
+            body["data"]["updateInstitution"]["errors"],
+            json!([]),
+            "{body}"
+        );
+        let body = write(&app, &admin, specialty, json!({})).await;
+        assert_eq!(
+            body["data"]["createSpecialty"]["specialty"]["slug"],
+            "urology"
+        );
+    }
+}
+
+#[tokio::test]
+async fn of_eight_concurrent_updates_from_one_version_exactly_one_wins() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.many", Role::Editor).await;
+        let (id, version) = kameda(&app).await;
+        let updates = (0..8).map(|n| {
+            let input = json!({"city": [{"lang": "EN", "text": format!("Kamogawa {n}")}]});
+            let variables = json!({"id": id, "v": version, "input": input});
+            let (app, editor) = (&app, &editor);
+            async move { write(app, editor, RENAME, variables).await }
+        });
+        let bodies = futures_util::future::join_all(updates).await;
+        let codes: Vec<Value> = bodies
+            .iter()
+            .map(|body| body["data"]["updateInstitution"]["errors"][0]["code"].clone())
+            .collect();
+        let winners = codes.iter().filter(|code| code.is_null()).count();
+        let conflicts = codes.iter().filter(|code| *code == "CONFLICT").count();
+        assert_eq!((winners, conflicts), (1, 7), "{:?}: {bodies:?}", app.engine);
+        assert_eq!(kameda(&app).await.1, version + 1);
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_exchange_leaves_every_list_until_it_is_restored() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.zhao", Role::Editor).await;
+        let slug = "2020-08-nanjing-kyorin-pharmacy";
+        let read = r#"{ exchanges(first: 50) { totalCount nodes { slug } }
+            stats: exchangeStats(groupBy: [MONTH]) { exchanges groups { exchanges } } }"#;
+        let before = app.data(read).await;
+        let listed = |data: &Value| {
+            data["exchanges"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["slug"] == slug)
+        };
+        assert!(listed(&before));
+        let found = app
+            .data(r#"{ search(query: "杏林", first: 50) { ... on Exchange { slug id version } } }"#)
+            .await;
+        let hit = found["search"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["slug"] == slug)
+            .cloned()
+            .expect("found before");
+        let delete = r#"mutation($id: ID!, $v: Int!) { deleteExchange(id: $id, expectedVersion: $v) { exchange { version } errors { code } } }"#;
+        let body = write(
+            &app,
+            &editor,
+            delete,
+            json!({"id": hit["id"], "v": hit["version"]}),
+        )
+        .await;
+        assert_eq!(
+            body["data"]["deleteExchange"]["errors"],
+            json!([]),
+            "{body}"
+        );
+
+        let after = app.data(read).await;
+        assert!(!listed(&after), "{:?}", app.engine);
+        let total = |data: &Value| data["exchanges"]["totalCount"].as_i64().unwrap();
+        assert_eq!(total(&after), total(&before) - 1);
+        assert_ne!(after["stats"], before["stats"]);
+        let node = app
+            .data_with(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({"id": hit["id"]}),
+            )
+            .await;
+        assert_eq!(node["node"], json!(null));
+        assert!(!search_slugs(&app, "杏林").await.contains(&slug.to_owned()));
+
+        let restore = r#"mutation($id: ID!) { restoreExchange(id: $id) { exchange { slug version } errors { code } } }"#;
+        let body = write(&app, &editor, restore, json!({"id": hit["id"]})).await;
+        let restored = &body["data"]["restoreExchange"]["exchange"];
+        assert_eq!(restored["slug"], slug, "{body}");
+        assert_eq!(app.data(read).await, before, "{:?}", app.engine);
+        assert!(search_slugs(&app, "杏林").await.contains(&slug.to_owned()));
+        let history = app
+            .data_with(
+                "query($id: ID!) { node(id: $id) { ... on Exchange { history(first: 2) { nodes { action actor fields } } } } }",
+                json!({"id": hit["id"]}),
+            )
+            .await;
+        assert_eq!(
+            history["node"]["history"]["nodes"],
+            json!([{"action": "RESTORE", "actor": "editor.zhao", "fields": ["deleted_at"]},
+                   {"action": "DELETE", "actor": "editor.zhao", "fields": ["deleted_at"]}])
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_created_exchange_is_the_same_record_an_import_would_write() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.kim", Role::Editor).await;
+        let ids = app
+            .data(r#"{ a: institution(slug: "kameda-medical-center") { id } b: institution(slug: "beihai-peoples-hospital") { id }
+                      s: speakers(first: 1) { nodes { id slug } } }"#)
+            .await;
+        let create = r#"mutation($input: ExchangeInput!) { createExchange(input: $input) {
+            exchange { slug version title(lang: JA) participants { institution { slug } } talks { speaker { slug } kind } }
+            errors { field code } } }"#;
+        let input = json!({
+            "slug": "2021-04-beihai-kameda-follow-up", "date": "2021-04-20", "format": "HYBRID",
+            "title": [{"lang": "JA", "text": "北海・亀田 追加交流会"}, {"lang": "ZH", "text": "北海・龟田 追加交流会"}],
+            "specialties": ["health-checkups"],
+            "participants": [ids["b"]["id"], ids["a"]["id"]],
+            "talks": [{"speaker": ids["s"]["nodes"][0]["id"], "kind": "LECTURE"}],
+        });
+        let body = write(&app, &editor, create, json!({"input": input})).await;
+        let exchange = &body["data"]["createExchange"]["exchange"];
+        assert_eq!(exchange["version"], 1, "{:?}: {body}", app.engine);
+        assert_eq!(exchange["title"], "北海・亀田 追加交流会");
+        assert_eq!(
+            exchange["participants"],
+            json!([{"institution": {"slug": "beihai-peoples-hospital"}},
+                   {"institution": {"slug": "kameda-medical-center"}}])
+        );
+        let listed = app
+            .data(r#"{ exchanges(first: 1, filter: {fiscalYear: 2021}) { nodes { slug } } }"#)
+            .await;
+        assert_eq!(
+            listed["exchanges"]["nodes"][0]["slug"],
+            "2021-04-beihai-kameda-follow-up"
+        );
+
+        // Written back out and in again through import, it is unchanged:
+        // one write path, one record.
+        let exported = dataset::export::export(&app.db).await.unwrap();
+        dataset::import::import(&app.db, &exported, "round-trip.yaml")
+            .await
+            .unwrap();
+        let history = app
+            .data(r#"{ changes(first: 1) { nodes { actor action record { ... on Exchange { slug } } } } }"#)
+            .await;
+        assert_eq!(
+            history["changes"]["nodes"][0],
+            json!({"actor": "editor.kim", "action": "CREATE", "record": {"slug": "2021-04-beihai-kameda-follow-up"}})
+        );
+    }
+}
