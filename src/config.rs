@@ -228,6 +228,18 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_batch_size: u32,
 
+    /// Most mutations one request may run.
+    #[arg(long, env = "MEDEXCHANGE_MAX_MUTATIONS", default_value_t = 10,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_mutations: u32,
+
+    /// Mutations one writer's token may run per minute, per process (a
+    /// burst of as many is allowed; beyond it 429 with `Retry-After`). 0
+    /// turns the limit off.
+    #[arg(long, env = "MEDEXCHANGE_WRITES_PER_MINUTE", default_value_t = 120,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub writes_per_minute: u32,
+
     /// Origins allowed to call the API from a browser (CORS), comma
     /// separated, or `*` for any; none when empty.
     #[arg(
@@ -319,6 +331,8 @@ impl ServeArgs {
             max_body_bytes: self.max_body_bytes as usize,
             request_timeout: Duration::from_millis(self.request_timeout_ms),
             max_batch_size: self.max_batch_size as usize,
+            max_mutations: self.max_mutations as usize,
+            writes_per_minute: self.writes_per_minute,
         }
     }
 

@@ -52,6 +52,8 @@ pub struct AppState {
     pub responses: Arc<ResponseCache>,
     /// The small tables, in memory at the current data version.
     pub catalog: Arc<SharedCatalog>,
+    /// Writes each token has left this minute.
+    pub write_rate: Arc<http::write_rate::WriteRate>,
 }
 
 impl AppState {
@@ -101,6 +103,7 @@ impl AppState {
             feed,
         );
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
+        let write_rate = Arc::new(http::write_rate::WriteRate::new(limits.writes_per_minute));
         AppState {
             schema,
             db,
@@ -112,6 +115,7 @@ impl AppState {
             documents: Arc::default(),
             responses,
             catalog: Arc::new(SharedCatalog::new(watch)),
+            write_rate,
         }
     }
 }

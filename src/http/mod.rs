@@ -13,6 +13,7 @@ pub mod parsed;
 pub mod persisted;
 pub mod request_id;
 pub mod response_cache;
+pub mod write_rate;
 
 use crate::AppState;
 use axum::Router;

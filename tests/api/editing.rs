@@ -4,6 +4,7 @@
 
 use crate::helpers::TestApp;
 use medexchange::dataset;
+use medexchange::graphql::limits::Limits;
 use medexchange::model::Role;
 use medexchange::store::tokens;
 use serde_json::{Value, json};
@@ -386,6 +387,62 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
         assert_eq!(
             history["changes"]["nodes"][0],
             json!({"actor": "editor.kim", "action": "CREATE", "record": {"slug": "2021-04-beihai-kameda-follow-up"}})
+        );
+    }
+}
+
+#[tokio::test]
+async fn writers_are_held_to_a_mutation_cap_their_cost_and_a_rate() {
+    let limits = Limits {
+        max_mutations: 3,
+        max_complexity: 250,
+        writes_per_minute: 4,
+        ..Limits::default()
+    };
+    for app in TestApp::each_with_limits(limits).await {
+        let editor = bearer(&app, "editor.busy", Role::Editor).await;
+        let (id, version) = kameda(&app).await;
+        let restore =
+            |n: usize| format!("r{n}: restoreInstitution(id: $id) {{ errors {{ code }} }}");
+        let many = |count: usize| {
+            let fields: Vec<String> = (0..count).map(restore).collect();
+            format!("mutation($id: ID!) {{ {} }}", fields.join(" "))
+        };
+        let variables = json!({"id": id});
+        let code = |body: &Value| body["errors"][0]["extensions"]["code"].clone();
+        // Four mutations: over the cap of three.
+        let body = write(&app, &editor, &many(4), variables.clone()).await;
+        assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("4 mutations")
+        );
+        // Three: within the cap, but three writes cost more than 250.
+        let body = write(&app, &editor, &many(3), variables.clone()).await;
+        assert_eq!(code(&body), "QUERY_TOO_COMPLEX", "{body}");
+        // Two each time: the third request finds the token's four used.
+        for _ in 0..2 {
+            let body = write(&app, &editor, &many(2), variables.clone()).await;
+            assert_eq!(body["errors"], Value::Null, "{body}");
+        }
+        let headers = [("authorization", editor.as_str())];
+        let reply = app.post(&many(1), variables.clone(), &headers).await;
+        assert_eq!(reply.status, 429, "{:?}: {}", app.engine, reply.excerpt());
+        assert_eq!(code(&reply.body), "RATE_LIMITED");
+        assert!(reply.headers.contains_key("retry-after"));
+        let other = bearer(&app, "editor.calm", Role::Editor).await;
+        let body = write(&app, &other, &many(1), variables).await;
+        assert_eq!(
+            body["errors"],
+            Value::Null,
+            "another token has its own rate"
+        );
+        assert_eq!(
+            kameda(&app).await.1,
+            version,
+            "restoring a live record changes nothing"
         );
     }
 }

@@ -484,9 +484,23 @@ impl Server {
 
     /// POSTs `query` and returns the answer's body.
     pub fn query(&self, query: &str) -> serde_json::Value {
-        let body = serde_json::json!({ "query": query }).to_string();
+        self.post(query, serde_json::json!({}), None)
+    }
+
+    /// POSTs `query` with `variables`, with an `Authorization` header when
+    /// given; returns the answer's body.
+    pub fn post(
+        &self,
+        query: &str,
+        variables: serde_json::Value,
+        authorization: Option<&str>,
+    ) -> serde_json::Value {
+        let body = serde_json::json!({ "query": query, "variables": variables }).to_string();
+        let authorization = authorization
+            .map(|value| format!("authorization: {value}\r\n"))
+            .unwrap_or_default();
         let answer = self.http(&format!(
-            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n{authorization}content-length: {}\r\nconnection: close\r\n\r\n{body}",
             body.len()
         ));
         serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer}"))

@@ -1,5 +1,6 @@
 //! `subscription { archiveChanged }` over WebSocket: a server hears a
-//! write made by another process (here the CLI), on both engines.
+//! write made by another process (the CLI, or a mutation through another
+//! server on the same database), on both engines, and serves it at once.
 
 use crate::helpers::{ScratchDatabase, Server, engines, wait_ready};
 use futures_util::{SinkExt, StreamExt};
@@ -28,30 +29,41 @@ where
     }
 }
 
+/// A graphql-transport-ws socket to the server on `port`, subscribed to
+/// `subscription` and given time to start listening.
+async fn subscribe(
+    port: u16,
+    subscription: &str,
+) -> impl futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin
+{
+    let mut request = format!("ws://127.0.0.1:{port}/graphql")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init = json!({"type": "connection_init"}).to_string();
+    socket.send(Message::text(init)).await.unwrap();
+    let ack = next_message(&mut socket, Duration::from_secs(5)).await;
+    assert_eq!(ack["type"], "connection_ack");
+    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": subscription}});
+    socket
+        .send(Message::text(subscribe.to_string()))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    socket
+}
+
 #[tokio::test]
 async fn a_subscriber_hears_a_write_made_by_another_process() {
     for engine in engines() {
         let database = ScratchDatabase::new(engine).await;
         let server = Server::start(&database.url);
         wait_ready(server.port);
-        let mut request = format!("ws://127.0.0.1:{}/graphql", server.port)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        let init = json!({"type": "connection_init"}).to_string();
-        socket.send(Message::text(init)).await.unwrap();
-        let ack = next_message(&mut socket, Duration::from_secs(5)).await;
-        assert_eq!(ack["type"], "connection_ack", "{engine:?}");
-        let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}});
-        socket
-            .send(Message::text(subscribe.to_string()))
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        let mut socket = subscribe(server.port, SUBSCRIPTION).await;
 
         let file = std::env::temp_dir().join(format!(
             "medexchange_live_{}_{engine:?}.yaml",
@@ -85,5 +97,69 @@ async fn a_subscriber_hears_a_write_made_by_another_process() {
         );
         assert_eq!(change["fields"], json!(["name.ja", "name.zh", "slug"]));
         let _ = std::fs::remove_file(&file);
+    }
+}
+
+const KAMEDA: &str =
+    r#"{ institution(slug: "kameda-medical-center") { id version name(lang: JA) } }"#;
+
+#[tokio::test]
+async fn a_mutation_through_one_server_is_served_and_heard_at_once_by_another() {
+    for engine in engines() {
+        let database = ScratchDatabase::new(engine).await;
+        // The first server loads the bundled report; the second starts on it.
+        let writer = Server::start(&database.url);
+        wait_ready(writer.port);
+        let reader = Server::start(&database.url);
+        wait_ready(reader.port);
+        let heard_fields = "subscription { archiveChanged { actor action record { ... on Institution { name(lang: JA) } } } }";
+        let mut socket = subscribe(reader.port, heard_fields).await;
+        let before = reader.query(KAMEDA)["data"]["institution"].clone();
+        assert_eq!(before["name"], "亀田総合病院", "{engine:?}");
+
+        let minted = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+            .args([
+                "token",
+                "create",
+                "--name",
+                "editor.live",
+                "--role",
+                "editor",
+            ])
+            .env("DATABASE_URL", &database.url)
+            .env("MEDEXCHANGE_LOG", "warn")
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&minted.stdout);
+        let token = stdout.lines().last().unwrap().trim().to_owned();
+        let rename = r#"mutation($id: ID!, $v: Int!) { updateInstitution(id: $id, expectedVersion: $v,
+            input: {name: [{lang: JA, text: "亀田メディカルセンター"}]}) { errors { code } } }"#;
+        let variables = json!({"id": before["id"], "v": before["version"]});
+        let written = writer.post(rename, variables, Some(&format!("Bearer {token}")));
+        assert_eq!(
+            written["data"]["updateInstitution"]["errors"],
+            json!([]),
+            "{written}"
+        );
+        let written_at = std::time::Instant::now();
+
+        let heard = next_message(&mut socket, Duration::from_secs(5)).await;
+        let change = &heard["payload"]["data"]["archiveChanged"];
+        assert_eq!(
+            change,
+            &json!({"actor": "editor.live", "action": "UPDATE", "record": {"name": "亀田メディカルセンター"}}),
+            "{engine:?}: {heard}"
+        );
+        loop {
+            let now = reader.query(KAMEDA)["data"]["institution"]["name"].clone();
+            if now == "亀田メディカルセンター" {
+                break;
+            }
+            assert!(
+                written_at.elapsed() < Duration::from_secs(1),
+                "{engine:?}: the other server still serves {now} after a second"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

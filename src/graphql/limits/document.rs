@@ -4,7 +4,9 @@
 //! document cannot make a walk slow.
 
 use async_graphql::Positioned;
-use async_graphql::parser::types::{ExecutableDocument, Field, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationType, Selection, SelectionSet,
+};
 use std::collections::{HashMap, HashSet};
 
 /// Every selection set written in the document, each once: operations',
@@ -38,6 +40,45 @@ pub fn fields(document: &ExecutableDocument) -> impl Iterator<Item = &Field> {
             _ => None,
         })
     })
+}
+
+/// How many root fields the document's mutations select (what one
+/// request writes), fragments expanded (each fragment once per operation).
+pub fn mutation_fields(document: &ExecutableDocument) -> usize {
+    document
+        .operations
+        .iter()
+        .filter(|(_, operation)| operation.node.ty == OperationType::Mutation)
+        .map(|(_, operation)| {
+            let mut seen = HashSet::new();
+            root_fields(&operation.node.selection_set.node, document, &mut seen)
+        })
+        .sum()
+}
+
+fn root_fields<'a>(
+    set: &'a SelectionSet,
+    document: &'a ExecutableDocument,
+    seen: &mut HashSet<&'a str>,
+) -> usize {
+    set.items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(inline) => {
+                root_fields(&inline.node.selection_set.node, document, seen)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match (seen.insert(name), document.fragments.get(name)) {
+                    (true, Some(fragment)) => {
+                        root_fields(&fragment.node.selection_set.node, document, seen)
+                    }
+                    _ => 0,
+                }
+            }
+        })
+        .sum()
 }
 
 /// How many times the most repeated response key is selected in one
@@ -168,6 +209,17 @@ mod tests {
         assert!(!introspection_too_deep(&parse_query(graphiql).unwrap()));
         let cycle = "{ __schema { ...A } } fragment A on __Schema { __typename ...B } fragment B on __Schema { ...A }";
         assert!(!introspection_too_deep(&parse_query(cycle).unwrap()));
+    }
+
+    #[test]
+    fn mutations_are_counted_through_fragments_once_each() {
+        let document = async_graphql::parser::parse_query(
+            "mutation { a: deleteExchange(id: 1, expectedVersion: 1) { errors { code } } ...W ...W ... on Mutation { c: restoreExchange(id: 1) { errors { code } } } }
+             fragment W on Mutation { b: restoreExchange(id: 2) { errors { code } } d: restoreExchange(id: 3) { errors { code } } }
+             query { exchanges { totalCount } }",
+        )
+        .unwrap();
+        assert_eq!(mutation_fields(&document), 4);
     }
 
     #[test]

@@ -33,7 +33,16 @@ pub struct Limits {
     pub request_timeout: Duration,
     /// Most requests in one batch; 0 turns batching off.
     pub max_batch_size: usize,
+    /// Most mutations one request may run.
+    pub max_mutations: usize,
+    /// Mutations one token may run per minute in one process (bursts up
+    /// to that many); 0 turns the limit off.
+    pub writes_per_minute: u32,
 }
+
+/// What one mutation adds to a request's cost: a write (a transaction, the
+/// search index, history) costs as much as reading a hundred fields.
+pub const MUTATION_COST: usize = 100;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -47,6 +56,8 @@ impl Default for Limits {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(10),
             max_batch_size: 0,
+            max_mutations: 10,
+            writes_per_minute: 120,
         }
     }
 }
@@ -87,6 +98,13 @@ pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<(), Strin
             limits.max_directives
         ));
     }
+    let mutations = document::mutation_fields(document);
+    if mutations > limits.max_mutations {
+        return Err(format!(
+            "the request runs {mutations} mutations; at most {} are allowed",
+            limits.max_mutations
+        ));
+    }
     if document::introspection_too_deep(document) {
         return Err(
             "Maximum introspection depth exceeded: `fields`, `interfaces`, \
@@ -95,6 +113,11 @@ pub fn check(document: &ExecutableDocument, limits: &Limits) -> Result<(), Strin
         );
     }
     Ok(())
+}
+
+/// How many mutations a request runs.
+pub fn count_mutations(document: &ExecutableDocument) -> usize {
+    document::mutation_fields(document)
 }
 
 /// Counts the aliases a request uses, each fragment once.

@@ -306,6 +306,7 @@ macro_rules! record_mutations {
         #[async_graphql::Object]
         impl $mutation {
             #[doc = concat!("Creates ", $what, "; `errors` says what a new one lacks.")]
+            #[graphql(complexity = "crate::graphql::limits::MUTATION_COST + child_complexity")]
             async fn $create(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -316,6 +317,7 @@ macro_rules! record_mutations {
             }
 
             #[doc = concat!("Changes ", $what, " if its version is still `expectedVersion` (else a `CONFLICT` error); what the input leaves out stays as it is.")]
+            #[graphql(complexity = "crate::graphql::limits::MUTATION_COST + child_complexity")]
             async fn $update(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -329,6 +331,7 @@ macro_rules! record_mutations {
             }
 
             #[doc = concat!("Deletes ", $what, " softly: it leaves every list and `node` gives `null`, until restored. `IN_USE` while other records refer to it.")]
+            #[graphql(complexity = "crate::graphql::limits::MUTATION_COST + child_complexity")]
             async fn $delete(
                 &self,
                 ctx: &async_graphql::Context<'_>,
@@ -342,6 +345,7 @@ macro_rules! record_mutations {
             }
 
             #[doc = concat!("Brings back ", $what, " as it was when deleted.")]
+            #[graphql(complexity = "crate::graphql::limits::MUTATION_COST + child_complexity")]
             async fn $restore(
                 &self,
                 ctx: &async_graphql::Context<'_>,

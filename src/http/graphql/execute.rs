@@ -32,6 +32,7 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     // writer (a token) are neither remembered nor served from memory:
     // they may depend on who asks.
     let within_length = request.query.len() <= reply.state.limits.max_query_bytes;
+    let writer = caller.as_ref().map(|caller| caller.name.clone());
     let key = (within_length && caller.is_none())
         .then(|| responses.key(&request, lang))
         .flatten();
@@ -55,10 +56,20 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     if let Some(hash) = learn {
         reply.state.persisted.insert(&hash, &request.query);
     }
-    let is_query =
-        operation_type(&document, request.operation_name.as_deref()) == Some(OperationType::Query);
+    let operation = operation_type(&document, request.operation_name.as_deref());
+    let writes = match (writer, operation) {
+        (Some(writer), Some(OperationType::Mutation)) => {
+            let writes = (writer, limits::count_mutations(&document));
+            if let Err(wait) = reply.state.write_rate.take(&writes.0, writes.1) {
+                return rate_limited(reply, wait);
+            }
+            Some(writes)
+        }
+        _ => None,
+    };
+    let is_query = operation == Some(OperationType::Query);
     let key = key.filter(|_| is_query);
-    execute(reply, method, request, &document, lang, key).await
+    execute(reply, method, request, &document, lang, key, writes).await
 }
 
 /// The caller the request's `Authorization: Bearer` token names; `None`
@@ -103,6 +114,19 @@ async fn authenticated(reply: &Reply<'_>) -> Result<Option<Caller>, Box<Response
             Err(Box::new(StatusCode::SERVICE_UNAVAILABLE.into_response()))
         }
     }
+}
+
+/// The answer to a writer over their rate: 429, with when to try again.
+fn rate_limited(reply: &Reply<'_>, wait: std::time::Duration) -> Response {
+    let seconds = wait.as_secs().max(1);
+    let message = format!("too many writes for this token: try again in {seconds} s");
+    let error = with_code(ServerError::new(message, None), "RATE_LIMITED");
+    let errors = GraphQLResponse::from_errors(vec![error]);
+    let mut response = reply.json(StatusCode::TOO_MANY_REQUESTS, errors, false);
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }
 
 /// The answer to a request whose parameters were refused.
@@ -192,7 +216,9 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
 
 /// Executes a request that passed the limits, in the language the request
 /// asks for, and answers with the languages served. An error-free answer to
-/// a query is remembered under `key`.
+/// a query is remembered under `key`. The `writes` taken from a writer's
+/// rate are given back when the request is refused before it runs (over
+/// the complexity limit, say).
 async fn execute(
     reply: &Reply<'_>,
     method: Method,
@@ -200,6 +226,7 @@ async fn execute(
     selections: &ExecutableDocument,
     requested: Lang,
     key: Option<String>,
+    writes: Option<(String, usize)>,
 ) -> Response {
     let operation_name = request.operation_name.clone();
     let served = ServedLanguages::default();
@@ -216,6 +243,9 @@ async fn execute(
         && response.errors.iter().all(|e| e.path.is_empty());
     give_codes(&mut response.errors);
     if failed_before_execution {
+        if let Some((writer, writes)) = writes {
+            reply.state.write_rate.give_back(&writer, writes);
+        }
         return reply.graphql_failure(response.errors);
     }
     let served = served.languages();
