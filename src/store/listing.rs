@@ -5,10 +5,13 @@ use crate::i18n::Lang;
 use crate::model::Country;
 use crate::store::page::{self, Page, PageRequest};
 use entity::{
-    aid_shipment, institution, institution_translation, news_item, photo, speaker, specialty,
+    aid_shipment, exchange, institution, institution_translation, news_item, photo, speaker,
+    specialty,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Iden, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 /// Which institutions to list.
 #[derive(Clone, Debug, Default)]
@@ -139,19 +142,33 @@ pub async fn speakers<C: ConnectionTrait>(
     .await
 }
 
-/// One page of photos, in the order they were added.
+/// One page of photos, in the order they were added: neither deleted nor
+/// of a deleted exchange, aid shipment or news item.
 pub async fn photos<C: ConnectionTrait>(
     db: &C,
     request: PageRequest<i32>,
 ) -> Result<Page<photo::Model>, DbErr> {
-    page::fetch(
-        db,
-        photo::Entity::find().filter(photo::Column::DeletedAt.is_null()),
-        photo::Column::Id,
-        request,
-        false,
-    )
-    .await
+    let select = photo::Entity::find()
+        .filter(photo::Column::DeletedAt.is_null())
+        .filter(owner_live(photo::Column::ExchangeId, exchange::Entity))
+        .filter(owner_live(
+            photo::Column::AidShipmentId,
+            aid_shipment::Entity,
+        ))
+        .filter(owner_live(photo::Column::NewsItemId, news_item::Entity));
+    page::fetch(db, select, photo::Column::Id, request, false).await
+}
+
+/// The photo's `owner` column is empty or names a record not deleted.
+fn owner_live(owner: photo::Column, table: impl Iden + 'static) -> Condition {
+    let live = Query::select()
+        .column(Alias::new("id"))
+        .from(table)
+        .and_where(Expr::col(Alias::new("deleted_at")).is_null())
+        .to_owned();
+    Condition::any()
+        .add(owner.is_null())
+        .add(owner.in_subquery(live))
 }
 
 /// One page of aid shipments, in date order.

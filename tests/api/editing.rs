@@ -272,7 +272,8 @@ async fn a_deleted_exchange_leaves_every_list_until_it_is_restored() {
         let editor = bearer(&app, "editor.zhao", Role::Editor).await;
         let slug = "2020-08-nanjing-kyorin-pharmacy";
         let read = r#"{ exchanges(first: 50) { totalCount nodes { slug } }
-            stats: exchangeStats(groupBy: [MONTH]) { exchanges groups { exchanges } } }"#;
+            stats: exchangeStats(groupBy: [MONTH]) { exchanges groups { exchanges } }
+            photos(first: 1) { totalCount } }"#;
         let before = app.data(read).await;
         let listed = |data: &Value| {
             data["exchanges"]["nodes"]
@@ -310,6 +311,12 @@ async fn a_deleted_exchange_leaves_every_list_until_it_is_restored() {
         assert!(!listed(&after), "{:?}", app.engine);
         let total = |data: &Value| data["exchanges"]["totalCount"].as_i64().unwrap();
         assert_eq!(total(&after), total(&before) - 1);
+        let photos = |data: &Value| data["photos"]["totalCount"].as_i64().unwrap();
+        assert_eq!(
+            photos(&after),
+            photos(&before) - 2,
+            "its two photos went with it"
+        );
         assert_ne!(after["stats"], before["stats"]);
         let node = app
             .data_with(
