@@ -243,7 +243,9 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// The id of a slug defined in this file or already stored.
+    /// The id of the record a slug names (defined in this file or stored
+    /// before), unless an editor deleted it: a live record never refers to
+    /// a deleted one.
     async fn resolve(
         &mut self,
         kind: Kind,
@@ -253,20 +255,21 @@ impl<'a> Writer<'a> {
         if let Some(id) = self.slugs.get(&(kind, slug.to_owned())) {
             return Ok(*id);
         }
-        let txn = self.txn;
-        let stored = match kind {
-            Kind::Institution => records::id_by_slug::<institution::Entity, _>(txn, slug).await?,
-            Kind::Specialty => records::id_by_slug::<specialty::Entity, _>(txn, slug).await?,
-            Kind::Speaker => records::id_by_slug::<speaker::Entity, _>(txn, slug).await?,
+        let record_type = match kind {
+            Kind::Institution => RecordType::Institution,
+            Kind::Specialty => RecordType::Specialty,
+            Kind::Speaker => RecordType::Speaker,
         };
-        match stored {
+        let slugs = [slug.to_owned()];
+        let live = records::live_ids(self.txn, record_type, &slugs).await?;
+        match live.get(slug) {
             Some(id) => {
-                self.slugs.insert((kind, slug.to_owned()), id);
-                Ok(id)
+                self.slugs.insert((kind, slug.to_owned()), *id);
+                Ok(*id)
             }
             None => Err(self.invalid(
                 place,
-                format!("no {kind:?} has the slug {slug:?}").to_lowercase(),
+                format!("no {kind:?} has the slug {slug:?} (or it was deleted)").to_lowercase(),
             )),
         }
     }
@@ -298,7 +301,6 @@ impl<'a> Writer<'a> {
             texts,
         )
         .await?;
-        self.slugs.insert((Kind::Specialty, item.slug.clone()), id);
         self.wrote(DocKind::Specialty, id);
         self.record((RecordType::Specialty, id), before, place)
             .await
@@ -347,8 +349,6 @@ impl<'a> Writer<'a> {
         for alias in aliases {
             records::insert_new(self.txn, alias, Alias::Id).await?;
         }
-        self.slugs
-            .insert((Kind::Institution, item.slug.clone()), id);
         self.wrote(DocKind::Institution, id);
         self.record((RecordType::Institution, id), before, place)
             .await
@@ -391,7 +391,6 @@ impl<'a> Writer<'a> {
         });
         records::replace_children(self.txn, speaker_translation::Column::SpeakerId, id, texts)
             .await?;
-        self.slugs.insert((Kind::Speaker, item.slug.clone()), id);
         self.wrote(DocKind::Speaker, id);
         self.record((RecordType::Speaker, id), before, place).await
     }

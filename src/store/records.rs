@@ -269,14 +269,15 @@ pub async fn live_slugs<C: ConnectionTrait>(
     Ok(rows.into_iter().collect())
 }
 
-/// Which of `slugs` name records of `kind` that readers see.
-pub async fn live_slugs_among<C: ConnectionTrait>(
+/// The ids of the records of `kind` that readers see among those `slugs`
+/// name, by slug.
+pub async fn live_ids<C: ConnectionTrait>(
     db: &C,
     kind: RecordType,
     slugs: &[String],
-) -> Result<std::collections::HashSet<String>, DbErr> {
+) -> Result<std::collections::HashMap<String, i32>, DbErr> {
     let rows = live_rows(db, kind, None, Some(slugs)).await?;
-    Ok(rows.into_iter().map(|(_, slug)| slug).collect())
+    Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
 }
 
 /// (id, slug) of the records of `kind` not deleted with one of `ids`

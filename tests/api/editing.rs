@@ -453,3 +453,51 @@ async fn writers_are_held_to_a_mutation_cap_their_cost_and_a_rate() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_import_leaves_a_deleted_record_deleted_and_cannot_name_it() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.ma", Role::Editor).await;
+        let create = r#"mutation { createInstitution(input: {slug: "suzhou-test-hospital", country: CN,
+            name: [{lang: ZH, text: "苏州测试医院"}]}) { institution { id version } errors { code } } }"#;
+        let body = write(&app, &editor, create, json!({})).await;
+        let created = body["data"]["createInstitution"]["institution"].clone();
+        let delete = r#"mutation($id: ID!, $v: Int!) { deleteInstitution(id: $id, expectedVersion: $v) { errors { code } } }"#;
+        let variables = json!({"id": created["id"], "v": created["version"]});
+        let body = write(&app, &editor, delete, variables).await;
+        assert_eq!(
+            body["data"]["deleteInstitution"]["errors"],
+            json!([]),
+            "{body}"
+        );
+
+        let file = r#"
+institutions:
+  - slug: suzhou-test-hospital
+    country: CN
+    kind: HOSPITAL
+    name: {zh: 苏州测试医院, ja: 蘇州テスト病院}
+"#;
+        let dataset = dataset::parse(file, "again.yaml").unwrap();
+        dataset::import::import(&app.db, &dataset, "again.yaml")
+            .await
+            .unwrap();
+        let node = app
+            .data_with(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({"id": created["id"]}),
+            )
+            .await;
+        assert_eq!(node["node"], Value::Null, "{:?}: still deleted", app.engine);
+
+        let mut naming = dataset::parse(dataset::BUNDLED_FY2020, "bundled").unwrap();
+        naming.exchanges[0]
+            .participants
+            .push("suzhou-test-hospital".into());
+        let error = dataset::import::import(&app.db, &naming, "naming.yaml")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("deleted"), "{:?}: {error}", app.engine);
+    }
+}

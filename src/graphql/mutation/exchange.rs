@@ -80,10 +80,9 @@ impl RecordInput for ExchangeInput {
         }
         let specialties = self.specialties.as_deref().unwrap_or_default();
         let known =
-            records::live_slugs_among(super::database(ctx), RecordType::Specialty, specialties)
-                .await?;
+            records::live_ids(super::database(ctx), RecordType::Specialty, specialties).await?;
         for (index, slug) in specialties.iter().enumerate() {
-            if !known.contains(slug) {
+            if !known.contains_key(slug) {
                 references.missing(&["specialties", &index.to_string()]);
             }
         }
