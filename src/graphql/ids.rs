@@ -68,6 +68,21 @@ impl From<crate::store::history::RecordType> for NodeType {
     }
 }
 
+impl From<NodeType> for crate::store::history::RecordType {
+    fn from(node_type: NodeType) -> Self {
+        use crate::store::history::RecordType;
+        match node_type {
+            NodeType::Specialty => RecordType::Specialty,
+            NodeType::Institution => RecordType::Institution,
+            NodeType::Speaker => RecordType::Speaker,
+            NodeType::Exchange => RecordType::Exchange,
+            NodeType::AidShipment => RecordType::AidShipment,
+            NodeType::NewsItem => RecordType::NewsItem,
+            NodeType::Photo => RecordType::Photo,
+        }
+    }
+}
+
 /// The global id of row `id` of `node_type`.
 pub fn encode_id(node_type: NodeType, id: i32) -> async_graphql::ID {
     async_graphql::ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", node_type.name())))

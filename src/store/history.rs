@@ -420,6 +420,20 @@ has_lang!(
     photo_translation => "photo_id",
 );
 
+/// The first change of a record: where it came from (the file and place
+/// of its import, or the editor who created it).
+pub async fn origin<C: ConnectionTrait>(
+    db: &C,
+    (kind, id): (RecordType, i32),
+) -> Result<Option<change_log::Model>, DbErr> {
+    change_log::Entity::find()
+        .filter(change_log::Column::RecordType.eq(kind.as_str()))
+        .filter(change_log::Column::RecordId.eq(id))
+        .order_by_asc(change_log::Column::Id)
+        .one(db)
+        .await
+}
+
 /// Changes, newest first: of one record, or of every record; after the
 /// change with id `after` (a cursor), `limit` at most.
 pub async fn changes<C: ConnectionTrait>(

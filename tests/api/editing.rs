@@ -91,6 +91,16 @@ async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() 
             json!({"actor": "editor.sato", "action": "UPDATE", "version": version + 1,
                    "fields": ["aliases", "name.ja"], "source": null})
         );
+        let origin = app
+            .data_with(
+                "query($id: ID!) { origin(id: $id) { action source } }",
+                json!({"id": id}),
+            )
+            .await;
+        assert_eq!(
+            origin["origin"],
+            json!({"action": "IMPORT", "source": "bundled data/fy2020.yaml: institutions[1] (kameda-medical-center)"})
+        );
     }
 }
 
@@ -356,7 +366,7 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
                       s: speakers(first: 1) { nodes { id slug } } }"#)
             .await;
         let create = r#"mutation($input: ExchangeInput!) { createExchange(input: $input) {
-            exchange { slug version title(lang: JA) participants { institution { slug } } talks { speaker { slug } kind } }
+            exchange { id slug version title(lang: JA) participants { institution { slug } } talks { speaker { slug } kind } }
             errors { field code } } }"#;
         let input = json!({
             "slug": "2021-04-beihai-kameda-follow-up", "date": "2021-04-20", "format": "HYBRID",
@@ -367,6 +377,16 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
         });
         let body = write(&app, &editor, create, json!({"input": input})).await;
         let exchange = &body["data"]["createExchange"]["exchange"];
+        let origin = app
+            .data_with(
+                "query($id: ID!) { origin(id: $id) { actor action } }",
+                json!({"id": exchange["id"]}),
+            )
+            .await;
+        assert_eq!(
+            origin["origin"],
+            json!({"actor": "editor.kim", "action": "CREATE"})
+        );
         assert_eq!(exchange["version"], 1, "{:?}: {body}", app.engine);
         assert_eq!(exchange["title"], "北海・亀田 追加交流会");
         assert_eq!(

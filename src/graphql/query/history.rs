@@ -1,9 +1,12 @@
 //! The change feed: every recorded change, newest first.
 
 use crate::graphql::connection::ChangeConnection;
+use crate::graphql::database;
 use crate::graphql::error::ApiError;
-use crate::graphql::types::change::change_page;
-use async_graphql::{Context, Object};
+use crate::graphql::ids;
+use crate::graphql::types::change::{Change, change_page};
+use crate::store::history::{self, RecordType};
+use async_graphql::{Context, ID, Object};
 
 /// The change feed.
 #[derive(Default)]
@@ -21,5 +24,18 @@ impl HistoryQuery {
         after: Option<String>,
     ) -> Result<ChangeConnection, ApiError> {
         change_page(ctx, None, first, after).await
+    }
+
+    /// Where the record `id` came from: its first change (its import, with
+    /// the file and place, or its creation, with the editor's name);
+    /// `null` for an unknown id or a record with no history (written by
+    /// `generate`).
+    async fn origin(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Change>, ApiError> {
+        let Some((node_type, row)) = ids::decode_id(&id) else {
+            return Ok(None);
+        };
+        let record = (RecordType::from(node_type), row);
+        let first = history::origin(database(ctx), record).await?;
+        Ok(first.map(|row| Change { row }))
     }
 }
