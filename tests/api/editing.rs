@@ -521,3 +521,41 @@ institutions:
         assert!(error.contains("deleted"), "{:?}: {error}", app.engine);
     }
 }
+
+#[tokio::test]
+async fn the_readmes_chinese_and_japanese_examples_fix_a_name() {
+    let readme = include_str!("../../README.md");
+    let blocks: Vec<&str> = readme
+        .split("```graphql")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .filter(|block| block.contains("updateInstitution"))
+        .collect();
+    assert_eq!(blocks.len(), 2, "one example in Chinese, one in Japanese");
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.readme", Role::Editor).await;
+        for (block, lang) in blocks.iter().zip(["zh", "ja"]) {
+            let headers = [
+                ("authorization", editor.as_str()),
+                ("accept-language", lang),
+            ];
+            let reply = app.post(block, json!({}), &headers).await;
+            let payload = &reply.body["data"]["updateInstitution"];
+            assert_eq!(
+                payload["errors"],
+                json!([]),
+                "{:?}: {}",
+                app.engine,
+                reply.text
+            );
+            assert_eq!(payload["institution"]["version"], 2);
+            assert_eq!(
+                payload["institution"]["aliases"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty(),
+                false
+            );
+        }
+    }
+}
