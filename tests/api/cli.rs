@@ -161,3 +161,80 @@ fn commands_end_with_a_summary_for_people_and_logs_have_no_colour_codes() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Counts that any part of an import would move: records, their history,
+/// the search index and the data version.
+async fn footprint(database: &str) -> Vec<i64> {
+    use sea_orm::{ConnectionTrait, Database, Statement};
+    let db = Database::connect(database).await.unwrap();
+    let mut counts = Vec::new();
+    for sql in [
+        "SELECT COUNT(*) FROM exchange",
+        "SELECT COUNT(*) FROM photo",
+        "SELECT COUNT(*) FROM change_log",
+        "SELECT COUNT(*) FROM search_document",
+        "SELECT MAX(version) FROM data_version",
+    ] {
+        let statement = Statement::from_string(db.get_database_backend(), sql);
+        let row = db.query_one_raw(statement).await.unwrap().unwrap();
+        counts.push(row.try_get_by_index::<i64>(0).unwrap());
+    }
+    let _ = db.close().await;
+    counts
+}
+
+#[tokio::test]
+async fn an_import_killed_mid_write_leaves_nothing_half_written() {
+    let dir = scratch("killed");
+    let source = format!("sqlite://{}", dir.join("source.db").display());
+    let big = dir.join("big.yaml");
+    assert!(
+        medexchange(&["generate", "--exchanges", "400"], &source)
+            .status
+            .success()
+    );
+    let exported = medexchange(&["export", "-o", big.to_str().unwrap()], &source);
+    assert!(exported.status.success());
+    for engine in crate::helpers::engines() {
+        let database = crate::helpers::ScratchDatabase::new(engine).await;
+        let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fy2020.yaml");
+        assert!(
+            medexchange(&["import", bundled], &database.url)
+                .status
+                .success()
+        );
+        let before = footprint(&database.url).await;
+
+        let mut import = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+            .args(["import", big.to_str().unwrap()])
+            .env("DATABASE_URL", &database.url)
+            .env("MEDEXCHANGE_LOG", "warn")
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        assert!(
+            import.try_wait().unwrap().is_none(),
+            "{engine:?}: the import ended before it could be killed mid-write"
+        );
+        import.kill().unwrap(); // SIGKILL
+        import.wait().unwrap();
+        assert_eq!(
+            footprint(&database.url).await,
+            before,
+            "{engine:?}: a killed import left part of its write"
+        );
+
+        assert!(
+            medexchange(&["import", big.to_str().unwrap()], &database.url)
+                .status
+                .success()
+        );
+        let after = footprint(&database.url).await;
+        assert_eq!(
+            after[0],
+            before[0] + 400,
+            "{engine:?}: the import runs again whole"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
