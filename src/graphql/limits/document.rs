@@ -214,9 +214,9 @@ mod tests {
     #[test]
     fn mutations_are_counted_through_fragments_once_each() {
         let document = async_graphql::parser::parse_query(
-            "mutation { a: deleteExchange(id: 1, expectedVersion: 1) { errors { code } } ...W ...W ... on Mutation { c: restoreExchange(id: 1) { errors { code } } } }
+            "mutation M { a: deleteExchange(id: 1, expectedVersion: 1) { errors { code } } ...W ...W ... on Mutation { c: restoreExchange(id: 1) { errors { code } } } }
              fragment W on Mutation { b: restoreExchange(id: 2) { errors { code } } d: restoreExchange(id: 3) { errors { code } } }
-             query { exchanges { totalCount } }",
+             query Q { exchanges { totalCount } }",
         )
         .unwrap();
         assert_eq!(mutation_fields(&document), 4);
