@@ -267,10 +267,14 @@ impl<'a> Writer<'a> {
                 self.slugs.insert((kind, slug.to_owned()), *id);
                 Ok(*id)
             }
-            None => Err(self.invalid(
-                place,
-                format!("no {kind:?} has the slug {slug:?} (or it was deleted)").to_lowercase(),
-            )),
+            None => {
+                let deleted = records::slug_taken_in(self.txn, record_type, slug).await?;
+                let message = match deleted {
+                    true => format!("the {kind:?} {slug:?} was deleted: restore it first"),
+                    false => format!("no {kind:?} has the slug {slug:?}"),
+                };
+                Err(self.invalid(place, message.to_lowercase()))
+            }
         }
     }
 

@@ -258,6 +258,23 @@ pub async fn slug_taken<E: Slugged, C: ConnectionTrait>(
     Ok(holder.is_some() && holder != except)
 }
 
+/// Whether any record of `kind`, deleted or not, has `slug`.
+pub async fn slug_taken_in<C: ConnectionTrait>(
+    db: &C,
+    kind: RecordType,
+    slug: &str,
+) -> Result<bool, DbErr> {
+    Ok(match kind {
+        RecordType::Specialty => slug_taken::<specialty::Entity, C>(db, slug, None).await?,
+        RecordType::Institution => slug_taken::<institution::Entity, C>(db, slug, None).await?,
+        RecordType::Speaker => slug_taken::<speaker::Entity, C>(db, slug, None).await?,
+        RecordType::Exchange => slug_taken::<exchange::Entity, C>(db, slug, None).await?,
+        RecordType::AidShipment => slug_taken::<aid_shipment::Entity, C>(db, slug, None).await?,
+        RecordType::NewsItem => slug_taken::<news_item::Entity, C>(db, slug, None).await?,
+        RecordType::Photo => slug_taken::<photo::Entity, C>(db, slug, None).await?,
+    })
+}
+
 /// The slugs of the records of `kind` with these ids that readers see
 /// (not deleted), by id.
 pub async fn live_slugs<C: ConnectionTrait>(
