@@ -212,31 +212,25 @@ impl Rows {
     }
 
     /// The institutions, specialties and speakers the rows refer to, that
-    /// are not among them already.
+    /// are not among them already (speakers first: where they work is an
+    /// institution referred to as well).
     async fn read_referred<C: ConnectionTrait>(mut self, db: &C) -> Result<Rows, DbErr> {
-        let venues = self.photos.iter().filter_map(|p| p.venue_institution_id);
-        let employers = self.speakers.iter().filter_map(|s| s.institution_id);
-        let participants = self
-            .participants
-            .values()
-            .flatten()
-            .map(|p| p.institution_id);
-        let institutions: Vec<i32> = venues.chain(employers).chain(participants).collect();
-        let covered = self
-            .exchange_specialties
-            .values()
-            .flatten()
-            .map(|s| s.specialty_id);
-        let specialties: Vec<i32> = covered.collect();
         let talks = self.talks.values().flatten().map(|t| t.speaker_id);
         let shown = self.people.values().flatten().map(|p| p.speaker_id);
         let speakers: Vec<i32> = talks.chain(shown).collect();
-        self.institutions
-            .extend(rows_where(db, institution::Column::Id, institutions, &[]).await?);
-        self.specialties
-            .extend(rows_where(db, specialty::Column::Id, specialties, &[]).await?);
-        self.speakers
-            .extend(rows_where(db, speaker::Column::Id, speakers, &[]).await?);
+        let referred = rows_where(db, speaker::Column::Id, speakers, &[]).await?;
+        self.speakers.extend(referred);
+        let venues = self.photos.iter().filter_map(|p| p.venue_institution_id);
+        let employers = self.speakers.iter().filter_map(|s| s.institution_id);
+        let participants = self.participants.values().flatten();
+        let participants = participants.map(|p| p.institution_id);
+        let institutions: Vec<i32> = venues.chain(employers).chain(participants).collect();
+        let referred = rows_where(db, institution::Column::Id, institutions, &[]).await?;
+        self.institutions.extend(referred);
+        let covered = self.exchange_specialties.values().flatten();
+        let specialties: Vec<i32> = covered.map(|s| s.specialty_id).collect();
+        let referred = rows_where(db, specialty::Column::Id, specialties, &[]).await?;
+        self.specialties.extend(referred);
         Ok(self)
     }
 }

@@ -394,6 +394,25 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
             json!([{"institution": {"slug": "beihai-peoples-hospital"}},
                    {"institution": {"slug": "kameda-medical-center"}}])
         );
+        // Changed twice more: down to one participant, while its speaker
+        // works at the other; then its summary.
+        let update = r#"mutation($id: ID!, $v: Int!, $input: ExchangeInput!) {
+            updateExchange(id: $id, expectedVersion: $v, input: $input) { exchange { version } errors { code } } }"#;
+        let changes = [
+            json!({"participants": [ids["b"]["id"]]}),
+            json!({"summary": [{"lang": "EN", "text": "A follow-up session."}]}),
+        ];
+        for (n, input) in changes.into_iter().enumerate() {
+            let variables = json!({"id": exchange["id"], "v": n + 1, "input": input});
+            let body = write(&app, &editor, update, variables).await;
+            let payload = &body["data"]["updateExchange"];
+            assert_eq!(
+                payload["exchange"]["version"],
+                n + 2,
+                "{:?}: {body}",
+                app.engine
+            );
+        }
         let listed = app
             .data(r#"{ exchanges(first: 1, filter: {fiscalYear: 2021}) { nodes { slug } } }"#)
             .await;
@@ -413,7 +432,7 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
             .await;
         assert_eq!(
             history["changes"]["nodes"][0],
-            json!({"actor": "editor.kim", "action": "CREATE", "record": {"slug": "2021-04-beihai-kameda-follow-up"}})
+            json!({"actor": "editor.kim", "action": "UPDATE", "record": {"slug": "2021-04-beihai-kameda-follow-up"}})
         );
     }
 }
