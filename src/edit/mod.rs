@@ -98,15 +98,15 @@ impl<'a> Editor<'a> {
     /// Creates `draft` (with `meta`'s position and owner).
     pub async fn create<R: Record>(&self, draft: R, meta: Meta) -> Result<Outcome, EditError> {
         self.may(R::EDITED_BY, "create")?;
-        let mut broken = draft.rules();
         let txn = records::begin(self.db).await?;
-        if records::slug_taken::<R::Entity, _>(&txn, draft.slug(), None).await? {
-            broken.push(slug_taken());
-        }
+        let mut broken = draft.rules();
+        broken.extend(slug_free::<R>(&txn, draft.slug(), None).await?);
         if !broken.is_empty() {
             return Ok(Err(broken));
         }
-        self.write(&txn, &draft, &meta, Action::Create).await?;
+        let mut writer = self.writer(&txn, Action::Create);
+        draft.write(&mut writer, &meta).await?;
+        writer.finish().await?;
         let id = records::id_by_slug::<R::Entity, _>(&txn, draft.slug()).await?;
         records::commit(txn).await?;
         id.map(Ok)
@@ -133,21 +133,34 @@ impl<'a> Editor<'a> {
         let mut broken = after.rules();
         if after.slug() != before.slug() {
             self.may(Role::Admin, "change the slug of")?;
-            if records::slug_taken::<R::Entity, _>(&txn, after.slug(), Some(id)).await? {
-                broken.push(slug_taken());
-            }
+            broken.extend(slug_free::<R>(&txn, after.slug(), Some(id)).await?);
         }
         if !broken.is_empty() {
             return Ok(Err(broken));
         }
-        let state = history::state(&txn, (R::TYPE, id)).await?;
-        records::set_slug::<R::Entity, _>(&txn, id, after.slug()).await?;
-        let mut writer = self.writer(&txn, Action::Update);
-        writer.read_before(R::TYPE, after.slug(), state);
-        after.write(&mut writer, &meta).await?;
-        writer.finish().await?;
+        self.rewrite(&txn, (id, &meta), &before, &after).await?;
         records::commit(txn).await?;
         Ok(Ok(id))
+    }
+
+    /// Writes `after` over the stored record `before` (moving its slug
+    /// first when it changed), recording the whole change as one.
+    async fn rewrite<R: Record>(
+        &self,
+        txn: &DatabaseTransaction,
+        (id, meta): (i32, &Meta),
+        before: &R,
+        after: &R,
+    ) -> Result<(), EditError> {
+        let mut writer = self.writer(txn, Action::Update);
+        if after.slug() != before.slug() {
+            let state = history::state(txn, (R::TYPE, id)).await?;
+            records::set_slug::<R::Entity, _>(txn, id, after.slug()).await?;
+            writer.read_before(R::TYPE, after.slug(), state);
+        }
+        after.write(&mut writer, meta).await?;
+        writer.finish().await?;
+        Ok(())
     }
 
     /// Deletes the record `id` (softly), when its version is still
@@ -211,19 +224,6 @@ impl<'a> Editor<'a> {
         Ok(())
     }
 
-    async fn write<R: Record>(
-        &self,
-        txn: &DatabaseTransaction,
-        record: &R,
-        meta: &Meta,
-        action: Action,
-    ) -> Result<(), EditError> {
-        let mut writer = self.writer(txn, action);
-        record.write(&mut writer, meta).await?;
-        writer.finish().await?;
-        Ok(())
-    }
-
     fn writer<'t>(&'t self, txn: &'t DatabaseTransaction, action: Action) -> Writer<'t> {
         Writer::new(txn, &self.caller.name, self.caller.name.clone(), action)
     }
@@ -268,9 +268,16 @@ async fn current<R: Record>(
     Ok(Ok((record, meta)))
 }
 
-fn slug_taken() -> Violation {
-    Violation {
-        field: vec!["slug".into()],
-        rule: Rule::SlugTaken,
-    }
+/// `DUPLICATE` when a record of the kind other than `except` (deleted
+/// ones too: a slug is never reused) has `slug`.
+async fn slug_free<R: Record>(
+    txn: &DatabaseTransaction,
+    slug: &str,
+    except: Option<i32>,
+) -> Result<Violations, EditError> {
+    let taken = records::slug_taken::<R::Entity, _>(txn, slug, except).await?;
+    Ok(match taken {
+        true => violation(&["slug"], Rule::SlugTaken),
+        false => Vec::new(),
+    })
 }
