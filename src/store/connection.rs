@@ -4,7 +4,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sea_orm::sqlx::{self, ConnectOptions as _};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait};
+use sea_orm::{
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, TransactionTrait,
+};
 use std::time::Duration;
 
 /// How long opening the database may take before start-up fails.
@@ -40,10 +43,12 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .min_connections(0)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        // PostgreSQL's own plan caching (`plan_cache_mode = auto`): a
+        // prepared statement whose generic plan is no costlier than its
+        // custom ones stops being planned at every run after five. Planning
+        // the page and tree statements was most of PostgreSQL's time per
+        // page. Search asks for plans of its own ([`custom_plans`]).
         .sqlx_logging(false)
-        // Plan every statement for its own parameters: a generic plan for a
-        // prefix or token lookup can pick a full scan in id order.
-        .map_sqlx_postgres_opts(|opts| opts.options([("plan_cache_mode", "force_custom_plan")]))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -55,6 +60,21 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
             place: url_place(url),
             cause: error.to_string(),
         })
+}
+
+/// A read-only transaction whose statements are each planned for their
+/// own parameters (PostgreSQL's `plan_cache_mode = force_custom_plan`,
+/// for this transaction only). Search needs it: a generic plan for a token
+/// lookup walks the whole index in id order when the token is rare.
+pub async fn custom_plans(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db
+        .begin_with_config(None, Some(AccessMode::ReadOnly))
+        .await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+    }
+    Ok(txn)
 }
 
 /// Opens and closes one connection, so a refusal is told at once with its

@@ -20,9 +20,12 @@
 
 use crate::i18n::Lang;
 use crate::i18n::fold::{QueryToken, fold, query_tokens};
+use crate::store::connection::custom_plans;
 use crate::store::search_index::{DocKind, HEAD_CHARS};
 use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value,
+};
 use std::collections::HashMap;
 
 /// How well a hit matched: lower is better.
@@ -143,9 +146,10 @@ struct Row {
     folded: String,
 }
 
-/// The best `limit` hits for `query`, preferring texts in `lang` on ties.
-pub async fn search<C: ConnectionTrait>(
-    db: &C,
+/// The best `limit` hits for `query`, preferring texts in `lang` on ties;
+/// each statement planned for its own query ([`custom_plans`]).
+pub async fn search(
+    db: &DatabaseConnection,
     query: &TextQuery,
     lang: Lang,
     limit: u64,
@@ -153,6 +157,18 @@ pub async fn search<C: ConnectionTrait>(
     if limit == 0 {
         return Ok(Vec::new());
     }
+    let txn = custom_plans(db).await?;
+    let hits = search_in(&txn, query, lang, limit).await?;
+    txn.commit().await?;
+    Ok(hits)
+}
+
+async fn search_in<C: ConnectionTrait>(
+    db: &C,
+    query: &TextQuery,
+    lang: Lang,
+    limit: u64,
+) -> Result<Vec<Hit>, DbErr> {
     let backend = db.get_database_backend();
     let head_column = match backend {
         DbBackend::Postgres => "head COLLATE \"C\"",
