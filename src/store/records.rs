@@ -97,7 +97,9 @@ where
 {
     type E<M> = <M as ModelTrait>::Entity;
     let existing = id_by_slug::<E<M>, C>(db, slug).await?;
-    let mut active = row.into_active_model();
+    // Every column is written (a model's values start out as unchanged,
+    // which an update would leave out), but the version and the deletion.
+    let mut active = row.into_active_model().reset_all();
     active.not_set(E::<M>::version_column());
     let saved = match existing {
         Some(id) => {

@@ -252,3 +252,34 @@ async fn a_write_is_served_at_the_next_request_by_every_part_of_a_page() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_import_changes_a_records_own_columns_in_place() {
+    for app in TestApp::each().await {
+        let mut changed = bundled();
+        let exchange = &mut changed.exchanges[0];
+        exchange.date = "2020-06-20".into();
+        exchange.format = medexchange::model::ExchangeFormat::Hybrid;
+        let slug = exchange.slug.clone();
+        changed.institutions[0].kind = medexchange::model::InstitutionKind::University;
+        dataset::import::import(&app.db, &changed, "columns.yaml")
+            .await
+            .unwrap();
+        let query = format!(
+            r#"{{ exchanges(first: 1, filter: {{from: "2020-06", to: "2020-06"}}) {{ nodes {{ slug date format version }} }}
+                 institution(slug: "{}") {{ kind version }} }}"#,
+            changed.institutions[0].slug
+        );
+        let data = app.data(&query).await;
+        assert_eq!(
+            data["exchanges"]["nodes"][0],
+            json!({"slug": slug, "date": "2020-06-20", "format": "HYBRID", "version": 2}),
+            "{:?}",
+            app.engine
+        );
+        assert_eq!(
+            data["institution"],
+            json!({"kind": "UNIVERSITY", "version": 2})
+        );
+    }
+}

@@ -573,3 +573,123 @@ async fn the_readmes_chinese_and_japanese_examples_fix_a_name() {
         }
     }
 }
+
+#[tokio::test]
+async fn speakers_shipments_news_and_photos_are_created_changed_and_restored() {
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.all", Role::Editor).await;
+        let ids = app
+            .data(
+                r#"{ k: institution(slug: "kameda-medical-center") { id }
+                      e: exchanges(first: 1) { nodes { id slug } } }"#,
+            )
+            .await;
+        let (kameda, exchange) = (&ids["k"]["id"], &ids["e"]["nodes"][0]);
+        let run = |query: &'static str, variables: Value| {
+            let (app, editor) = (&app, &editor);
+            async move {
+                let body = write(app, editor, query, variables).await;
+                let payload = body["data"]
+                    .as_object()
+                    .unwrap()
+                    .values()
+                    .next()
+                    .unwrap()
+                    .clone();
+                assert_eq!(payload["errors"], json!([]), "{:?}: {body}", app.engine);
+                payload
+            }
+        };
+        let speaker = run(
+            r#"mutation($k: ID!) { createSpeaker(input: {slug: "suzuki-hanako", institution: $k,
+                name: [{lang: JA, text: "鈴木花子"}], position: [{lang: JA, text: "看護部長"}]}) {
+                speaker { id version name(lang: JA) institution { slug } } errors { code } } }"#,
+            json!({"k": kameda}),
+        )
+        .await["speaker"]
+            .clone();
+        assert_eq!(speaker["institution"]["slug"], "kameda-medical-center");
+        let photo = run(
+            r#"mutation($e: ID!, $k: ID!, $s: ID!) { createPhoto(input: {slug: "extra-photo", owner: $e, venue: $k,
+                people: [$s], caption: [{lang: ZH, text: "会场合影"}]}) {
+                photo { id version caption(lang: ZH) venue { slug } people { slug } exchange { slug } } errors { code } } }"#,
+            json!({"e": exchange["id"], "k": kameda, "s": speaker["id"]}),
+        )
+        .await["photo"]
+            .clone();
+        assert_eq!(photo["exchange"]["slug"], exchange["slug"]);
+        assert_eq!(photo["people"], json!([{"slug": "suzuki-hanako"}]));
+        let photo = run(
+            r#"mutation($id: ID!) { updatePhoto(id: $id, expectedVersion: 1, input: {venue: null,
+                caption: [{lang: JA, text: "会場での記念撮影"}]}) {
+                photo { version venue { slug } caption(lang: JA) } errors { code } } }"#,
+            json!({"id": photo["id"]}),
+        )
+        .await["photo"]
+            .clone();
+        assert_eq!(
+            photo,
+            json!({"version": 2, "venue": null, "caption": "会場での記念撮影"})
+        );
+        let shipment = run(
+            r#"mutation { createAidShipment(input: {slug: "2021-05-masks", date: "2021-05", direction: CN_TO_JP,
+                items: [{lang: ZH, text: "口罩"}], sender: [{lang: ZH, text: "北海市人民医院"}],
+                recipient: [{lang: JA, text: "亀田総合病院"}], quantity: 5000}) {
+                aidShipment { id version quantity items(lang: ZH) } errors { code } } }"#,
+            json!({}),
+        )
+        .await["aidShipment"]
+            .clone();
+        let shipment = run(
+            r#"mutation($id: ID!) { updateAidShipment(id: $id, expectedVersion: 1, input: {quantity: null}) {
+                aidShipment { version quantity } errors { code } } }"#,
+            json!({"id": shipment["id"]}),
+        )
+        .await["aidShipment"]
+            .clone();
+        assert_eq!(shipment, json!({"version": 2, "quantity": null}));
+        let news = run(
+            r#"mutation { createNewsItem(input: {slug: "fy2021-plans", fiscalYear: 2021,
+                title: [{lang: JA, text: "2021年度の計画"}]}) { newsItem { id version fiscalYear date } errors { code } } }"#,
+            json!({}),
+        )
+        .await["newsItem"]
+            .clone();
+        assert_eq!(news["fiscalYear"], 2021);
+        let news = run(
+            r#"mutation($id: ID!) { updateNewsItem(id: $id, expectedVersion: 1, input: {date: "2021-06-01", fiscalYear: null}) {
+                newsItem { version fiscalYear date } errors { code } } }"#,
+            json!({"id": news["id"]}),
+        )
+        .await["newsItem"]
+            .clone();
+        assert_eq!(
+            news,
+            json!({"version": 2, "fiscalYear": 2021, "date": "2021-06-01"})
+        );
+        // The speaker is shown in the photo: in use until the photo goes.
+        let delete_speaker = r#"mutation($id: ID!, $v: Int!) { deleteSpeaker(id: $id, expectedVersion: $v) { errors { code } } }"#;
+        let body = write(
+            &app,
+            &editor,
+            delete_speaker,
+            json!({"id": speaker["id"], "v": 1}),
+        )
+        .await;
+        assert_eq!(
+            body["data"]["deleteSpeaker"]["errors"][0]["code"], "IN_USE",
+            "{body}"
+        );
+        let speaker_name = run(
+            r#"mutation($id: ID!) { updateSpeaker(id: $id, expectedVersion: 1, input: {institution: null,
+                name: [{lang: EN, text: "Hanako Suzuki"}]}) { speaker { version institution { slug } name(lang: EN) } errors { code } } }"#,
+            json!({"id": speaker["id"]}),
+        )
+        .await["speaker"]
+            .clone();
+        assert_eq!(
+            speaker_name,
+            json!({"version": 2, "institution": null, "name": "Hanako Suzuki"})
+        );
+    }
+}
