@@ -104,6 +104,8 @@ impl Written {
         let Some(id) = self.id else {
             return Ok((None, self.errors));
         };
+        // The rest of the request reads what was written: the catalog of
+        // the new data version, and no row the loader kept from before.
         loader(ctx).loader().after_write().await?;
         loader(ctx).enable_all_cache(false);
         let node = Node::load_even_deleted(ctx, node_type, id, None).await?;
