@@ -11,7 +11,8 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/graphiql_assets.rs"));
 }
 
-/// Example queries, one tab each: readers first, then analysts.
+/// Example queries, one tab each: readers first, then analysts (the
+/// editors' tab, [`EDITING_EXAMPLE`], comes last).
 pub const EXAMPLES: &[&str] = &[
     "# 中文：2020年度的线上交流，参与机构与演讲者\n{\n  exchanges(lang: ZH, filter: { fiscalYear: 2020 }, first: 10) {\n    totalCount\n    nodes {\n      date\n      title\n      specialties { name }\n      participants { country institution { name region city } }\n      talks { kind speaker { name position } }\n    }\n  }\n}\n",
     "# 日本語：広西の医療機関と、その交流\n{\n  institutions(lang: JA, filter: { region: \"広西チワン族自治区\" }) {\n    nodes {\n      name\n      city\n      aliases\n      exchanges(first: 5) { nodes { date title } }\n    }\n  }\n  search(query: \"順天堂\", lang: JA) {\n    __typename\n    ... on Institution { name }\n    ... on Exchange { title }\n  }\n}\n",
@@ -20,6 +21,24 @@ pub const EXAMPLES: &[&str] = &[
     "# 中文：合作关系——哪些机构一起举办过交流，次数最多的在前\n{\n  partnerships(lang: ZH, first: 10) {\n    totalCount\n    nodes {\n      institutions { name }\n      exchanges\n      firstDate\n      lastDate\n      specialties { name }\n    }\n  }\n}\n",
     "# 日本語：亀田総合病院の提携先と、五十音順の医療機関一覧\n{\n  institution(slug: \"kameda-medical-center\", lang: JA) {\n    name\n    partners { nodes { partner { name region } exchanges firstDate specialties { name } } }\n  }\n  institutions(lang: JA, orderBy: NAME, first: 50) { nodes { name city } }\n}\n",
 ];
+
+/// The editors' tab: fixing a hospital's name, with the variables it
+/// needs and the `Authorization` header to fill in with one's token.
+pub const EDITING_EXAMPLE: EditingExample = EditingExample {
+    query: "# 編集者向け：名称を直す／编辑：更正名称（需要令牌 / トークンが必要）\n# Headers に自分のトークンを入れ、Variables の id と version を\n# { institution(slug: \"kameda-medical-center\") { id version } } で確かめてください。\nmutation FixName($id: ID!, $version: Int!) {\n  updateInstitution(id: $id, expectedVersion: $version,\n    input: { name: [{ lang: JA, text: \"医療法人鉄蕉会 亀田総合病院\" }] }) {\n    institution { version name(lang: JA) aliases }\n    errors { field code message }\n  }\n}\n",
+    variables: "{ \"id\": \"SW5zdGl0dXRpb246Mg\", \"version\": 1 }",
+    headers: "{ \"Authorization\": \"Bearer <token>\" }",
+};
+
+/// A tab that writes: its query, variables and headers.
+pub struct EditingExample {
+    /// The mutation.
+    pub query: &'static str,
+    /// Its variables, as JSON.
+    pub variables: &'static str,
+    /// The headers to send, as JSON (the token to fill in).
+    pub headers: &'static str,
+}
 
 /// Whether this binary carries GraphiQL.
 pub fn is_embedded() -> bool {
@@ -31,10 +50,18 @@ pub fn page() -> Response {
     if !is_embedded() {
         return Html(unavailable_page(embedded::UNAVAILABLE)).into_response();
     }
-    let tabs: Vec<String> = EXAMPLES
+    let text = |value: &str| serde_json::Value::from(value).to_string();
+    let mut tabs: Vec<String> = EXAMPLES
         .iter()
-        .map(|query| format!("{{ query: {} }}", serde_json::Value::from(*query)))
+        .map(|query| format!("{{ query: {} }}", text(query)))
         .collect();
+    let editing = &EDITING_EXAMPLE;
+    tabs.push(format!(
+        "{{ query: {}, variables: {}, headers: {} }}",
+        text(editing.query),
+        text(editing.variables),
+        text(editing.headers)
+    ));
     Html(format!(
         r#"<!doctype html>
 <html lang="zh">

@@ -4,6 +4,7 @@ mod bounded;
 pub mod csv;
 mod field_order;
 mod graphiql;
+pub use graphiql::EDITING_EXAMPLE as GRAPHIQL_EDITING_EXAMPLE;
 pub use graphiql::EXAMPLES as GRAPHIQL_EXAMPLES;
 mod graphql;
 mod health;

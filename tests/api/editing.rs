@@ -693,3 +693,21 @@ async fn speakers_shipments_news_and_photos_are_created_changed_and_restored() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_graphiql_editing_tab_fixes_a_name_once_its_token_is_filled_in() {
+    let tab = &medexchange::http::GRAPHIQL_EDITING_EXAMPLE;
+    let variables: Value = serde_json::from_str(tab.variables).unwrap();
+    let headers: Value = serde_json::from_str(tab.headers).unwrap();
+    assert_eq!(headers["Authorization"], "Bearer <token>");
+    for app in TestApp::each().await {
+        let editor = bearer(&app, "editor.graphiql", Role::Editor).await;
+        let body = write(&app, &editor, tab.query, variables.clone()).await;
+        let payload = &body["data"]["updateInstitution"];
+        assert_eq!(payload["errors"], json!([]), "{:?}: {body}", app.engine);
+        assert_eq!(
+            payload["institution"]["name"],
+            "医療法人鉄蕉会 亀田総合病院"
+        );
+    }
+}
