@@ -241,8 +241,27 @@ pub async fn set_deleted<E: Slugged, C: ConnectionTrait>(
     id: i32,
     at: Option<String>,
 ) -> Result<(), DbErr> {
+    set_column::<E, C>(db, id, E::deleted_column(), at.into()).await
+}
+
+/// Gives the record of `E` with `id` the slug `slug`.
+pub async fn set_slug<E: Slugged, C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    slug: &str,
+) -> Result<(), DbErr> {
+    set_column::<E, C>(db, id, E::slug_column(), slug.into()).await
+}
+
+/// Sets one column of the record of `E` with `id`.
+async fn set_column<E: Slugged, C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    column: E::Column,
+    value: Value,
+) -> Result<(), DbErr> {
     E::update_many()
-        .col_expr(E::deleted_column(), sea_orm::sea_query::Expr::val(at))
+        .col_expr(column, sea_orm::sea_query::Expr::val(value))
         .filter(E::id_column().eq(id))
         .exec(db)
         .await?;
@@ -266,15 +285,9 @@ pub async fn slug_taken_in<C: ConnectionTrait>(
     kind: RecordType,
     slug: &str,
 ) -> Result<bool, DbErr> {
-    Ok(match kind {
-        RecordType::Specialty => slug_taken::<specialty::Entity, C>(db, slug, None).await?,
-        RecordType::Institution => slug_taken::<institution::Entity, C>(db, slug, None).await?,
-        RecordType::Speaker => slug_taken::<speaker::Entity, C>(db, slug, None).await?,
-        RecordType::Exchange => slug_taken::<exchange::Entity, C>(db, slug, None).await?,
-        RecordType::AidShipment => slug_taken::<aid_shipment::Entity, C>(db, slug, None).await?,
-        RecordType::NewsItem => slug_taken::<news_item::Entity, C>(db, slug, None).await?,
-        RecordType::Photo => slug_taken::<photo::Entity, C>(db, slug, None).await?,
-    })
+    let slugs = [slug.to_owned()];
+    let rows = rows_of(db, kind, Liveness::Any, None, Some(&slugs)).await?;
+    Ok(!rows.is_empty())
 }
 
 /// The slugs of the records of `kind` with these ids that readers see
@@ -284,7 +297,7 @@ pub async fn live_slugs<C: ConnectionTrait>(
     kind: RecordType,
     ids: &[i32],
 ) -> Result<std::collections::HashMap<i32, String>, DbErr> {
-    let rows = live_rows(db, kind, Some(ids), None).await?;
+    let rows = rows_of(db, kind, Liveness::Live, Some(ids), None).await?;
     Ok(rows.into_iter().collect())
 }
 
@@ -295,15 +308,25 @@ pub async fn live_ids<C: ConnectionTrait>(
     kind: RecordType,
     slugs: &[String],
 ) -> Result<std::collections::HashMap<String, i32>, DbErr> {
-    let rows = live_rows(db, kind, None, Some(slugs)).await?;
+    let rows = rows_of(db, kind, Liveness::Live, None, Some(slugs)).await?;
     Ok(rows.into_iter().map(|(id, slug)| (slug, id)).collect())
 }
 
-/// (id, slug) of the records of `kind` not deleted with one of `ids`
-/// and one of `slugs` (each when given).
-async fn live_rows<C: ConnectionTrait>(
+/// Which records [`rows_of`] reads.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Liveness {
+    /// Those readers see (not deleted).
+    Live,
+    /// Deleted ones too.
+    Any,
+}
+
+/// (id, slug) of the records of `kind` with one of `ids` and one of
+/// `slugs` (each when given), deleted ones only when `liveness` says.
+async fn rows_of<C: ConnectionTrait>(
     db: &C,
     kind: RecordType,
+    liveness: Liveness,
     ids: Option<&[i32]>,
     slugs: Option<&[String]>,
 ) -> Result<Vec<(i32, String)>, DbErr> {
@@ -312,8 +335,10 @@ async fn live_rows<C: ConnectionTrait>(
             let mut select = $table::Entity::find()
                 .select_only()
                 .column($table::Column::Id)
-                .column($table::Column::Slug)
-                .filter($table::Column::DeletedAt.is_null());
+                .column($table::Column::Slug);
+            if liveness == Liveness::Live {
+                select = select.filter($table::Column::DeletedAt.is_null());
+            }
             if let Some(ids) = ids {
                 select = select.filter($table::Column::Id.is_in(ids.iter().copied()));
             }
@@ -385,20 +410,6 @@ pub async fn referred_to<C: ConnectionTrait>(
         RecordType::Specialty => any(db, exchange_specialty::Column::SpecialtyId, id).await?,
         _ => false,
     })
-}
-
-/// Gives the record of `E` with `id` the slug `slug`.
-pub async fn set_slug<E: Slugged, C: ConnectionTrait>(
-    db: &C,
-    id: i32,
-    slug: &str,
-) -> Result<(), DbErr> {
-    E::update_many()
-        .col_expr(E::slug_column(), sea_orm::sea_query::Expr::val(slug))
-        .filter(E::id_column().eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The place after every news item's, for a new one at the end.

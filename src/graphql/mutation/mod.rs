@@ -26,7 +26,7 @@ use crate::graphql::{database, loader};
 use crate::store::history::RecordType;
 use crate::store::records;
 use crate::store::tokens::Caller;
-use async_graphql::{Context, ID, InputType, MergedObject};
+use async_graphql::{Context, ID, InputType, MaybeUndefined, MergedObject};
 use user_error::user_errors;
 
 /// Every way to change the archive (a writer's token needed).
@@ -246,6 +246,25 @@ impl References {
             self.missing(field);
         }
         Ok(slug)
+    }
+
+    /// The slug of the record of `kind` that a clearable reference names:
+    /// left out stays left out, `null` clears it.
+    pub(crate) async fn maybe(
+        &mut self,
+        ctx: &Context<'_>,
+        kind: RecordType,
+        field: &str,
+        id: &MaybeUndefined<ID>,
+    ) -> Result<MaybeUndefined<String>, ApiError> {
+        Ok(match id {
+            MaybeUndefined::Value(id) => {
+                let slug = self.one(ctx, kind, &[field], id).await?;
+                MaybeUndefined::Value(slug.unwrap_or_default())
+            }
+            MaybeUndefined::Null => MaybeUndefined::Null,
+            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+        })
     }
 
     /// Notes that what the input's `field` names does not exist.

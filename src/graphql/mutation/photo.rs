@@ -77,15 +77,8 @@ impl RecordInput for PhotoInput {
             (true, Some(_), None) => references.missing(&["owner"]),
             _ => {}
         }
-        let venue = match &self.venue {
-            MaybeUndefined::Value(id) => {
-                let kind = RecordType::Institution;
-                let slug = references.one(ctx, kind, &["venue"], id).await?;
-                MaybeUndefined::Value(slug.unwrap_or_default())
-            }
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-        };
+        let kind = RecordType::Institution;
+        let venue = references.maybe(ctx, kind, "venue", &self.venue).await?;
         let people = match &self.people {
             Some(ids) => Some(
                 references

@@ -36,15 +36,10 @@ impl RecordInput for SpeakerInput {
         _: bool,
     ) -> Result<Result<Self::Found, Violations>, ApiError> {
         let mut references = References::default();
-        let institution = match &self.institution {
-            MaybeUndefined::Value(id) => {
-                let kind = RecordType::Institution;
-                let slug = references.one(ctx, kind, &["institution"], id).await?;
-                MaybeUndefined::Value(slug.unwrap_or_default())
-            }
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-        };
+        let kind = RecordType::Institution;
+        let institution = references
+            .maybe(ctx, kind, "institution", &self.institution)
+            .await?;
         Ok(references.found(institution))
     }
 
