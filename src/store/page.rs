@@ -2,9 +2,10 @@
 //! and a position (after or before a key), and says whether more rows lie
 //! on either side.
 
-use sea_orm::sea_query::IntoValueTuple;
+use sea_orm::sea_query::{DynIden, Expr, ExprTrait, IntoValueTuple, Value};
 use sea_orm::{
-    ConnectionTrait, Cursor, DbErr, EntityTrait, IntoIdentity, PaginatorTrait, Select, SelectModel,
+    Condition, ConnectionTrait, DbErr, EntityTrait, IntoIdentity, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 
 /// Which slice of an ordered list to read.
@@ -79,87 +80,203 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
     K: IntoValueTuple + StepKey + Clone,
-    I: IntoIdentity + Clone,
+    I: IntoIdentity,
 {
-    let total = if request.count_total {
-        Some(select.clone().count(db).await?)
-    } else {
-        None
-    };
-    let mut cursor = select.clone().cursor_by(columns.clone());
-    if descending {
-        cursor.desc();
-    }
-    if let Some(after) = request.after.clone() {
-        cursor.after(after);
-    }
-    if let Some(before) = request.before.clone() {
-        cursor.before(before);
-    }
-    let probe = request.limit + 1;
-    if request.from_end {
-        cursor.last(probe);
-    } else {
-        cursor.first(probe);
-    }
-    let mut rows = cursor.all(db).await?;
-    let more = rows.len() as u64 > request.limit;
-    // In list order, "at or before k" is "before k's step toward the end of
-    // the list", and "at or after k" is "after its step toward the start".
-    let (has_next, has_previous) = if request.from_end {
-        if more {
-            rows.remove(0);
-        }
-        let at_or_after = match &request.before {
-            Some(before) => {
-                any_row(db, select, columns, descending, |c| {
-                    c.after(before.step(descending));
-                })
-                .await?
-            }
-            None => false,
-        };
-        (at_or_after, more)
-    } else {
-        rows.truncate(request.limit as usize);
-        let at_or_before = match &request.after {
-            Some(after) => {
-                any_row(db, select, columns, descending, |c| {
-                    c.before(after.step(!descending));
-                })
-                .await?
-            }
-            None => false,
-        };
-        (more, at_or_before)
-    };
-    Ok(Page {
-        rows,
-        has_next,
-        has_previous,
-        total,
-    })
+    let keyset = Keyset::new(columns, descending);
+    let total = count(db, &select, &request).await?;
+    let rows = keyset.probe(select.clone(), &request)?.all(db).await?;
+    keyset.finish(db, select, request, rows, total).await
 }
 
-/// Whether `select`, in its list order and narrowed by `position`, holds
-/// any row.
-async fn any_row<E, C, I>(
+/// How many rows `select` holds, when the request asks.
+pub async fn count<E, C, K>(
     db: &C,
-    select: Select<E>,
-    columns: I,
-    descending: bool,
-    position: impl FnOnce(&mut Cursor<SelectModel<E::Model>>),
-) -> Result<bool, DbErr>
+    select: &Select<E>,
+    request: &PageRequest<K>,
+) -> Result<Option<u64>, DbErr>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
-    I: IntoIdentity,
 {
-    let mut cursor = select.cursor_by(columns);
-    if descending {
-        cursor.desc();
+    if !request.count_total {
+        return Ok(None);
     }
-    position(&mut cursor);
-    Ok(!cursor.first(1).all(db).await?.is_empty())
+    select.clone().count(db).await.map(Some)
+}
+
+/// The order of a list by its key columns, and the statements reading a
+/// page of it: [`Keyset::probe`] reads the rows, [`Keyset::finish`] tells
+/// where they stand. (A page read inside a larger statement, as the
+/// exchanges' tree does, goes through the same two steps.)
+pub struct Keyset {
+    columns: Vec<DynIden>,
+    descending: bool,
+}
+
+impl Keyset {
+    /// The order by `columns` (ending with a unique column, so the order is
+    /// total), ascending or descending.
+    pub fn new(columns: impl IntoIdentity, descending: bool) -> Self {
+        let columns = columns.into_identity().iter().cloned().collect();
+        Keyset {
+            columns,
+            descending,
+        }
+    }
+
+    /// Whether a page is read in descending key order: the list's order,
+    /// turned around when the page is taken from the end.
+    pub fn reads_descending<K>(&self, request: &PageRequest<K>) -> bool {
+        self.descending != request.from_end
+    }
+
+    /// `select` narrowed to the window between the request's cursors, in
+    /// reading order (see [`Keyset::reads_descending`]), one row more than
+    /// asked (telling whether more follow).
+    pub fn probe<E: EntityTrait, K: IntoValueTuple + Clone>(
+        &self,
+        select: Select<E>,
+        request: &PageRequest<K>,
+    ) -> Result<Select<E>, DbErr> {
+        let select = self.window(select, request.after.clone(), request.before.clone())?;
+        let order = if self.reads_descending(request) {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let ordered = self.columns.iter().fold(select, |select, column| {
+            select.order_by(Self::column::<E>(column), order.clone())
+        });
+        Ok(ordered.limit(request.limit + 1))
+    }
+
+    /// The page made of `rows`, as [`Keyset::probe`] read them: in list
+    /// order, without the probing row, saying whether rows lie on either
+    /// side.
+    pub async fn finish<E, C, K>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        request: PageRequest<K>,
+        mut rows: Vec<E::Model>,
+        total: Option<u64>,
+    ) -> Result<Page<E::Model>, DbErr>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+        K: IntoValueTuple + StepKey + Clone,
+    {
+        let more = rows.len() as u64 > request.limit;
+        rows.truncate(request.limit as usize);
+        if request.from_end {
+            rows.reverse();
+        }
+        // In list order, "at or before k" is "before k's step toward the
+        // end of the list", and "at or after k" is "after its step toward
+        // the start".
+        let descending = self.descending;
+        let (has_next, has_previous) = if request.from_end {
+            let at_or_after = match &request.before {
+                Some(before) => {
+                    self.any_row(db, select, Some(before.step(descending)), None)
+                        .await?
+                }
+                None => false,
+            };
+            (at_or_after, more)
+        } else {
+            let at_or_before = match &request.after {
+                Some(after) => {
+                    self.any_row(db, select, None, Some(after.step(!descending)))
+                        .await?
+                }
+                None => false,
+            };
+            (more, at_or_before)
+        };
+        Ok(Page {
+            rows,
+            has_next,
+            has_previous,
+            total,
+        })
+    }
+
+    /// Whether `select` holds any row between `after` and `before`.
+    async fn any_row<E, C, K>(
+        &self,
+        db: &C,
+        select: Select<E>,
+        after: Option<K>,
+        before: Option<K>,
+    ) -> Result<bool, DbErr>
+    where
+        E: EntityTrait,
+        C: ConnectionTrait,
+        K: IntoValueTuple,
+    {
+        let window = self.window(select, after, before)?;
+        Ok(window.limit(1).one(db).await?.is_some())
+    }
+
+    /// `select` narrowed to rows strictly after `after` and strictly before
+    /// `before`, in list order.
+    fn window<E: EntityTrait, K: IntoValueTuple>(
+        &self,
+        select: Select<E>,
+        after: Option<K>,
+        before: Option<K>,
+    ) -> Result<Select<E>, DbErr> {
+        let mut select = select;
+        if let Some(key) = after {
+            select = select.filter(self.beyond::<E>(key, !self.descending)?);
+        }
+        if let Some(key) = before {
+            select = select.filter(self.beyond::<E>(key, self.descending)?);
+        }
+        Ok(select)
+    }
+
+    /// Rows whose key is above `key` (`above`) or below it: for keys
+    /// `(c1, c2)`, `c1 > v1 OR (c1 = v1 AND c2 > v2)`.
+    fn beyond<E: EntityTrait>(
+        &self,
+        key: impl IntoValueTuple,
+        above: bool,
+    ) -> Result<Condition, DbErr> {
+        let values: Vec<Value> = key.into_value_tuple().into_iter().collect();
+        if values.len() != self.columns.len() {
+            return Err(DbErr::KeyArityMismatch {
+                expected: self.columns.len() as u8,
+                received: values.len() as u8,
+            });
+        }
+        let pairs: Vec<(Expr, Value)> = self
+            .columns
+            .iter()
+            .map(|column| Self::column::<E>(column))
+            .zip(values)
+            .collect();
+        let condition = (0..pairs.len()).fold(Condition::any(), |any, last| {
+            let equal_before = pairs[..last]
+                .iter()
+                .fold(Condition::all(), |all, (column, value)| {
+                    all.add(column.clone().eq(value.clone()))
+                });
+            let (column, value) = pairs[last].clone();
+            let step = if above {
+                column.gt(value)
+            } else {
+                column.lt(value)
+            };
+            any.add(equal_before.add(step))
+        });
+        Ok(condition)
+    }
+
+    /// The key column `column` of `E`'s table.
+    fn column<E: EntityTrait>(column: &DynIden) -> Expr {
+        Expr::col((E::default(), column.clone()))
+    }
 }
