@@ -1,8 +1,7 @@
-//! Look-ahead below exchanges: a root field that has its exchanges in hand
-//! (`exchanges`), or their ids (`exchange`, `node`), reads what the query
-//! selects below them (with the exchanges, when only ids are known) in one
-//! statement ([`exchange_tree`]) and hands the rows to the request's
-//! loaders, so the fields below find them loaded instead of each
+//! Look-ahead below exchanges: a root field reading a page of exchanges
+//! (`exchanges`), or one by id (`exchange`, `node`), reads what the query
+//! selects below them with the exchanges themselves in one statement
+//! ([`exchange_tree`]) and hands the rows to the request's loaders, so the fields below find them loaded instead of each
 //! hop waiting for a statement of its own. Fields the look-ahead does not
 //! cover (nested lists, hops further down) load as before, one hop at a
 //! time.
@@ -21,15 +20,11 @@ use entity::exchange;
 use std::hash::Hash;
 use std::sync::Arc;
 
-/// Reads what the connection being resolved selects below its exchanges
-/// (as `nodes` or as `edges { node }`) and hands it to the loaders.
-pub(crate) async fn below_connection(
-    ctx: &Context<'_>,
-    rows: &[exchange::Model],
-) -> Result<(), ApiError> {
+/// The parts of their trees the connection being resolved selects below
+/// its exchanges (as `nodes` or as `edges { node }`).
+pub(crate) fn below_connection(ctx: &Context<'_>) -> TreeParts {
     let look = ctx.look_ahead();
-    let parts = parts(&look.field("nodes")).or(parts(&look.field("edges").field("node")));
-    below(ctx, rows, parts).await
+    parts(&look.field("nodes")).or(parts(&look.field("edges").field("node")))
 }
 
 /// The exchange `id`, with what the field being resolved selects below it,
@@ -50,19 +45,13 @@ pub(crate) async fn exchange_by_id(
     Ok(Some(row))
 }
 
-async fn below(
+/// Hands the exchanges and the `parts` of their trees to the loaders.
+pub(crate) async fn feed(
     ctx: &Context<'_>,
     rows: &[exchange::Model],
     parts: TreeParts,
-) -> Result<(), ApiError> {
-    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let trees = exchange_tree::load(database(ctx), &ids, parts).await?;
-    feed(ctx, rows, parts, trees).await;
-    Ok(())
-}
-
-/// Hands the exchanges and the `parts` of their trees to the loaders.
-async fn feed(ctx: &Context<'_>, rows: &[exchange::Model], parts: TreeParts, trees: Trees) {
+    trees: Trees,
+) {
     let loader = loader(ctx);
     loader
         .feed_many(rows.iter().map(|row| (ExchangeById(row.id), row.clone())))

@@ -2,14 +2,15 @@
 
 use crate::model::{Country, ExchangeFormat};
 use crate::store::batch::group_by;
-use crate::store::page::{self, Page, PageRequest};
+use crate::store::exchange_tree::{self, TreeParts, Trees};
+use crate::store::page::{self, Keyset, Page, PageRequest};
 use crate::store::search::{TextQuery, exchange_text_condition};
 use crate::store::sql::Params;
 use entity::{exchange, exchange_participant, exchange_specialty, institution, specialty, talk};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect, Select,
+    QueryFilter, QuerySelect, QueryTrait, Select,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -140,22 +141,36 @@ fn specialties_where(
         .to_owned()
 }
 
-/// One page of the exchanges matching `filter`, in date order.
-pub async fn page<C: ConnectionTrait>(
+/// One page of the exchanges matching `filter`, in date order, with the
+/// `parts` of their trees, in one statement (the page and its trees; the
+/// total and the rows before an `after` cursor take one more each, when
+/// asked for).
+pub async fn page_with_trees<C: ConnectionTrait>(
     db: &C,
     filter: &ExchangeFilter,
     request: PageRequest<DateKey>,
     descending: bool,
-) -> Result<Page<exchange::Model>, DbErr> {
-    page::fetch(
-        db,
-        filter.select(db.get_database_backend()),
-        (exchange::Column::StartsOn, exchange::Column::Id),
-        request,
-        descending,
-    )
-    .await
+    parts: TreeParts,
+) -> Result<(Page<exchange::Model>, Trees), DbErr> {
+    let backend = db.get_database_backend();
+    let (select, keyset) = (filter.select(backend), Keyset::new(DATE_ORDER, descending));
+    let total = page::count(db, &select, &request).await?;
+    let probe = keyset.probe(select.clone(), &request)?.build(backend);
+    let size = Keyset::probe_size(&request);
+    let mut trees = exchange_tree::load_page(db, probe, size, parts).await?;
+    // The trees hold the page in id order; the page reads in date order.
+    let mut rows = std::mem::take(&mut trees.exchanges);
+    rows.sort_by_key(date_key);
+    if keyset.reads_descending(&request) {
+        rows.reverse();
+    }
+    let page = keyset.finish(db, select, request, rows, total).await?;
+    Ok((page, trees))
 }
+
+/// The date order's key columns: the first day, then the id.
+const DATE_ORDER: (exchange::Column, exchange::Column) =
+    (exchange::Column::StartsOn, exchange::Column::Id);
 
 /// The cursor key of an exchange row.
 pub fn date_key(row: &exchange::Model) -> DateKey {

@@ -84,7 +84,8 @@ where
 {
     let keyset = Keyset::new(columns, descending);
     let total = count(db, &select, &request).await?;
-    let rows = keyset.probe(select.clone(), &request)?.all(db).await?;
+    let probe = keyset.probe(select.clone(), &request)?;
+    let rows = probe.limit(Keyset::probe_size(&request)).all(db).await?;
     keyset.finish(db, select, request, rows, total).await
 }
 
@@ -132,8 +133,8 @@ impl Keyset {
     }
 
     /// `select` narrowed to the window between the request's cursors, in
-    /// reading order (see [`Keyset::reads_descending`]), one row more than
-    /// asked (telling whether more follow).
+    /// reading order (see [`Keyset::reads_descending`]), without a limit:
+    /// a page reads [`Keyset::probe_size`] rows of it.
     pub fn probe<E: EntityTrait, K: IntoValueTuple + Clone>(
         &self,
         select: Select<E>,
@@ -145,10 +146,15 @@ impl Keyset {
         } else {
             Order::Asc
         };
-        let ordered = self.columns.iter().fold(select, |select, column| {
+        Ok(self.columns.iter().fold(select, |select, column| {
             select.order_by(Self::column::<E>(column), order.clone())
-        });
-        Ok(ordered.limit(request.limit + 1))
+        }))
+    }
+
+    /// How many rows a page reads: one more than asked, telling whether
+    /// more follow.
+    pub fn probe_size<K>(request: &PageRequest<K>) -> u64 {
+        request.limit + 1
     }
 
     /// The page made of `rows`, as [`Keyset::probe`] read them: in list

@@ -138,10 +138,13 @@ impl ArchiveQuery {
         let filter = filter.unwrap_or_default().into_store()?;
         let descending = order_by.unwrap_or_default() == SortDirection::Desc;
         let decode = |c: &str| ids::decode_date_cursor(NodeType::Exchange, c);
+        let parts = prefetch::below_connection(ctx);
         let page = async |request| {
-            let page = exchanges::page(database(ctx), &filter, request, descending).await?;
-            // What the query selects below the exchanges, in one statement.
-            prefetch::below_connection(ctx, &page.rows).await?;
+            // The page and what the query selects below it, in one statement.
+            let (page, trees) =
+                exchanges::page_with_trees(database(ctx), &filter, request, descending, parts)
+                    .await?;
+            prefetch::feed(ctx, &page.rows, parts, trees).await;
             Ok::<_, ApiError>(page)
         };
         let cursor = |r: &exchange::Model| ids::date_cursor(NodeType::Exchange, &r.starts_on, r.id);
