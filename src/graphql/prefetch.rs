@@ -33,11 +33,8 @@ pub(crate) async fn exchange_by_id(
     ctx: &Context<'_>,
     id: i32,
 ) -> Result<Option<exchange::Model>, ApiError> {
-    let parts = TreeParts {
-        exchanges: true,
-        ..parts(&ctx.look_ahead())
-    };
-    let mut trees = exchange_tree::load(database(ctx), &[id], parts).await?;
+    let parts = parts(&ctx.look_ahead());
+    let mut trees = exchange_tree::load(database(ctx), id, parts).await?;
     let Some(row) = trees.exchanges.pop() else {
         return Ok(None);
     };

@@ -1,7 +1,6 @@
-//! What lies below a page of exchanges (texts, participants, specialties,
-//! talks and their titles, photos and their captions), read in one
-//! statement for the whole page; with the exchanges themselves when only
-//! their ids are known (`node(id)`).
+//! What lies below exchanges (texts, participants, specialties, talks and
+//! their titles, photos and their captions), read with the exchanges in one
+//! statement: for a page of them ([`load_page`]), or one by id ([`load`]).
 //!
 //! Each part is a scalar subquery aggregating its rows into a JSON array
 //! (`json_agg` on PostgreSQL, `json_group_array` on SQLite), in the same
@@ -84,17 +83,13 @@ pub struct Trees {
     pub photo_texts: Vec<photo_translation::Model>,
 }
 
-/// The `parts` of the trees below the exchanges `ids`, in one statement.
-pub async fn load<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i32],
-    parts: TreeParts,
-) -> Result<Trees, DbErr> {
-    if ids.is_empty() || !parts.any() {
-        // Nothing to read: no statement.
-        return Ok(Trees::default());
-    }
-    read(db, Sql::of_ids(db.get_database_backend(), ids), parts).await
+/// The exchange `id` with the `parts` of its tree, in one statement.
+pub async fn load<C: ConnectionTrait>(db: &C, id: i32, parts: TreeParts) -> Result<Trees, DbErr> {
+    let parts = TreeParts {
+        exchanges: true,
+        ..parts
+    };
+    read(db, Sql::of_one(db.get_database_backend(), id), parts).await
 }
 
 /// The first `size` exchanges `page` selects (an ordered statement reading
@@ -193,9 +188,11 @@ enum Owner {
 
 /// Where the exchanges whose trees are read come from.
 enum Exchanges {
-    /// Their ids as one value, bound once per part: on PostgreSQL an array
-    /// literal (`{1,2}`), on SQLite a JSON array.
-    Ids(String),
+    /// The exchange with this id, bound once per part as a plain value:
+    /// PostgreSQL then plans the statement once per connection. (For an
+    /// array of ids it expects ten, finds a plan for one cheaper, and so
+    /// plans again at every run.)
+    One(i32),
     /// The rows of the common table expression `page`.
     Page,
 }
@@ -211,16 +208,11 @@ struct Sql {
 }
 
 impl Sql {
-    fn of_ids(backend: DbBackend, ids: &[i32]) -> Self {
-        let listed: Vec<String> = ids.iter().map(i32::to_string).collect();
-        let ids = match backend {
-            DbBackend::Postgres => format!("{{{}}}", listed.join(",")),
-            _ => format!("[{}]", listed.join(",")),
-        };
+    fn of_one(backend: DbBackend, id: i32) -> Self {
         Sql {
             backend,
             params: Params::new(backend),
-            exchanges: Exchanges::Ids(ids),
+            exchanges: Exchanges::One(id),
             with: String::new(),
             columns: Vec::new(),
         }
@@ -252,15 +244,7 @@ impl Sql {
                 DbBackend::Postgres => format!("{column} = ANY(ARRAY(SELECT id FROM page))"),
                 _ => format!("{column} IN (SELECT id FROM page)"),
             },
-            // One bound value rather than a list of them: one statement
-            // text for every page, prepared once per connection.
-            Exchanges::Ids(ids) => {
-                let ids = sql.params.bind(ids.clone());
-                match sql.backend {
-                    DbBackend::Postgres => format!("{column} = ANY({ids}::int[])"),
-                    _ => format!("{column} IN (SELECT value FROM json_each({ids}))"),
-                }
-            }
+            Exchanges::One(id) => format!("{column} = {}", sql.params.bind(*id)),
         };
         match owner {
             Owner::Itself => of_exchanges(self, "id"),

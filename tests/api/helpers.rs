@@ -25,6 +25,8 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
+/// Connections in a test app's pool.
+const POOL: u32 = 5;
 const PREFIX: &str = "medexchange_test_";
 
 /// Which engine a test app runs on.
@@ -187,7 +189,19 @@ impl TestApp {
     pub async fn each_configured(limits: Limits, options: HttpOptions) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, true, limits.clone(), options.clone()).await);
+            let app = TestApp::new(engine, true, limits.clone(), options.clone(), POOL).await;
+            apps.push(app);
+        }
+        apps
+    }
+
+    /// Like [`TestApp::each`], over a pool of one connection: what the
+    /// database remembers per session (prepared statements and their
+    /// plans) can be read back through `db`.
+    pub async fn each_on_one_connection() -> Vec<TestApp> {
+        let mut apps = Vec::new();
+        for engine in engines() {
+            apps.push(TestApp::new(engine, true, Limits::default(), uncached(), 1).await);
         }
         apps
     }
@@ -196,7 +210,7 @@ impl TestApp {
     pub async fn each_empty() -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, false, Limits::default(), uncached()).await);
+            apps.push(TestApp::new(engine, false, Limits::default(), uncached(), POOL).await);
         }
         apps
     }
@@ -206,6 +220,7 @@ impl TestApp {
         with_report: bool,
         limits: Limits,
         options: HttpOptions,
+        connections: u32,
     ) -> TestApp {
         static LOG: Once = Once::new();
         LOG.call_once(|| {
@@ -218,7 +233,7 @@ impl TestApp {
             }
         });
         let ScratchDatabase { url, scratch } = ScratchDatabase::new(engine).await;
-        let db = medexchange::store::connect(&url, 5)
+        let db = medexchange::store::connect(&url, connections)
             .await
             .expect("connect to the test database");
         if with_report {

@@ -5,7 +5,8 @@
 //! has no talks and no people in its photos, so a page of it alone would
 //! skip some hops and prove nothing. July's exchange reaches every hop.
 
-use crate::helpers::TestApp;
+use crate::helpers::{Engine, TestApp, excerpt};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 
 const DEEP: &str = r#"query($first: Int, $from: String) { exchanges(lang: JA, first: $first, filter: {from: $from}) { totalCount nodes {
@@ -103,6 +104,52 @@ async fn a_page_is_read_with_what_lies_below_its_exchanges_in_one_statement() {
             "{:?}: the one-exchange page took {single} statements",
             app.engine
         );
+    }
+}
+
+/// The two pages' statements are planned once per connection on
+/// PostgreSQL: after its first five runs of a prepared statement PostgreSQL
+/// keeps a generic plan when it costs no more than the plans made for each
+/// run's parameters. Planning at every run had cost more than running.
+#[tokio::test]
+async fn the_pages_statements_are_planned_once_per_connection() {
+    for app in TestApp::each_on_one_connection().await {
+        if app.engine != Engine::Postgres {
+            continue;
+        }
+        // Enough rows, with statistics, for plans to differ in cost.
+        medexchange::dataset::generate::generate(&app.db, 3000, 8)
+            .await
+            .expect("generate exchanges");
+        app.db.execute_unprepared("ANALYZE").await.unwrap();
+        let id = app
+            .data("{ exchanges(first: 1, orderBy: DESC) { nodes { id } } }")
+            .await["exchanges"]["nodes"][0]["id"]
+            .clone();
+        for first in [3, 9, 3, 9, 3, 9, 3, 9] {
+            app.data_with(LIST_PAGE, json!({"first": first})).await;
+            app.data_with(SINGLE_PAGE, json!({"id": id})).await;
+        }
+        let plans = app
+            .db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements \
+                 WHERE statement LIKE '%json_agg%' AND statement NOT LIKE '%pg_prepared%'",
+            ))
+            .await
+            .expect("read the session's prepared statements");
+        assert!(!plans.is_empty(), "no tree statement was prepared");
+        for plan in plans {
+            let statement: String = plan.try_get("", "statement").unwrap();
+            let generic: i64 = plan.try_get("", "generic_plans").unwrap();
+            let custom: i64 = plan.try_get("", "custom_plans").unwrap();
+            assert!(
+                custom <= 5 && (generic + custom <= 5 || generic > 0),
+                "planned {custom} times for its parameters, {generic} times generically: {}",
+                excerpt(&statement, 200)
+            );
+        }
     }
 }
 
