@@ -1,8 +1,9 @@
 //! Look-ahead below exchanges: a root field reading a page of exchanges
 //! (`exchanges`), or one by id (`exchange`, `node`), reads what the query
 //! selects below them with the exchanges themselves in one statement
-//! ([`exchange_tree`]) and hands the rows to the request's loaders, so the fields below find them loaded instead of each
-//! hop waiting for a statement of its own. Fields the look-ahead does not
+//! ([`exchange_tree`]) and hands the rows to the request's loaders, so the
+//! fields below find them loaded instead of each hop waiting for a
+//! statement of its own. Fields the look-ahead does not
 //! cover (nested lists, hops further down) load as before, one hop at a
 //! time.
 

@@ -237,13 +237,7 @@ impl Sql {
     /// The condition on a part's rows: owned by the exchanges read.
     fn filter(&mut self, owner: Owner) -> String {
         let of_exchanges = |sql: &mut Sql, column: &str| match &sql.exchanges {
-            // On PostgreSQL an array made once per part, looked up in the
-            // owner's index like a bound one (`IN (SELECT ...)` hashes
-            // the page and joins, at nearly twice the time).
-            Exchanges::Page => match sql.backend {
-                DbBackend::Postgres => format!("{column} = ANY(ARRAY(SELECT id FROM page))"),
-                _ => format!("{column} IN (SELECT id FROM page)"),
-            },
+            Exchanges::Page => sql.owned_by(column, "SELECT id FROM page".to_owned()),
             Exchanges::One(id) => format!("{column} = {}", sql.params.bind(*id)),
         };
         match owner {
@@ -260,9 +254,11 @@ impl Sql {
         }
     }
 
-    /// `column` is one of the ids `owners` selects: on PostgreSQL an array
-    /// of them looked up in the index on `column` in one scan (a join
-    /// looks up each owner on its own, about 5% slower for a page).
+    /// `column` is one of the ids `owners` selects. On PostgreSQL an array
+    /// of them, made once per part and looked up in the index on `column`
+    /// in one scan: `IN (SELECT ...)` hashes the owners and joins, nearly
+    /// twice the time for a page's exchanges and about 5% more for their
+    /// photos' captions.
     fn owned_by(&self, column: &str, owners: String) -> String {
         match self.backend {
             DbBackend::Postgres => format!("{column} = ANY(ARRAY({owners}))"),
