@@ -151,7 +151,6 @@ fn parts(exchange: &Lookahead<'_>) -> TreeParts {
     let talks = exchange.field("talks");
     let photos = exchange.field("photos");
     TreeParts {
-        exchanges: false,
         texts: exchange.field("title").exists() || exchange.field("summary").exists(),
         participants: exchange.field("participants").exists(),
         specialties: exchange.field("specialties").exists(),

@@ -19,11 +19,10 @@ use sea_orm::{
 };
 use serde::de::DeserializeOwned;
 
-/// Which parts of the exchanges' trees to read.
+/// Which parts of the exchanges' trees to read (the exchanges themselves
+/// are always read).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TreeParts {
-    /// The exchanges themselves (when only their ids are known).
-    pub exchanges: bool,
     /// Titles and summaries.
     pub texts: bool,
     /// The institutions taking part.
@@ -41,15 +40,9 @@ pub struct TreeParts {
 }
 
 impl TreeParts {
-    /// Whether any part is asked for.
-    pub fn any(&self) -> bool {
-        *self != TreeParts::default()
-    }
-
     /// The parts either asks for.
     pub fn or(self, other: TreeParts) -> TreeParts {
         TreeParts {
-            exchanges: self.exchanges || other.exchanges,
             texts: self.texts || other.texts,
             participants: self.participants || other.participants,
             specialties: self.specialties || other.specialties,
@@ -85,10 +78,6 @@ pub struct Trees {
 
 /// The exchange `id` with the `parts` of its tree, in one statement.
 pub async fn load<C: ConnectionTrait>(db: &C, id: i32, parts: TreeParts) -> Result<Trees, DbErr> {
-    let parts = TreeParts {
-        exchanges: true,
-        ..parts
-    };
     read(db, Sql::of_one(db.get_database_backend(), id), parts).await
 }
 
@@ -102,15 +91,12 @@ pub async fn load_page<C: ConnectionTrait>(
     size: u64,
     parts: TreeParts,
 ) -> Result<Trees, DbErr> {
-    let parts = TreeParts {
-        exchanges: true,
-        ..parts
-    };
     let sql = Sql::of_page(db.get_database_backend(), page, size);
     read(db, sql, parts).await
 }
 
-/// Builds the parts asked for onto `sql`, runs it, and reads its one row.
+/// Builds the exchanges and the parts asked for onto `sql`, runs it, and
+/// reads its one row.
 async fn read<C: ConnectionTrait>(db: &C, mut sql: Sql, parts: TreeParts) -> Result<Trees, DbErr> {
     use Owner::{Exchange, Itself, Photo, Talk};
     use exchange_participant::Column as Participant;
@@ -118,9 +104,7 @@ async fn read<C: ConnectionTrait>(db: &C, mut sql: Sql, parts: TreeParts) -> Res
     use exchange_translation::Column as Text;
     use photo_translation::Column as PhotoText;
     use talk_translation::Column as TalkText;
-    if parts.exchanges {
-        sql.part::<exchange::Entity>("exchanges", Itself, &[exchange::Column::Id]);
-    }
+    sql.part::<exchange::Entity>("exchanges", Itself, &[exchange::Column::Id]);
     if parts.texts {
         sql.part::<exchange_translation::Entity>(
             "texts",
@@ -165,7 +149,7 @@ async fn read<C: ConnectionTrait>(db: &C, mut sql: Sql, parts: TreeParts) -> Res
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("exchange trees".to_owned()))?;
     Ok(Trees {
-        exchanges: rows(&row, parts.exchanges, "exchanges")?,
+        exchanges: rows(&row, true, "exchanges")?,
         texts: rows(&row, parts.texts, "texts")?,
         participants: rows(&row, parts.participants, "participants")?,
         specialties: rows(&row, parts.specialties, "specialties")?,

@@ -187,30 +187,32 @@ impl TestApp {
 
     /// Like [`TestApp::each`], with these limits and HTTP options.
     pub async fn each_configured(limits: Limits, options: HttpOptions) -> Vec<TestApp> {
-        let mut apps = Vec::new();
-        for engine in engines() {
-            let app = TestApp::new(engine, true, limits.clone(), options.clone(), POOL).await;
-            apps.push(app);
-        }
-        apps
+        TestApp::each_made(true, limits, options, POOL).await
     }
 
     /// Like [`TestApp::each`], over a pool of one connection: what the
     /// database remembers per session (prepared statements and their
     /// plans) can be read back through `db`.
     pub async fn each_on_one_connection() -> Vec<TestApp> {
-        let mut apps = Vec::new();
-        for engine in engines() {
-            apps.push(TestApp::new(engine, true, Limits::default(), uncached(), 1).await);
-        }
-        apps
+        TestApp::each_made(true, Limits::default(), uncached(), 1).await
     }
 
     /// One app per engine available, each with an empty (migrated) database.
     pub async fn each_empty() -> Vec<TestApp> {
+        TestApp::each_made(false, Limits::default(), uncached(), POOL).await
+    }
+
+    /// One app per engine available, made by [`TestApp::new`].
+    async fn each_made(
+        with_report: bool,
+        limits: Limits,
+        options: HttpOptions,
+        connections: u32,
+    ) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for engine in engines() {
-            apps.push(TestApp::new(engine, false, Limits::default(), uncached(), POOL).await);
+            let (limits, options) = (limits.clone(), options.clone());
+            apps.push(TestApp::new(engine, with_report, limits, options, connections).await);
         }
         apps
     }
