@@ -54,13 +54,18 @@ impl DbLoader {
     /// The catalog of the data version at this request's first use of it
     /// (or after its last write).
     async fn catalog(&self) -> Result<Arc<Catalog>, Arc<DbErr>> {
-        if let Some(catalog) = self.written_catalog.lock().ok().and_then(|c| c.clone()) {
+        if let Some(catalog) = self.written() {
             return Ok(catalog);
         }
         let catalog = self
             .request_catalog
             .get_or_try_init(|| self.catalog.current(&self.db));
         catalog.await.cloned().map_err(Arc::new)
+    }
+
+    /// The catalog read after this request's last write, if it wrote.
+    fn written(&self) -> Option<Arc<Catalog>> {
+        self.written_catalog.lock().ok().and_then(|c| c.clone())
     }
 
     /// After a write by this request: the rest of it reads the catalog of
@@ -76,15 +81,26 @@ impl DbLoader {
     /// The request's catalog when it `holds` what is asked; else the
     /// catalog of the version now: the rows asking were written after the
     /// version was last polled.
+    ///
+    /// The reads are boxed and taken only when needed: most fields of
+    /// hospitals, speakers and specialties come here, and async-graphql
+    /// allocates every field's future at the size of its type's largest
+    /// (unboxed, a pool acquire and a statement: about 2.7 KB, copied per
+    /// field).
     pub(crate) async fn catalog_holding(
         &self,
         holds: impl Fn(&Catalog) -> bool,
     ) -> Result<Arc<Catalog>, Arc<DbErr>> {
-        let catalog = self.catalog().await?;
+        let catalog = match self.request_catalog.get() {
+            Some(catalog) if self.written().is_none() => catalog.clone(),
+            _ => Box::pin(self.catalog()).await?,
+        };
         if holds(&catalog) {
             return Ok(catalog);
         }
-        self.catalog.latest(&self.db).await.map_err(Arc::new)
+        Box::pin(self.catalog.latest(&self.db))
+            .await
+            .map_err(Arc::new)
     }
 }
 

@@ -122,7 +122,9 @@ pub(crate) async fn change_page(
     after: Option<String>,
 ) -> Result<ChangeConnection, ApiError> {
     let count_total = crate::graphql::wants_total(ctx);
-    paged(
+    // Boxed: every record type has this field, and async-graphql allocates
+    // each field's future at the size of the type's largest one.
+    Box::pin(paged(
         PageArgs::forward(first, after),
         count_total,
         ids::decode_change_cursor,
@@ -132,6 +134,6 @@ pub(crate) async fn change_page(
         },
         |row| ids::change_cursor(row.id),
         |row| Change { row },
-    )
+    ))
     .await
 }
