@@ -99,7 +99,17 @@ pub fn text<'a, T: Translation>(
     rows: &'a [T],
     field: impl Fn(&'a T) -> Option<&'a str>,
 ) -> Option<String> {
-    let lang = resolve(ctx, asked, scope);
+    text_in(ctx, resolve(ctx, asked, scope), rows, field)
+}
+
+/// A localized text from translation rows in `lang` (resolved), with
+/// fallback; records the language served.
+pub fn text_in<'a, T: Translation>(
+    ctx: &Context<'_>,
+    lang: Lang,
+    rows: &'a [T],
+    field: impl Fn(&'a T) -> Option<&'a str>,
+) -> Option<String> {
     let (text, served) = i18n::pick(rows, lang, field)?;
     if let Some(recorder) = ctx.data_opt::<ServedLanguages>() {
         recorder.record(served);

@@ -8,9 +8,10 @@
 
 use crate::graphql::error::ApiError;
 use crate::graphql::loader;
+use crate::i18n::Lang;
 use crate::store::catalog::{Catalog, SharedCatalog};
 use crate::store::{DatabaseConnection, DbErr};
-use crate::store::{batch, exchanges};
+use crate::store::{batch, exchanges, translations};
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{
@@ -196,6 +197,39 @@ macro_rules! children {
     };
 }
 
+/// The translation rows of an owner needed to pick its texts in a language
+/// (see [`translations::needed_for`]): most often the one row in that
+/// language. Keyed by the language, so fields asking for others in the
+/// same request load theirs.
+macro_rules! texts {
+    ($(#[$meta:meta])* $key:ident => $module:ident by $column:ident, |$row:ident| $owner:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32, pub Lang);
+
+        impl Loader<$key> for DbLoader {
+            // Shared, not copied: every field reading them gets the same rows.
+            type Value = Arc<Vec<$module::Model>>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let mut loaded = HashMap::new();
+                for (lang, keys) in batch::group_by(keys.to_vec(), |key| key.1) {
+                    let owners = keys.iter().map(|key| key.0);
+                    let column = $module::Column::$column;
+                    let rows =
+                        translations::needed_in::<$module::Entity, _>(&self.db, column, owners, lang)
+                            .await?;
+                    let groups = batch::group_by(rows, |$row: &$module::Model| $owner);
+                    let texts = groups.into_iter().map(|(owner, rows)| ($key(owner, lang), Arc::new(rows)));
+                    loaded.extend(texts);
+                }
+                Ok(loaded)
+            }
+        }
+    };
+}
+
 by_id!(/// An exchange.
     ExchangeById => exchange);
 by_id!(/// A photo.
@@ -211,24 +245,24 @@ children!(/// The speakers working at an institution.
     InstitutionSpeakers => speaker by InstitutionId [Id], |r| r.institution_id.unwrap_or_default());
 children!(/// The talks a speaker gave.
     SpeakerTalks => talk by SpeakerId [ExchangeId, Position], |r| r.speaker_id);
-children!(/// An exchange's titles and summaries.
-    ExchangeTranslations => exchange_translation by ExchangeId [Lang], |r| r.exchange_id);
+texts!(/// An exchange's titles and summaries needed in a language.
+    ExchangeTexts => exchange_translation by ExchangeId, |r| r.exchange_id);
 children!(/// The institutions taking part in an exchange.
     ExchangeParticipants => exchange_participant by ExchangeId [Position], |r| r.exchange_id);
 children!(/// The specialties an exchange covers.
     ExchangeSpecialties => exchange_specialty by ExchangeId [Position], |r| r.exchange_id);
 children!(/// The talks given at an exchange.
     ExchangeTalks => talk by ExchangeId [Position, Id], |r| r.exchange_id);
-children!(/// A talk's titles.
-    TalkTranslations => talk_translation by TalkId [Lang], |r| r.talk_id);
+texts!(/// A talk's titles needed in a language.
+    TalkTexts => talk_translation by TalkId, |r| r.talk_id);
 children!(/// The photos of an exchange.
     ExchangePhotos => photo by ExchangeId [Position, Id], |r| r.exchange_id.unwrap_or_default());
 children!(/// The photos of an aid shipment.
     AidShipmentPhotos => photo by AidShipmentId [Position, Id], |r| r.aid_shipment_id.unwrap_or_default());
 children!(/// The photos of a news item.
     NewsItemPhotos => photo by NewsItemId [Position, Id], |r| r.news_item_id.unwrap_or_default());
-children!(/// A photo's captions.
-    PhotoTranslations => photo_translation by PhotoId [Lang], |r| r.photo_id);
+texts!(/// A photo's captions needed in a language.
+    PhotoTexts => photo_translation by PhotoId, |r| r.photo_id);
 children!(/// The speakers shown in a photo.
     PhotoPeople => photo_person by PhotoId [Position], |r| r.photo_id);
 children!(/// An aid shipment's texts.

@@ -5,14 +5,17 @@
 //! fields below find them loaded instead of each hop waiting for a
 //! statement of its own. Fields the look-ahead does not
 //! cover (nested lists, hops further down) load as before, one hop at a
-//! time.
+//! time. Texts are read for the language of the root field's scope: the
+//! rows needed to pick them in it.
 
 use crate::graphql::error::ApiError;
+use crate::graphql::lang::{self, Scope};
 use crate::graphql::loaders::{
     DbLoader, ExchangeById, ExchangeParticipants, ExchangePhotos, ExchangeSpecialties,
-    ExchangeTalks, ExchangeTranslations, PhotoTranslations, RequestLoader, TalkTranslations,
+    ExchangeTalks, ExchangeTexts, PhotoTexts, RequestLoader, TalkTexts,
 };
 use crate::graphql::{database, loader};
+use crate::i18n::Lang;
 use crate::store::batch::group_by;
 use crate::store::exchange_tree::{self, TreeParts, Trees};
 use async_graphql::dataloader::Loader;
@@ -22,19 +25,22 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 /// The parts of their trees the connection being resolved selects below
-/// its exchanges (as `nodes` or as `edges { node }`).
-pub(crate) fn below_connection(ctx: &Context<'_>) -> TreeParts {
+/// its exchanges (as `nodes` or as `edges { node }`), texts in the language
+/// of its `scope`.
+pub(crate) fn below_connection(ctx: &Context<'_>, scope: Scope) -> TreeParts {
     let look = ctx.look_ahead();
-    parts(&look.field("nodes")).or(parts(&look.field("edges").field("node")))
+    let lang = lang::resolve(ctx, None, scope);
+    parts(&look.field("nodes"), lang).or(parts(&look.field("edges").field("node"), lang))
 }
 
-/// The exchange `id`, with what the field being resolved selects below it,
-/// in one statement.
+/// The exchange `id`, with what the field being resolved selects below it
+/// (texts in the language of its `scope`), in one statement.
 pub(crate) async fn exchange_by_id(
     ctx: &Context<'_>,
     id: i32,
+    scope: Scope,
 ) -> Result<Option<exchange::Model>, ApiError> {
-    let parts = parts(&ctx.look_ahead());
+    let parts = parts(&ctx.look_ahead(), lang::resolve(ctx, None, scope));
     let mut trees = exchange_tree::load(database(ctx), id, parts).await?;
     let Some(row) = trees.exchanges.pop() else {
         return Ok(None);
@@ -57,13 +63,14 @@ pub(crate) async fn feed(
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let talk_ids: Vec<i32> = trees.talks.iter().map(|t| t.id).collect();
     let photo_ids: Vec<i32> = trees.photos.iter().map(|p| p.id).collect();
+    let lang = parts.lang;
     feed_part(
         loader,
         parts.texts,
         &ids,
         trees.texts,
         |r| r.exchange_id,
-        ExchangeTranslations,
+        |id| ExchangeTexts(id, lang),
     )
     .await;
     feed_part(
@@ -99,7 +106,7 @@ pub(crate) async fn feed(
         &talk_ids,
         trees.talk_texts,
         |r| r.talk_id,
-        TalkTranslations,
+        |id| TalkTexts(id, lang),
     )
     .await;
     feed_part(
@@ -117,7 +124,7 @@ pub(crate) async fn feed(
         &photo_ids,
         trees.photo_texts,
         |r| r.photo_id,
-        PhotoTranslations,
+        |id| PhotoTexts(id, lang),
     )
     .await;
 }
@@ -146,11 +153,13 @@ async fn feed_part<K, T>(
     loader.feed_many(values).await;
 }
 
-/// The parts of an exchange's tree a selection of exchange fields reads.
-fn parts(exchange: &Lookahead<'_>) -> TreeParts {
+/// The parts of an exchange's tree a selection of exchange fields reads,
+/// texts in `lang`.
+fn parts(exchange: &Lookahead<'_>, lang: Lang) -> TreeParts {
     let talks = exchange.field("talks");
     let photos = exchange.field("photos");
     TreeParts {
+        lang,
         texts: exchange.field("title").exists() || exchange.field("summary").exists(),
         participants: exchange.field("participants").exists(),
         specialties: exchange.field("specialties").exists(),

@@ -7,9 +7,13 @@
 //! order the one-hop loaders give, each row an array of its columns in the
 //! order of the model's fields. One statement instead of one per hop
 //! saves its round trips (two each: sqlx pings a connection as it goes back
-//! to the pool) and the hops' waits for one another.
+//! to the pool) and the hops' waits for one another. Of the texts, only the
+//! rows needed in the language asked for are read
+//! ([`translations::needed_for`]).
 
+use crate::i18n::Lang;
 use crate::store::sql::Params;
+use crate::store::translations;
 use entity::{
     exchange, exchange_participant, exchange_specialty, exchange_translation, photo,
     photo_translation, talk, talk_translation,
@@ -20,9 +24,12 @@ use sea_orm::{
 use serde::de::DeserializeOwned;
 
 /// Which parts of the exchanges' trees to read (the exchanges themselves
-/// are always read).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// are always read), and for which language their texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TreeParts {
+    /// The language texts are read for: only the rows needed to pick them
+    /// in it, along its fallback chain.
+    pub lang: Lang,
     /// Titles and summaries.
     pub texts: bool,
     /// The institutions taking part.
@@ -40,9 +47,10 @@ pub struct TreeParts {
 }
 
 impl TreeParts {
-    /// The parts either asks for.
+    /// The parts either asks for, texts in this one's language.
     pub fn or(self, other: TreeParts) -> TreeParts {
         TreeParts {
+            lang: self.lang,
             texts: self.texts || other.texts,
             participants: self.participants || other.participants,
             specialties: self.specialties || other.specialties,
@@ -60,7 +68,8 @@ impl TreeParts {
 pub struct Trees {
     /// The exchanges, by id.
     pub exchanges: Vec<exchange::Model>,
-    /// Titles and summaries, by exchange and language.
+    /// Titles and summaries needed in the language asked for, by exchange
+    /// and language.
     pub texts: Vec<exchange_translation::Model>,
     /// Participants, by exchange and position.
     pub participants: Vec<exchange_participant::Model>,
@@ -68,11 +77,11 @@ pub struct Trees {
     pub specialties: Vec<exchange_specialty::Model>,
     /// Talks, by exchange, position and id.
     pub talks: Vec<talk::Model>,
-    /// The talks' titles, by talk and language.
+    /// The talks' titles needed, by talk and language.
     pub talk_texts: Vec<talk_translation::Model>,
     /// Photos, by exchange, position and id.
     pub photos: Vec<photo::Model>,
-    /// The photos' captions, by photo and language.
+    /// The photos' captions needed, by photo and language.
     pub photo_texts: Vec<photo_translation::Model>,
 }
 
@@ -104,21 +113,19 @@ async fn read<C: ConnectionTrait>(db: &C, mut sql: Sql, parts: TreeParts) -> Res
     use exchange_translation::Column as Text;
     use photo_translation::Column as PhotoText;
     use talk_translation::Column as TalkText;
-    sql.part::<exchange::Entity>("exchanges", Itself, &[exchange::Column::Id]);
+    let texts_in = Some(parts.lang);
+    sql.part::<exchange::Entity>("exchanges", Itself, &[exchange::Column::Id], None);
     if parts.texts {
-        sql.part::<exchange_translation::Entity>(
-            "texts",
-            Exchange,
-            &[Text::ExchangeId, Text::Lang],
-        );
+        let order = [Text::ExchangeId, Text::Lang];
+        sql.part::<exchange_translation::Entity>("texts", Exchange, &order, texts_in);
     }
     if parts.participants {
         let order = [Participant::ExchangeId, Participant::Position];
-        sql.part::<exchange_participant::Entity>("participants", Exchange, &order);
+        sql.part::<exchange_participant::Entity>("participants", Exchange, &order, None);
     }
     if parts.specialties {
         let order = [Specialty::ExchangeId, Specialty::Position];
-        sql.part::<exchange_specialty::Entity>("specialties", Exchange, &order);
+        sql.part::<exchange_specialty::Entity>("specialties", Exchange, &order, None);
     }
     if parts.talks {
         let order = [
@@ -126,11 +133,11 @@ async fn read<C: ConnectionTrait>(db: &C, mut sql: Sql, parts: TreeParts) -> Res
             talk::Column::Position,
             talk::Column::Id,
         ];
-        sql.part::<talk::Entity>("talks", Exchange, &order);
+        sql.part::<talk::Entity>("talks", Exchange, &order, None);
     }
     if parts.talk_texts {
         let order = [TalkText::TalkId, TalkText::Lang];
-        sql.part::<talk_translation::Entity>("talk_texts", Talk, &order);
+        sql.part::<talk_translation::Entity>("talk_texts", Talk, &order, texts_in);
     }
     if parts.photos {
         let order = [
@@ -138,11 +145,11 @@ async fn read<C: ConnectionTrait>(db: &C, mut sql: Sql, parts: TreeParts) -> Res
             photo::Column::Position,
             photo::Column::Id,
         ];
-        sql.part::<photo::Entity>("photos", Exchange, &order);
+        sql.part::<photo::Entity>("photos", Exchange, &order, None);
     }
     if parts.photo_texts {
         let order = [PhotoText::PhotoId, PhotoText::Lang];
-        sql.part::<photo_translation::Entity>("photo_texts", Photo, &order);
+        sql.part::<photo_translation::Entity>("photo_texts", Photo, &order, texts_in);
     }
     let row = db
         .query_one_raw(sql.statement())
@@ -253,12 +260,25 @@ impl Sql {
     /// Adds the column `name`: `E`'s rows of `owner`, in `order`, as a JSON
     /// array of rows, each an array of the model's fields in their order
     /// (serde reads a struct from such an array; no key is repeated per
-    /// row, so there is less to build and to parse).
-    fn part<E: EntityTrait>(&mut self, name: &str, owner: Owner, order: &[E::Column]) {
-        let (table, filter) = match (owner, &self.exchanges) {
+    /// row, so there is less to build and to parse). For a translation
+    /// table (`order` begins with its owner), `texts_in` keeps the rows
+    /// needed in that language.
+    fn part<E: EntityTrait>(
+        &mut self,
+        name: &str,
+        owner: Owner,
+        order: &[E::Column],
+        texts_in: Option<Lang>,
+    ) {
+        let (table, mut filter) = match (owner, &self.exchanges) {
             (Owner::Itself, Exchanges::Page) => ("page".to_owned(), "true".to_owned()),
             _ => (E::default().table_name().to_owned(), self.filter(owner)),
         };
+        // Bound after the owners: SQLite numbers placeholders as written.
+        if let (Some(lang), Some(owner_column)) = (texts_in, order.first()) {
+            let needed = translations::needed_for::<E>(&mut self.params, *owner_column, lang);
+            filter = format!("{filter} AND {needed}");
+        }
         let fields: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
         let order: Vec<&str> = order.iter().map(|c| c.as_str()).collect();
         let (row, array, as_text) = match self.backend {

@@ -25,7 +25,7 @@ pub mod startup;
 pub mod stats;
 pub mod tokens;
 pub mod translation_gaps;
-mod translations;
+pub mod translations;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};

@@ -141,3 +141,112 @@ async fn translations_list_every_language_that_exists() {
         );
     }
 }
+
+/// The id of the report's first exchange (June 2020), and blanks its
+/// Chinese summary when `blank_chinese_summary`.
+async fn first_exchange(app: &TestApp, blank_chinese_summary: bool) -> i32 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT id FROM exchange ORDER BY starts_on, id LIMIT 1";
+    let statement = Statement::from_string(app.db.get_database_backend(), sql);
+    let row = app.db.query_one_raw(statement).await.unwrap().unwrap();
+    let id: i32 = row.try_get("", "id").unwrap();
+    if blank_chinese_summary {
+        let sql = format!(
+            "UPDATE exchange_translation SET summary = '' WHERE exchange_id = {id} AND lang = 'zh'"
+        );
+        app.db.execute_unprepared(&sql).await.unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn only_the_translation_rows_a_language_needs_are_read() {
+    use entity::exchange_translation::{Column, Entity};
+    use medexchange::i18n::Lang;
+    use medexchange::store::{exchange_tree, translations};
+    let langs = |rows: &[entity::exchange_translation::Model]| -> Vec<String> {
+        rows.iter().map(|row| row.lang.clone()).collect()
+    };
+    let parts = exchange_tree::TreeParts {
+        lang: Lang::Zh,
+        texts: true,
+        participants: false,
+        specialties: false,
+        talks: false,
+        talk_texts: false,
+        photos: true,
+        photo_texts: true,
+    };
+    for app in TestApp::each().await {
+        for blank in [false, true] {
+            let id = first_exchange(&app, blank).await;
+            // Complete in Chinese: its row alone; else every language's.
+            let expected = match blank {
+                true => vec!["en", "ja", "zh"],
+                false => vec!["zh"],
+            };
+            let trees = exchange_tree::load(&app.db, id, parts).await.unwrap();
+            assert_eq!(langs(&trees.texts), expected, "{:?}, tree", app.engine);
+            let loaded =
+                translations::needed_in::<Entity, _>(&app.db, Column::ExchangeId, [id], Lang::Zh)
+                    .await
+                    .unwrap();
+            assert_eq!(langs(&loaded), expected, "{:?}, loader", app.engine);
+            assert!(!trees.photos.is_empty());
+            assert_eq!(
+                trees.photo_texts.len(),
+                trees.photos.len(),
+                "one caption each"
+            );
+            assert!(trees.photo_texts.iter().all(|row| row.lang == "zh"));
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_text_missing_in_the_language_falls_back_on_every_path() {
+    for app in TestApp::each().await {
+        let ja = app
+            .data(r#"{ exchanges(first: 1) { nodes { id summary(lang: JA) } } }"#)
+            .await;
+        let (id, japanese) = (
+            ja["exchanges"]["nodes"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            ja["exchanges"]["nodes"][0]["summary"].clone(),
+        );
+        first_exchange(&app, true).await;
+        for (path, query, pointer) in [
+            (
+                "page",
+                r#"{ exchanges(lang: ZH, first: 1) { nodes { title summary } } }"#.to_owned(),
+                "/data/exchanges/nodes/0",
+            ),
+            (
+                "by id",
+                format!(r#"{{ exchange(id: "{id}", lang: ZH) {{ title summary }} }}"#),
+                "/data/exchange",
+            ),
+            (
+                "loader",
+                r#"{ photos(lang: ZH, first: 1) { nodes { exchange { title summary } } } }"#
+                    .to_owned(),
+                "/data/photos/nodes/0/exchange",
+            ),
+        ] {
+            let reply = app.post(&query, json!({}), &[]).await;
+            let exchange = reply.body.pointer(pointer).unwrap();
+            assert_eq!(
+                exchange["title"], "北海市人民医院与龟田综合医院精密体检云端交流",
+                "{path}"
+            );
+            assert_eq!(exchange["summary"], japanese, "{path}: Japanese stands in");
+            assert_eq!(
+                reply.body["extensions"]["servedLanguages"],
+                json!(["zh", "ja"]),
+                "{path}"
+            );
+        }
+    }
+}

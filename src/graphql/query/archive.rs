@@ -32,9 +32,10 @@ impl ArchiveQuery {
     ) -> Result<Option<Node>, ApiError> {
         match ids::decode_id(&id) {
             Some((NodeType::Exchange, row)) => {
-                let exchange = prefetch::exchange_by_id(ctx, row).await?;
+                let scope = lang::scope(lang);
+                let exchange = prefetch::exchange_by_id(ctx, row, scope).await?;
                 let exchange = exchange.filter(|row| row.deleted_at.is_none());
-                Ok(exchange.map(|row| Node::Exchange(Exchange::new(row, lang::scope(lang)))))
+                Ok(exchange.map(|row| Node::Exchange(Exchange::new(row, scope))))
             }
             Some((node_type, row)) => Node::load(ctx, node_type, row, lang::scope(lang)).await,
             None => Ok(None),
@@ -112,9 +113,10 @@ impl ArchiveQuery {
     ) -> Result<Option<Exchange>, ApiError> {
         match ids::decode_id_of(NodeType::Exchange, &id) {
             Some(row) => {
-                let exchange = prefetch::exchange_by_id(ctx, row).await?;
+                let scope = lang::scope(lang);
+                let exchange = prefetch::exchange_by_id(ctx, row, scope).await?;
                 let exchange = exchange.filter(|row| row.deleted_at.is_none());
-                Ok(exchange.map(|row| Exchange::new(row, lang::scope(lang))))
+                Ok(exchange.map(|row| Exchange::new(row, scope)))
             }
             None => Ok(None),
         }
@@ -138,7 +140,8 @@ impl ArchiveQuery {
         let filter = filter.unwrap_or_default().into_store()?;
         let descending = order_by.unwrap_or_default() == SortDirection::Desc;
         let decode = |c: &str| ids::decode_date_cursor(NodeType::Exchange, c);
-        let parts = prefetch::below_connection(ctx);
+        let scope = lang::scope(lang);
+        let parts = prefetch::below_connection(ctx, scope);
         let page = async |request| {
             // The page and what the query selects below it, in one statement.
             let (page, trees) =
@@ -148,7 +151,6 @@ impl ArchiveQuery {
             Ok::<_, ApiError>(page)
         };
         let cursor = |r: &exchange::Model| ids::date_cursor(NodeType::Exchange, &r.starts_on, r.id);
-        let scope = lang::scope(lang);
         paged(args, wants_total(ctx), decode, page, cursor, |r| {
             Exchange::new(r, scope)
         })

@@ -4,13 +4,12 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
-    ExchangeParticipants, ExchangePhotos, ExchangeSpecialties, ExchangeTalks, ExchangeTranslations,
+    ExchangeParticipants, ExchangePhotos, ExchangeSpecialties, ExchangeTalks, ExchangeTexts,
     from_catalog,
 };
 use crate::graphql::types::{Institution, Photo, Speaker, Specialty, Talk};
 use async_graphql::{Context, ID, Object};
 use entity::{exchange, exchange_translation};
-use std::sync::Arc;
 
 /// One exchange between Chinese and Japanese institutions: an online
 /// meeting, a visit, or a conference with remote speakers.
@@ -25,14 +24,20 @@ impl Exchange {
         Exchange { row, scope }
     }
 
-    async fn translation_rows(
+    /// The text `field` of its translation rows, in the language `asked`
+    /// (or of its scope, or the request's).
+    async fn text(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<Arc<Vec<exchange_translation::Model>>, ApiError> {
-        Ok(loader(ctx)
-            .load_one(ExchangeTranslations(self.row.id))
+        asked: Option<Language>,
+        field: fn(&exchange_translation::Model) -> Option<&str>,
+    ) -> Result<Option<String>, ApiError> {
+        let lang = lang::resolve(ctx, asked, self.scope);
+        let rows = loader(ctx)
+            .load_one(ExchangeTexts(self.row.id, lang))
             .await?
-            .unwrap_or_default())
+            .unwrap_or_default();
+        Ok(lang::text_in(ctx, lang, &rows, field))
     }
 }
 
@@ -115,9 +120,8 @@ impl Exchange {
 
     /// A short title.
     async fn title(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
-        let rows = self.translation_rows(ctx).await?;
-        lang::text(ctx, lang, self.scope, &rows, |r| r.title.as_deref())
-            .ok_or_else(|| ApiError::invariant(format!("exchange {} has no title", self.row.id)))
+        let title = self.text(ctx, lang, |r| r.title.as_deref()).await?;
+        title.ok_or_else(|| ApiError::invariant(format!("exchange {} has no title", self.row.id)))
     }
 
     /// What the report says of it.
@@ -126,10 +130,7 @@ impl Exchange {
         ctx: &Context<'_>,
         lang: Option<Language>,
     ) -> Result<Option<String>, ApiError> {
-        let rows = self.translation_rows(ctx).await?;
-        Ok(lang::text(ctx, lang, self.scope, &rows, |r| {
-            r.summary.as_deref()
-        }))
+        self.text(ctx, lang, |r| r.summary.as_deref()).await
     }
 
     /// The specialties it covered.

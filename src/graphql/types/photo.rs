@@ -3,7 +3,7 @@ use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
-    AidShipmentById, ExchangeById, NewsItemById, PhotoPeople, PhotoTranslations, from_catalog,
+    AidShipmentById, ExchangeById, NewsItemById, PhotoPeople, PhotoTexts, from_catalog,
     one_from_catalog,
 };
 use crate::graphql::types::{AidShipment, Exchange, Institution, NewsItem, Speaker};
@@ -65,11 +65,12 @@ impl Photo {
 
     /// The caption printed under it.
     async fn caption(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
+        let lang = lang::resolve(ctx, lang, self.scope);
         let rows = loader(ctx)
-            .load_one(PhotoTranslations(self.row.id))
+            .load_one(PhotoTexts(self.row.id, lang))
             .await?
             .unwrap_or_default();
-        lang::text(ctx, lang, self.scope, &rows, |r| r.caption.as_deref())
+        lang::text_in(ctx, lang, &rows, |r| r.caption.as_deref())
             .ok_or_else(|| ApiError::invariant(format!("photo {} has no caption", self.row.id)))
     }
 

@@ -2,7 +2,7 @@ use crate::graphql::enums::TalkKind;
 use crate::graphql::error::ApiError;
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
-use crate::graphql::loaders::{ExchangeById, TalkTranslations, one_from_catalog};
+use crate::graphql::loaders::{ExchangeById, TalkTexts, one_from_catalog};
 use crate::graphql::types::{Exchange, Speaker};
 use async_graphql::{Context, Object};
 use entity::talk;
@@ -50,12 +50,11 @@ impl Talk {
         ctx: &Context<'_>,
         lang: Option<Language>,
     ) -> Result<Option<String>, ApiError> {
+        let lang = lang::resolve(ctx, lang, self.scope);
         let rows = loader(ctx)
-            .load_one(TalkTranslations(self.row.id))
+            .load_one(TalkTexts(self.row.id, lang))
             .await?
             .unwrap_or_default();
-        Ok(lang::text(ctx, lang, self.scope, &rows, |r| {
-            r.title.as_deref()
-        }))
+        Ok(lang::text_in(ctx, lang, &rows, |r| r.title.as_deref()))
     }
 }
