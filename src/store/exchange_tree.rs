@@ -190,9 +190,8 @@ enum Exchanges {
 
 /// The one-row statement being built: a JSON array per part.
 struct Sql {
-    backend: DbBackend,
     params: Params,
-    exchanges: Exchanges,
+    read: Read,
     /// `WITH page AS (...) ` when the exchanges are a page.
     with: String,
     columns: Vec<String>,
@@ -201,9 +200,11 @@ struct Sql {
 impl Sql {
     fn of_one(backend: DbBackend, id: i32) -> Self {
         Sql {
-            backend,
             params: Params::new(backend),
-            exchanges: Exchanges::One(id),
+            read: Read {
+                backend,
+                exchanges: Exchanges::One(id),
+            },
             with: String::new(),
             columns: Vec::new(),
         }
@@ -217,43 +218,13 @@ impl Sql {
         // the parts' index lookups into whole-table scans.
         let with = format!("WITH page AS ({} LIMIT {size}) ", params.embed(page));
         Sql {
-            backend,
             params,
-            exchanges: Exchanges::Page,
+            read: Read {
+                backend,
+                exchanges: Exchanges::Page,
+            },
             with,
             columns: Vec::new(),
-        }
-    }
-
-    /// The condition on a part's rows: owned by the exchanges read.
-    fn filter(&mut self, owner: Owner) -> String {
-        let of_exchanges = |sql: &mut Sql, column: &str| match &sql.exchanges {
-            Exchanges::Page => sql.owned_by(column, "SELECT id FROM page".to_owned()),
-            Exchanges::One(id) => format!("{column} = {}", sql.params.bind(*id)),
-        };
-        match owner {
-            Owner::Itself => of_exchanges(self, "id"),
-            Owner::Exchange => of_exchanges(self, "exchange_id"),
-            Owner::Talk => {
-                let talks = of_exchanges(self, "exchange_id");
-                self.owned_by("talk_id", format!("SELECT id FROM talk WHERE {talks}"))
-            }
-            Owner::Photo => {
-                let photos = of_exchanges(self, "exchange_id");
-                self.owned_by("photo_id", format!("SELECT id FROM photo WHERE {photos}"))
-            }
-        }
-    }
-
-    /// `column` is one of the ids `owners` selects. On PostgreSQL an array
-    /// of them, made once per part and looked up in the index on `column`
-    /// in one scan: `IN (SELECT ...)` hashes the owners and joins, nearly
-    /// twice the time for a page's exchanges and about 5% more for their
-    /// photos' captions.
-    fn owned_by(&self, column: &str, owners: String) -> String {
-        match self.backend {
-            DbBackend::Postgres => format!("{column} = ANY(ARRAY({owners}))"),
-            _ => format!("{column} IN ({owners})"),
         }
     }
 
@@ -270,23 +241,27 @@ impl Sql {
         order: &[E::Column],
         texts_in: Option<Lang>,
     ) {
-        let (table, mut filter) = match (owner, &self.exchanges) {
-            (Owner::Itself, Exchanges::Page) => ("page".to_owned(), "true".to_owned()),
-            _ => (E::default().table_name().to_owned(), self.filter(owner)),
+        let (read, params) = (&self.read, &mut self.params);
+        let source = match (owner, &read.exchanges, texts_in, order.first()) {
+            (Owner::Itself, Exchanges::Page, _, _) => "page WHERE true".to_owned(),
+            (_, _, Some(lang), Some(owned_by)) => {
+                let filter = |params: &mut Params| read.filter(params, owner);
+                translations::needed_rows::<E>(params, *owned_by, lang, filter)
+            }
+            _ => format!(
+                "{} WHERE {}",
+                E::default().table_name(),
+                read.filter(params, owner)
+            ),
         };
-        // Bound after the owners: SQLite numbers placeholders as written.
-        if let (Some(lang), Some(owner_column)) = (texts_in, order.first()) {
-            let needed = translations::needed_for::<E>(&mut self.params, *owner_column, lang);
-            filter = format!("{filter} AND {needed}");
-        }
         let fields: Vec<&str> = E::Column::iter().map(|c| c.as_str()).collect();
         let order: Vec<&str> = order.iter().map(|c| c.as_str()).collect();
-        let (row, array, as_text) = match self.backend {
+        let (row, array, as_text) = match self.read.backend {
             DbBackend::Postgres => ("json_build_array", "json_agg", "::text"),
             _ => ("json_array", "json_group_array", ""),
         };
         self.columns.push(format!(
-            "(SELECT {array}({row}({fields}) ORDER BY {order}){as_text} FROM {table} WHERE {filter}) AS {name}",
+            "(SELECT {array}({row}({fields}) ORDER BY {order}){as_text} FROM {source}) AS {name}",
             fields = fields.join(", "),
             order = order.join(", "),
         ));
@@ -295,6 +270,46 @@ impl Sql {
     fn statement(self) -> sea_orm::Statement {
         let sql = format!("{}SELECT {}", self.with, self.columns.join(", "));
         self.params.statement(sql)
+    }
+}
+
+/// Whose trees are read, on which database.
+struct Read {
+    backend: DbBackend,
+    exchanges: Exchanges,
+}
+
+impl Read {
+    /// The condition on a part's rows: owned by the exchanges read.
+    fn filter(&self, params: &mut Params, owner: Owner) -> String {
+        let mut of_exchanges = |column: &str| match &self.exchanges {
+            Exchanges::Page => self.owned_by(column, "SELECT id FROM page".to_owned()),
+            Exchanges::One(id) => format!("{column} = {}", params.bind(*id)),
+        };
+        match owner {
+            Owner::Itself => of_exchanges("id"),
+            Owner::Exchange => of_exchanges("exchange_id"),
+            Owner::Talk => {
+                let talks = of_exchanges("exchange_id");
+                self.owned_by("talk_id", format!("SELECT id FROM talk WHERE {talks}"))
+            }
+            Owner::Photo => {
+                let photos = of_exchanges("exchange_id");
+                self.owned_by("photo_id", format!("SELECT id FROM photo WHERE {photos}"))
+            }
+        }
+    }
+
+    /// `column` is one of the ids `owners` selects. On PostgreSQL an array
+    /// of them, made once per part and looked up in the index on `column`
+    /// in one scan: `IN (SELECT ...)` hashes the owners and joins, nearly
+    /// twice the time for a page's exchanges and about 5% more for their
+    /// photos' captions.
+    fn owned_by(&self, column: &str, owners: String) -> String {
+        match self.backend {
+            DbBackend::Postgres => format!("{column} = ANY(ARRAY({owners}))"),
+            _ => format!("{column} IN ({owners})"),
+        }
     }
 }
 
