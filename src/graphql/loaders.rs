@@ -198,7 +198,7 @@ macro_rules! children {
 }
 
 /// The translation rows of an owner needed to pick its texts in a language
-/// (see [`translations::needed_for`]): most often the one row in that
+/// (see [`translations::needed_rows`]): most often the one row in that
 /// language. Keyed by the language, so fields asking for others in the
 /// same request load theirs.
 macro_rules! texts {

@@ -49,6 +49,12 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         // the page and tree statements was most of PostgreSQL's time per
         // page. Search asks for plans of its own ([`custom_plans`]).
         .sqlx_logging(false)
+        // A connection is pinged before use only after 30 s idle, not at
+        // every acquire: one round trip less per request (list page, seven
+        // alternating pairs: median +44 req/s, p99 lower in six). The cost:
+        // after a database restart, a busy connection's next statement
+        // fails once (the request answers with an error) and sqlx drops it.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)

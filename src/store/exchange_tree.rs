@@ -9,7 +9,7 @@
 //! saves its round trips (two each: sqlx pings a connection as it goes back
 //! to the pool) and the hops' waits for one another. Of the texts, only the
 //! rows needed in the language asked for are read
-//! ([`translations::needed_for`]).
+//! ([`translations::needed_rows`]).
 
 use crate::i18n::Lang;
 use crate::store::sql::Params;

@@ -73,7 +73,7 @@ const COMPLETE: &str = "complete_in_lang";
 const LANG: &str = "lang";
 
 /// The translation rows of `owners` needed to pick their texts in `lang`
-/// (see [`needed_for`]), by owner, then language.
+/// (see [`needed_rows`]), by owner, then language.
 pub async fn needed_in<E, C>(
     db: &C,
     owner: E::Column,
