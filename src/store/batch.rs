@@ -16,9 +16,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let mut keys: Vec<i32> = keys.into_iter().collect();
-    keys.sort_unstable();
-    keys.dedup();
+    let keys = distinct(keys);
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -27,6 +25,15 @@ where
         select = select.order_by_asc(*column);
     }
     select.all(db).await
+}
+
+/// The keys of a batch, each once, in ascending order (a loader may hand
+/// them in any order, with repeats).
+pub fn distinct(keys: impl IntoIterator<Item = i32>) -> Vec<i32> {
+    let mut keys: Vec<i32> = keys.into_iter().collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Every row of the entity of `order`'s columns, in that order.

@@ -2,6 +2,7 @@
 //! and the rows a language's texts need.
 
 use crate::i18n::{Lang, Translation};
+use crate::store::batch;
 use crate::store::sql::Params;
 use entity::{
     aid_shipment_translation, exchange_translation, institution_translation, news_item_translation,
@@ -84,9 +85,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let mut owners: Vec<i32> = owners.into_iter().collect();
-    owners.sort_unstable();
-    owners.dedup();
+    let owners = batch::distinct(owners);
     if owners.is_empty() {
         return Ok(Vec::new());
     }
