@@ -7,8 +7,9 @@
 //! ([`from_catalog`]): in memory, with no batch to wait for.
 
 use crate::graphql::error::ApiError;
+use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Translation};
 use crate::store::catalog::{Catalog, SharedCatalog};
 use crate::store::{DatabaseConnection, DbErr};
 use crate::store::{batch, exchanges, translations};
@@ -20,6 +21,7 @@ use entity::{
     photo_translation, speaker, talk, talk_translation,
 };
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
@@ -140,6 +142,27 @@ pub(crate) async fn one_from_catalog<T: Clone>(
     id: i32,
 ) -> Result<Option<T>, ApiError> {
     Ok(from_catalog(ctx, table, &[id]).await?.pop())
+}
+
+/// An owner's text in the language `asked` (else of `scope`, else the
+/// request's): the translation rows it needs in that language, loaded
+/// under `key` ([`ExchangeTexts`], [`TalkTexts`] or [`PhotoTexts`]), picked
+/// along the fallback chain.
+pub(crate) async fn loaded_text<K, T>(
+    ctx: &Context<'_>,
+    asked: Option<Language>,
+    scope: Scope,
+    key: impl FnOnce(Lang) -> K,
+    field: impl for<'a> Fn(&'a T) -> Option<&'a str>,
+) -> Result<Option<String>, ApiError>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    T: Translation + Send + Sync + 'static,
+    DbLoader: Loader<K, Value = Arc<Vec<T>>, Error = Arc<DbErr>>,
+{
+    let lang = lang::resolve(ctx, asked, scope);
+    let rows = loader(ctx).load_one(key(lang)).await?.unwrap_or_default();
+    Ok(lang::text_in(ctx, lang, &rows, field))
 }
 
 /// The loader type resolvers use.

@@ -1,15 +1,15 @@
 use crate::graphql::enums::{Country, ExchangeFormat};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::lang::{Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
     ExchangeParticipants, ExchangePhotos, ExchangeSpecialties, ExchangeTalks, ExchangeTexts,
-    from_catalog,
+    from_catalog, loaded_text,
 };
 use crate::graphql::types::{Institution, Photo, Speaker, Specialty, Talk};
 use async_graphql::{Context, ID, Object};
-use entity::{exchange, exchange_translation};
+use entity::exchange;
 
 /// One exchange between Chinese and Japanese institutions: an online
 /// meeting, a visit, or a conference with remote speakers.
@@ -22,22 +22,6 @@ pub struct Exchange {
 impl Exchange {
     pub(crate) fn new(row: exchange::Model, scope: Scope) -> Self {
         Exchange { row, scope }
-    }
-
-    /// The text `field` of its translation rows, in the language `asked`
-    /// (or of its scope, or the request's).
-    async fn text(
-        &self,
-        ctx: &Context<'_>,
-        asked: Option<Language>,
-        field: fn(&exchange_translation::Model) -> Option<&str>,
-    ) -> Result<Option<String>, ApiError> {
-        let lang = lang::resolve(ctx, asked, self.scope);
-        let rows = loader(ctx)
-            .load_one(ExchangeTexts(self.row.id, lang))
-            .await?
-            .unwrap_or_default();
-        Ok(lang::text_in(ctx, lang, &rows, field))
     }
 }
 
@@ -120,7 +104,8 @@ impl Exchange {
 
     /// A short title.
     async fn title(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
-        let title = self.text(ctx, lang, |r| r.title.as_deref()).await?;
+        let key = |lang| ExchangeTexts(self.row.id, lang);
+        let title = loaded_text(ctx, lang, self.scope, key, |r| r.title.as_deref()).await?;
         title.ok_or_else(|| ApiError::invariant(format!("exchange {} has no title", self.row.id)))
     }
 
@@ -130,7 +115,8 @@ impl Exchange {
         ctx: &Context<'_>,
         lang: Option<Language>,
     ) -> Result<Option<String>, ApiError> {
-        self.text(ctx, lang, |r| r.summary.as_deref()).await
+        let key = |lang| ExchangeTexts(self.row.id, lang);
+        loaded_text(ctx, lang, self.scope, key, |r| r.summary.as_deref()).await
     }
 
     /// The specialties it covered.

@@ -1,10 +1,10 @@
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
-use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::lang::{Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{
     AidShipmentById, ExchangeById, NewsItemById, PhotoPeople, PhotoTexts, from_catalog,
-    one_from_catalog,
+    loaded_text, one_from_catalog,
 };
 use crate::graphql::types::{AidShipment, Exchange, Institution, NewsItem, Speaker};
 use async_graphql::{Context, ID, Object};
@@ -65,13 +65,9 @@ impl Photo {
 
     /// The caption printed under it.
     async fn caption(&self, ctx: &Context<'_>, lang: Option<Language>) -> Result<String, ApiError> {
-        let lang = lang::resolve(ctx, lang, self.scope);
-        let rows = loader(ctx)
-            .load_one(PhotoTexts(self.row.id, lang))
-            .await?
-            .unwrap_or_default();
-        lang::text_in(ctx, lang, &rows, |r| r.caption.as_deref())
-            .ok_or_else(|| ApiError::invariant(format!("photo {} has no caption", self.row.id)))
+        let key = |lang| PhotoTexts(self.row.id, lang);
+        let caption = loaded_text(ctx, lang, self.scope, key, |r| r.caption.as_deref()).await?;
+        caption.ok_or_else(|| ApiError::invariant(format!("photo {} has no caption", self.row.id)))
     }
 
     /// The exchange it shows, if any.

@@ -1,8 +1,8 @@
 use crate::graphql::enums::TalkKind;
 use crate::graphql::error::ApiError;
-use crate::graphql::lang::{self, Language, Scope};
+use crate::graphql::lang::{Language, Scope};
 use crate::graphql::loader;
-use crate::graphql::loaders::{ExchangeById, TalkTexts, one_from_catalog};
+use crate::graphql::loaders::{ExchangeById, TalkTexts, loaded_text, one_from_catalog};
 use crate::graphql::types::{Exchange, Speaker};
 use async_graphql::{Context, Object};
 use entity::talk;
@@ -50,11 +50,7 @@ impl Talk {
         ctx: &Context<'_>,
         lang: Option<Language>,
     ) -> Result<Option<String>, ApiError> {
-        let lang = lang::resolve(ctx, lang, self.scope);
-        let rows = loader(ctx)
-            .load_one(TalkTexts(self.row.id, lang))
-            .await?
-            .unwrap_or_default();
-        Ok(lang::text_in(ctx, lang, &rows, |r| r.title.as_deref()))
+        let key = |lang| TalkTexts(self.row.id, lang);
+        loaded_text(ctx, lang, self.scope, key, |r| r.title.as_deref()).await
     }
 }
