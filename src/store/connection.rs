@@ -60,12 +60,31 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))
         });
-    Database::connect(options)
+    connect_when_unlocked(options)
         .await
         .map_err(|error| ConnectError::Unreachable {
             place: url_place(url),
             cause: error.to_string(),
         })
+}
+
+/// Opens the pool, trying again while SQLite says the file is locked: two
+/// processes opening a new file at once both switch it to WAL, and SQLite
+/// answers one of them `database is locked` at once instead of waiting its
+/// busy timeout. Gives up after that timeout (10 s), like a locked write.
+async fn connect_when_unlocked(options: ConnectOptions) -> Result<DatabaseConnection, DbErr> {
+    let started = std::time::Instant::now();
+    loop {
+        match Database::connect(options.clone()).await {
+            Err(error)
+                if error.to_string().contains("database is locked")
+                    && started.elapsed() < Duration::from_secs(10) =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            opened => return opened,
+        }
+    }
 }
 
 /// A read-only transaction whose statements are each planned for their
