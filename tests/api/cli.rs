@@ -1,7 +1,8 @@
 //! The `medexchange` binary's commands, run as a user would.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Output};
+use std::time::Duration;
 
 fn medexchange(args: &[&str], database: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_medexchange"))
@@ -162,6 +163,42 @@ fn commands_end_with_a_summary_for_people_and_logs_have_no_colour_codes() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A fresh database holding the bundled report, and its footprint.
+async fn bundled_database(
+    engine: crate::helpers::Engine,
+) -> (crate::helpers::ScratchDatabase, Vec<i64>) {
+    let database = crate::helpers::ScratchDatabase::new(engine).await;
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fy2020.yaml");
+    assert!(
+        medexchange(&["import", bundled], &database.url)
+            .status
+            .success()
+    );
+    let before = footprint(&database.url).await;
+    (database, before)
+}
+
+/// Imports `file` into `database`, killed (SIGKILL) after `wait` when one
+/// is given: how it ended on its own, or `None` when it was killed.
+fn import_killed_after(file: &Path, database: &str, wait: Option<Duration>) -> Option<ExitStatus> {
+    let mut import = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+        .args(["import", file.to_str().unwrap()])
+        .env("DATABASE_URL", database)
+        .env("MEDEXCHANGE_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let Some(wait) = wait else {
+        return Some(import.wait().unwrap());
+    };
+    std::thread::sleep(wait);
+    if let Some(status) = import.try_wait().unwrap() {
+        return Some(status);
+    }
+    import.kill().unwrap(); // SIGKILL
+    import.wait().unwrap();
+    None
+}
+
 /// Counts that any part of an import would move: records, their history,
 /// the search index and the data version.
 async fn footprint(database: &str) -> Vec<i64> {
@@ -196,33 +233,36 @@ async fn an_import_killed_mid_write_leaves_nothing_half_written() {
     let exported = medexchange(&["export", "-o", big.to_str().unwrap()], &source);
     assert!(exported.status.success());
     for engine in crate::helpers::engines() {
-        let database = crate::helpers::ScratchDatabase::new(engine).await;
-        let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fy2020.yaml");
-        assert!(
-            medexchange(&["import", bundled], &database.url)
-                .status
-                .success()
-        );
-        let before = footprint(&database.url).await;
-
-        let mut import = Command::new(env!("CARGO_BIN_EXE_medexchange"))
-            .args(["import", big.to_str().unwrap()])
-            .env("DATABASE_URL", &database.url)
-            .env("MEDEXCHANGE_LOG", "warn")
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(1500));
-        assert!(
-            import.try_wait().unwrap().is_none(),
-            "{engine:?}: the import ended before it could be killed mid-write"
-        );
-        import.kill().unwrap(); // SIGKILL
-        import.wait().unwrap();
-        assert_eq!(
-            footprint(&database.url).await,
-            before,
-            "{engine:?}: a killed import left part of its write"
-        );
+        // What the whole import leaves, for a kill that comes too late.
+        let (reference, _) = bundled_database(engine).await;
+        let ended = import_killed_after(&big, &reference.url, None);
+        assert!(ended.is_some_and(|status| status.success()));
+        let whole = footprint(&reference.url).await;
+        // Killed after 1.5 s, else (when the import had already committed:
+        // it ended, or was only closing its database) sooner, on a fresh
+        // database each time.
+        let mut killed_mid_write = None;
+        for wait_ms in [1500, 1000, 600] {
+            let (database, before) = bundled_database(engine).await;
+            let wait = Duration::from_millis(wait_ms);
+            let ended = import_killed_after(&big, &database.url, Some(wait));
+            assert!(
+                ended.is_none_or(|status| status.success()),
+                "{engine:?}: the import failed"
+            );
+            let now = footprint(&database.url).await;
+            if now == before {
+                killed_mid_write = Some((database, before));
+                break;
+            }
+            assert_eq!(
+                now, whole,
+                "{engine:?}: a killed import left part of its write"
+            );
+        }
+        let Some((database, before)) = killed_mid_write else {
+            panic!("{engine:?}: the import ended or committed before every kill");
+        };
 
         assert!(
             medexchange(&["import", big.to_str().unwrap()], &database.url)
