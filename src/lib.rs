@@ -34,6 +34,11 @@ use store::data_version::DataVersionWatch;
 pub struct AppState {
     /// The GraphQL schema, with its loaders.
     pub schema: AppSchema,
+    /// The same schema validating in async-graphql's fast mode: the limits
+    /// (depth, complexity) but none of the rules a document passes or
+    /// fails whatever its variables. Only for queries whose document passed
+    /// the full validation before (see `http::graphql`'s execution).
+    pub schema_for_validated: AppSchema,
     /// The database pool.
     pub db: DatabaseConnection,
     /// The language served when a request names none.
@@ -95,17 +100,24 @@ impl AppState {
         db.set_metric_callback(move |_| {
             statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        let schema = graphql::schema(
-            db.clone(),
-            default_lang,
-            &limits,
-            options.introspection,
-            feed,
-        );
+        let schema_in = |validation| {
+            let feed = feed.clone();
+            graphql::schema(
+                db.clone(),
+                default_lang,
+                &limits,
+                options.introspection,
+                feed,
+                validation,
+            )
+        };
+        let schema = schema_in(async_graphql::ValidationMode::Strict);
+        let schema_for_validated = schema_in(async_graphql::ValidationMode::Fast);
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         let write_rate = Arc::new(http::write_rate::WriteRate::new(limits.writes_per_minute));
         AppState {
             schema,
+            schema_for_validated,
             db,
             default_lang,
             limits,

@@ -18,7 +18,9 @@ use crate::i18n::Lang;
 use crate::store::DatabaseConnection;
 use crate::store::catalog::SharedCatalog;
 use crate::store::change_feed::ChangeFeed;
-use async_graphql::{Context, Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
+use async_graphql::{
+    Context, Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder, ValidationMode,
+};
 use loaders::{DbLoader, RequestLoader};
 use std::sync::Arc;
 
@@ -36,14 +38,16 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 }
 
 /// The schema over `db`, serving `default_lang` when a request names no
-/// language, enforcing `limits` while validating, answering introspection
-/// only when `introspection` is on, and live changes from `feed`.
+/// language, enforcing `limits` while validating in `validation` mode,
+/// answering introspection only when `introspection` is on, and live
+/// changes from `feed`.
 pub fn schema(
     db: DatabaseConnection,
     default_lang: Lang,
     limits: &limits::Limits,
     introspection: bool,
     feed: Arc<ChangeFeed>,
+    validation: ValidationMode,
 ) -> AppSchema {
     let builder = schema_builder();
     let builder = if introspection {
@@ -55,6 +59,7 @@ pub fn schema(
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
+        .validation_mode(validation)
         .data(db)
         .data(lang::RequestLanguage(default_lang))
         .data(feed)

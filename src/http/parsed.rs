@@ -7,10 +7,15 @@
 //! document needs no second check. Bounded like the other per-shape memories
 //! ([`BoundedMap`]): at most [`MAX_DOCUMENTS`], weighing (estimated from the
 //! text) at most [`MAX_WEIGHT`] together.
+//!
+//! A document also remembers whether it once passed async-graphql's full
+//! validation: later runs of it need only the part of validation that can
+//! change with the variables (see [`crate::http::graphql`]'s execution).
 
 use super::bounded::BoundedMap;
 use async_graphql::parser::types::ExecutableDocument;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most documents remembered.
 pub const MAX_DOCUMENTS: usize = 1_000;
@@ -20,8 +25,38 @@ pub const MAX_WEIGHT: usize = 64 * 1024 * 1024;
 /// A parsed document's size per byte of its text, as a generous estimate.
 const WEIGHT_PER_BYTE: usize = 16;
 
+/// A document that parsed and passed the limits.
+pub struct KnownDocument {
+    /// The parsed document.
+    pub document: ExecutableDocument,
+    /// It passed async-graphql's full validation once.
+    validated: AtomicBool,
+}
+
+impl KnownDocument {
+    /// A document not yet validated.
+    pub fn new(document: ExecutableDocument) -> Self {
+        KnownDocument {
+            document,
+            validated: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether it passed async-graphql's full validation once. The rules
+    /// it checks, but for the arguments' values given by variables, hold
+    /// for the document whatever its variables.
+    pub fn validated(&self) -> bool {
+        self.validated.load(Ordering::Relaxed)
+    }
+
+    /// Records that it passed async-graphql's full validation.
+    pub fn mark_validated(&self) {
+        self.validated.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Parsed documents that passed the limits, by query text.
-pub struct ParsedDocuments(BoundedMap<Arc<ExecutableDocument>>);
+pub struct ParsedDocuments(BoundedMap<Arc<KnownDocument>>);
 
 impl Default for ParsedDocuments {
     fn default() -> Self {
@@ -31,12 +66,12 @@ impl Default for ParsedDocuments {
 
 impl ParsedDocuments {
     /// The document of `query`, when it was parsed and passed the limits.
-    pub fn get(&self, query: &str) -> Option<Arc<ExecutableDocument>> {
+    pub fn get(&self, query: &str) -> Option<Arc<KnownDocument>> {
         self.0.get(query)
     }
 
     /// Remembers the document of `query`; call only once it passed the limits.
-    pub fn insert(&self, query: &str, document: Arc<ExecutableDocument>) {
+    pub fn insert(&self, query: &str, document: Arc<KnownDocument>) {
         let weight = query.len().saturating_mul(WEIGHT_PER_BYTE);
         self.0.insert(query, document, weight);
     }

@@ -1,9 +1,10 @@
 //! The HTTP surface: GET and POST, GraphiQL, health, and errors that always
 //! carry a code.
 
-use crate::helpers::TestApp;
+use crate::helpers::{self, TestApp};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use medexchange::graphql::limits::Limits;
 use serde_json::json;
 
 #[tokio::test]
@@ -85,6 +86,40 @@ async fn parse_and_validation_errors_carry_codes() {
                 .await,
             "GRAPHQL_VALIDATION_FAILED"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_query_validated_before_refuses_bad_variables_as_the_first_time() {
+    // A document that passed full validation runs under the fast one
+    // afterwards; a variable of the wrong type must still be refused the
+    // same way. The response cache is off so that every request runs.
+    let options = helpers::uncached();
+    for app in TestApp::each_configured(Limits::default(), options).await {
+        let query = "query Page($first: Int) { exchanges(first: $first) { nodes { slug } } }";
+        let bad = json!({ "first": "two" });
+        let refused_unvalidated = app.post(query, bad.clone(), &[]).await;
+        assert_eq!(refused_unvalidated.status, StatusCode::OK);
+        assert_eq!(
+            refused_unvalidated.body["data"],
+            json!(null),
+            "{}",
+            refused_unvalidated.text
+        );
+        assert!(
+            refused_unvalidated
+                .text
+                .contains("GRAPHQL_VALIDATION_FAILED")
+        );
+        let first = app.data_with(query, json!({ "first": 2 })).await;
+        let refused_validated = app.post(query, bad, &[]).await;
+        assert_eq!(refused_validated.status, refused_unvalidated.status);
+        assert_eq!(
+            refused_validated.body, refused_unvalidated.body,
+            "{:?}",
+            app.engine
+        );
+        assert_eq!(app.data_with(query, json!({ "first": 2 })).await, first);
     }
 }
 

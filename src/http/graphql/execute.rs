@@ -3,13 +3,16 @@
 
 use super::reply::{Reply, answer_of};
 use super::request::{RawRequest, Refusal};
+use crate::AppState;
+use crate::graphql::AppSchema;
 use crate::graphql::lang::{RequestLanguage, ServedLanguages};
 use crate::graphql::limits;
 use crate::http::field_order;
+use crate::http::parsed::KnownDocument;
 use crate::i18n::{self, Lang};
 use crate::store::tokens::{self, Caller};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{Response as GraphQLResponse, ServerError, Value};
+use async_graphql::{Response as GraphQLResponse, ServerError, Value, Variables};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -36,10 +39,6 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     let key = (within_length && caller.is_none())
         .then(|| responses.key(&request, lang))
         .flatten();
-    let request = match caller {
-        Some(caller) => request.data(caller),
-        None => request,
-    };
     if let Some(answer) = key.as_deref().and_then(|key| responses.get(key)) {
         // Remembered answers passed every limit: so did this query.
         if let Some(hash) = learn {
@@ -56,10 +55,10 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     if let Some(hash) = learn {
         reply.state.persisted.insert(&hash, &request.query);
     }
-    let operation = operation_type(&document, request.operation_name.as_deref());
+    let operation = operation_type(&document.document, request.operation_name.as_deref());
     let writes = match (writer, operation) {
         (Some(writer), Some(OperationType::Mutation)) => {
-            let writes = (writer, limits::count_mutations(&document));
+            let writes = (writer, limits::count_mutations(&document.document));
             if let Err(wait) = reply.state.write_rate.take(&writes.0, writes.1) {
                 return rate_limited(reply, wait);
             }
@@ -69,7 +68,24 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     };
     let is_query = operation == Some(OperationType::Query);
     let key = key.filter(|_| is_query);
-    execute(reply, method, request, &document, lang, key, writes).await
+    let checked = Checked {
+        request,
+        caller,
+        document,
+        is_query,
+    };
+    execute(reply, method, checked, lang, key, writes).await
+}
+
+/// A request that passed the limits, ready to run.
+struct Checked {
+    request: async_graphql::Request,
+    /// Who sent it, when a token named them.
+    caller: Option<Caller>,
+    /// Its document.
+    document: Arc<KnownDocument>,
+    /// It runs a query (not a mutation).
+    is_query: bool,
 }
 
 /// The caller the request's `Authorization: Bearer` token names; `None`
@@ -152,7 +168,7 @@ fn checked(
     reply: &Reply<'_>,
     method: &Method,
     mut request: async_graphql::Request,
-) -> Result<(async_graphql::Request, Arc<ExecutableDocument>), Box<Response>> {
+) -> Result<(async_graphql::Request, Arc<KnownDocument>), Box<Response>> {
     let limits = &reply.state.limits;
     let too_complex = |message: String| {
         vec![with_code(
@@ -167,9 +183,9 @@ fn checked(
     let remembered = reply.state.documents.get(&request.query);
     let document = match &remembered {
         Some(document) => document.clone(),
-        None => Arc::new(parse(reply, &request.query)?),
+        None => Arc::new(KnownDocument::new(parse(reply, &request.query)?)),
     };
-    let operation = operation_type(&document, request.operation_name.as_deref());
+    let operation = operation_type(&document.document, request.operation_name.as_deref());
     if *method == Method::GET && operation == Some(OperationType::Mutation) {
         let mut response = reply.request_error(
             StatusCode::METHOD_NOT_ALLOWED,
@@ -181,14 +197,14 @@ fn checked(
         return Err(Box::new(response));
     }
     if remembered.is_none() {
-        limits::check(&document, limits)
+        limits::check(&document.document, limits)
             .map_err(|message| Box::new(reply.graphql_failure(too_complex(message))))?;
         reply
             .state
             .documents
             .insert(&request.query, document.clone());
     }
-    request.set_parsed_query(ExecutableDocument::clone(&document));
+    request.set_parsed_query(document.document.clone());
     Ok((request, document))
 }
 
@@ -222,25 +238,17 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
 async fn execute(
     reply: &Reply<'_>,
     method: Method,
-    request: async_graphql::Request,
-    selections: &ExecutableDocument,
+    checked: Checked,
     requested: Lang,
     key: Option<String>,
     writes: Option<(String, usize)>,
 ) -> Response {
-    let operation_name = request.operation_name.clone();
-    let served = ServedLanguages::default();
-    let request = request
-        .data(RequestLanguage(requested))
-        .data(served.clone());
-    let Some(mut response) = run_until_deadline(reply, request).await else {
+    let operation_name = checked.request.operation_name.clone();
+    let document = checked.document.clone();
+    let Some((mut response, served)) = run_until_deadline(reply, checked, requested).await else {
         return timed_out(reply);
     };
-    // Errors raised before execution (validation, variables) carry no path
-    // and leave no data: the request as a whole failed.
-    let failed_before_execution = response.data == Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+    let failed_before_execution = failed_before_execution(&response);
     give_codes(&mut response.errors);
     if failed_before_execution {
         if let Some((writer, writes)) = writes {
@@ -248,7 +256,6 @@ async fn execute(
         }
         return reply.graphql_failure(response.errors);
     }
-    let served = served.languages();
     let codes = served.iter().map(|l| Value::String(l.code().to_owned()));
     response
         .extensions
@@ -259,6 +266,7 @@ async fn execute(
     } else {
         served
     };
+    let selections = &document.document;
     field_order::reorder(&mut response.data, selections, operation_name.as_deref());
     if !response.errors.is_empty() {
         let mut http = reply.json(StatusCode::OK, response, true);
@@ -285,17 +293,108 @@ fn requested_language(reply: &Reply<'_>) -> Lang {
         .unwrap_or(reply.state.default_lang)
 }
 
-/// Runs the request, or gives up at the deadline: the execution future is
-/// then dropped, its pending statements cancelled, no more work done.
+/// Whether the request as a whole failed: errors raised before execution
+/// (validation, variables) carry no path and leave no data.
+fn failed_before_execution(response: &GraphQLResponse) -> bool {
+    response.data == Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// Runs the request (see [`validated_run`]), or gives up at the deadline:
+/// the execution future is then dropped, its pending statements
+/// cancelled, no more work done.
 async fn run_until_deadline(
     reply: &Reply<'_>,
-    request: async_graphql::Request,
-) -> Option<GraphQLResponse> {
-    let state = reply.state;
-    let execution = crate::graphql::execute(&state.schema, &state.db, &state.catalog, request);
-    tokio::time::timeout(state.limits.request_timeout, execution)
+    checked: Checked,
+    requested: Lang,
+) -> Option<(GraphQLResponse, Vec<Lang>)> {
+    let execution = validated_run(reply.state, checked, requested);
+    tokio::time::timeout(reply.state.limits.request_timeout, execution)
         .await
         .ok()
+}
+
+/// Runs the request under async-graphql's full validation; a query whose
+/// document passed it before, under the fast one (the limits, not the
+/// rules): full validation was a tenth of a single exchange's CPU. Of the
+/// rules skipped, only one can fail for a document that passed them once:
+/// an argument's value given by a variable, of the wrong type. That value
+/// then fails while executing instead, so an answer holding any error is
+/// computed again under full validation, and clients get the same answer
+/// either way (only for queries, which change nothing when run twice).
+/// Returns the response and the languages its texts were served in.
+async fn validated_run(
+    state: &AppState,
+    checked: Checked,
+    requested: Lang,
+) -> (GraphQLResponse, Vec<Lang>) {
+    let Checked {
+        request,
+        caller,
+        document,
+        is_query,
+    } = checked;
+    if is_query && document.validated() {
+        let again = Rerun::of(&request);
+        let schema = &state.schema_for_validated;
+        let (response, served) = attempt(state, schema, request, caller.clone(), requested).await;
+        if response.errors.is_empty() {
+            return (response, served);
+        }
+        let request = again.request(&document.document);
+        return attempt(state, &state.schema, request, caller, requested).await;
+    }
+    let (response, served) = attempt(state, &state.schema, request, caller, requested).await;
+    if !failed_before_execution(&response) {
+        document.mark_validated();
+    }
+    (response, served)
+}
+
+/// One run of the request on `schema`, in the language `requested`, as
+/// `caller`: the response and the languages its texts were served in.
+async fn attempt(
+    state: &AppState,
+    schema: &AppSchema,
+    request: async_graphql::Request,
+    caller: Option<Caller>,
+    requested: Lang,
+) -> (GraphQLResponse, Vec<Lang>) {
+    let served = ServedLanguages::default();
+    let mut request = request
+        .data(RequestLanguage(requested))
+        .data(served.clone());
+    if let Some(caller) = caller {
+        request = request.data(caller);
+    }
+    let response = crate::graphql::execute(schema, &state.db, &state.catalog, request).await;
+    (response, served.languages())
+}
+
+/// What running a request again needs (its first run consumed it).
+struct Rerun {
+    query: String,
+    operation_name: Option<String>,
+    variables: Variables,
+}
+
+impl Rerun {
+    fn of(request: &async_graphql::Request) -> Self {
+        Rerun {
+            query: request.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables: request.variables.clone(),
+        }
+    }
+
+    /// The request again, with its parsed `document`.
+    fn request(self, document: &ExecutableDocument) -> async_graphql::Request {
+        let mut request = async_graphql::Request::new(self.query).variables(self.variables);
+        request.operation_name = self.operation_name;
+        request.set_parsed_query(document.clone());
+        request
+    }
 }
 
 /// The answer of a request stopped at its deadline (504, `TIMEOUT`).
