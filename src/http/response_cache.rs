@@ -12,11 +12,12 @@
 //! served from memory.
 
 use super::bounded::BoundedMap;
+use crate::http::persisted::sha256_hex;
 use crate::i18n::Lang;
 use crate::store::data_version::DataVersionWatch;
 use axum::body::Bytes;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// A successful answer: its body, the languages its texts were served in,
 /// and its entity tag.
@@ -26,8 +27,27 @@ pub struct Answer {
     pub body: Bytes,
     /// The languages served (`Content-Language`).
     pub served: Vec<Lang>,
-    /// The weak entity tag's opaque part, quoted (`"…"`).
-    pub etag: String,
+    /// The entity tag, made when first needed (only GET answers carry
+    /// one; hashing a list page's body was 1% of its CPU).
+    etag: OnceLock<String>,
+}
+
+impl Answer {
+    /// The answer with this body, its texts served in `served`.
+    pub fn new(body: Bytes, served: Vec<Lang>) -> Self {
+        Answer {
+            body,
+            served,
+            etag: OnceLock::new(),
+        }
+    }
+
+    /// The weak entity tag's opaque part, quoted (`"…"`): the start of the
+    /// body's SHA-256.
+    pub fn etag(&self) -> &str {
+        self.etag
+            .get_or_init(|| format!("\"{}\"", &sha256_hex(&self.body)[..32]))
+    }
 }
 
 /// The answers of this process, by request and data version.

@@ -5,7 +5,6 @@
 use super::execute::with_code;
 use crate::AppState;
 use crate::http::csv;
-use crate::http::persisted::sha256_hex;
 use crate::http::response_cache::Answer;
 use crate::i18n::Lang;
 use async_graphql::{Response as GraphQLResponse, ServerError, Value};
@@ -37,7 +36,9 @@ impl Reply<'_> {
             answer.body.clone(),
         )
             .into_response();
-        self.finish(method, response, &answer.served, &answer.etag)
+        self.finish(method, response, &answer.served, || {
+            answer.etag().to_owned()
+        })
     }
 
     /// The answer as CSV (see [`crate::http::csv`]); 406 when it does not
@@ -80,23 +81,24 @@ impl Reply<'_> {
                 .insert(header::CONTENT_DISPOSITION, value);
         }
         // Another representation of the same answer: another tag.
-        let etag = format!("\"csv-{}", answer.etag.trim_start_matches('"'));
-        self.finish(method, response, &answer.served, &etag)
+        let etag = || format!("\"csv-{}", answer.etag().trim_start_matches('"'));
+        self.finish(method, response, &answer.served, etag)
     }
 
-    /// Language headers; over GET also `Cache-Control`, the weak `ETag`,
-    /// and 304 when `If-None-Match` names that tag.
+    /// Language headers; over GET also `Cache-Control`, the weak `ETag`
+    /// (`etag` makes it), and 304 when `If-None-Match` names that tag.
     fn finish(
         &self,
         method: &Method,
         mut response: Response,
         served: &[Lang],
-        etag: &str,
+        etag: impl FnOnce() -> String,
     ) -> Response {
         self.language_headers(&mut response, served);
         if method != Method::GET {
             return response;
         }
+        let etag = etag();
         let headers = response.headers_mut();
         let max_age = self.state.options.cache_max_age.as_secs();
         if let Ok(value) = HeaderValue::from_str(&format!("public, max-age={max_age}")) {
@@ -113,7 +115,7 @@ impl Reply<'_> {
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .any(|tag| tag.trim().trim_start_matches("W/") == etag || tag.trim() == "*");
+            .any(|tag| tag.trim().trim_start_matches("W/") == etag.as_str() || tag.trim() == "*");
         if matches {
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response.headers_mut().remove(header::CONTENT_TYPE);
@@ -204,18 +206,13 @@ impl Reply<'_> {
     }
 }
 
-/// An error-free response as a remembered answer: its bytes, the languages
-/// served, and its entity tag.
+/// An error-free response as a remembered answer: its bytes and the
+/// languages served.
 pub(super) fn answer_of(response: &GraphQLResponse, served: Vec<Lang>) -> Option<Answer> {
     let body = body_bytes(response, true)
         .map_err(|error| tracing::error!(%error, "could not serialize a GraphQL response"))
         .ok()?;
-    let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
-    Some(Answer {
-        body: body.into(),
-        served,
-        etag,
-    })
+    Some(Answer::new(body.into(), served))
 }
 
 /// The JSON body, serialized straight from the ordered maps (a
