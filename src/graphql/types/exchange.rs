@@ -32,7 +32,7 @@ pub struct Participant {
 }
 
 /// An institution taking part in an exchange.
-#[Object]
+#[Object(serial)]
 impl Participant {
     /// The institution.
     async fn institution(&self) -> &Institution {

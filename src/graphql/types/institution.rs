@@ -58,7 +58,7 @@ impl Institution {
 
 /// A hospital, university, medical society or other body that took part in
 /// exchanges.
-#[Object]
+#[Object(serial)]
 impl Institution {
     /// Goes up by one with every change written (pass it back as
     /// `expectedVersion` when changing the record).

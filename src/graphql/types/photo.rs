@@ -33,7 +33,7 @@ impl Photo {
 }
 
 /// A photo from a report, of an exchange, an aid shipment or a news item.
-#[Object]
+#[Object(serial)]
 impl Photo {
     /// Goes up by one with every change written (pass it back as
     /// `expectedVersion` when changing the record).

@@ -33,7 +33,7 @@ impl Speaker {
 }
 
 /// A person who spoke at an exchange or is shown in a photo.
-#[Object]
+#[Object(serial)]
 impl Speaker {
     /// Goes up by one with every change written (pass it back as
     /// `expectedVersion` when changing the record).

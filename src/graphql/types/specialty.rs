@@ -23,7 +23,7 @@ impl Specialty {
 }
 
 /// A medical specialty an exchange is about (rehabilitation, cardiology...).
-#[Object]
+#[Object(serial)]
 impl Specialty {
     /// Goes up by one with every change written (pass it back as
     /// `expectedVersion` when changing the record).

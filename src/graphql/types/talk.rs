@@ -21,7 +21,7 @@ impl Talk {
 }
 
 /// A talk given by a speaker at an exchange.
-#[Object]
+#[Object(serial)]
 impl Talk {
     /// Who gave it.
     async fn speaker(&self, ctx: &Context<'_>) -> Result<Speaker, ApiError> {
