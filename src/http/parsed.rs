@@ -9,8 +9,8 @@
 //! text) at most [`MAX_WEIGHT`] together.
 //!
 //! A document also remembers whether it once passed async-graphql's full
-//! validation: later runs of it need only the part of validation that can
-//! change with the variables (see [`crate::http::graphql`]'s execution).
+//! validation: later runs of it as a query are validated in async-graphql's
+//! fast mode, the limits only (see `http::graphql`'s execution).
 
 use super::bounded::BoundedMap;
 use async_graphql::parser::types::ExecutableDocument;
@@ -42,9 +42,9 @@ impl KnownDocument {
         }
     }
 
-    /// Whether it passed async-graphql's full validation once. The rules
-    /// it checks, but for the arguments' values given by variables, hold
-    /// for the document whatever its variables.
+    /// Whether it passed async-graphql's full validation once. Its rules
+    /// but one hold for the document whatever its variables; that one (an
+    /// argument's value given by a variable) also fails while executing.
     pub fn validated(&self) -> bool {
         self.validated.load(Ordering::Relaxed)
     }
