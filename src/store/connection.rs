@@ -12,6 +12,9 @@ use std::time::Duration;
 
 /// How long opening the database may take before start-up fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long SQLite waits for a lock before answering `database is locked`
+/// (also how long opening a locked new file is tried again).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why the database could not be opened, in words that name where it was
 /// looked for.
@@ -58,7 +61,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .map_sqlx_sqlite_opts(|opts| {
             opts.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .busy_timeout(Duration::from_secs(10))
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
         });
     connect_when_unlocked(options)
         .await
@@ -78,7 +81,7 @@ async fn connect_when_unlocked(options: ConnectOptions) -> Result<DatabaseConnec
         match Database::connect(options.clone()).await {
             Err(error)
                 if error.to_string().contains("database is locked")
-                    && started.elapsed() < Duration::from_secs(10) =>
+                    && started.elapsed() < SQLITE_BUSY_TIMEOUT =>
             {
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
