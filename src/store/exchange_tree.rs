@@ -5,11 +5,10 @@
 //! Each part is a scalar subquery aggregating its rows into a JSON array
 //! (`json_agg` on PostgreSQL, `json_group_array` on SQLite), each row an
 //! array of its columns in the order of the model's fields; the rows are
-//! put in the order the one-hop loaders give once read ([`Trees::sort`]). One statement instead of one per hop
-//! saves its round trips (two each: sqlx pings a connection as it goes back
-//! to the pool) and the hops' waits for one another. Of the texts, only the
-//! rows needed in the language asked for are read
-//! ([`translations::needed_rows`]).
+//! put in the order the one-hop loaders give once read ([`Trees::sort`]).
+//! One statement instead of one per hop saves their round trips and the
+//! hops' waits for one another. Of the texts, only the rows needed in the
+//! language asked for are read ([`translations::needed_rows`]).
 
 use crate::i18n::Lang;
 use crate::store::sql::Params;
