@@ -289,6 +289,32 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
     pub response_cache_entries: u32,
 
+    /// Most requests running at once in this process, over HTTP and
+    /// WebSocket alike; beyond it 503 (`OVERLOADED`) with `Retry-After`.
+    /// Health and metrics are never refused. 0: no bound.
+    #[arg(long, env = "MEDEXCHANGE_MAX_IN_FLIGHT", default_value_t = 256,
+          value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub max_in_flight: u32,
+
+    /// Most WebSocket connections open at once in this process; beyond it
+    /// the upgrade is refused with 503 and `Retry-After`.
+    #[arg(long, env = "MEDEXCHANGE_MAX_WEBSOCKETS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub max_websockets: u32,
+
+    /// Most operations (subscriptions, queries, mutations) running at once
+    /// on one WebSocket connection; one more is answered with an `error`
+    /// message (`TOO_MANY_SUBSCRIPTIONS`).
+    #[arg(long, env = "MEDEXCHANGE_MAX_SUBSCRIPTIONS_PER_CONNECTION", default_value_t = 20,
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub max_subscriptions_per_connection: u32,
+
+    /// Milliseconds a WebSocket connection may take to send
+    /// `connection_init`; it is then closed with 4408.
+    #[arg(long, env = "MEDEXCHANGE_CONNECTION_INIT_TIMEOUT_MS", default_value_t = 10_000,
+          value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub connection_init_timeout_ms: u64,
+
     /// Most memory the remembered answers may take together, in MiB.
     #[arg(long, env = "MEDEXCHANGE_RESPONSE_CACHE_MB", default_value_t = 64,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
@@ -334,6 +360,7 @@ impl ServeArgs {
             max_batch_size: self.max_batch_size as usize,
             max_mutations: self.max_mutations as usize,
             writes_per_minute: self.writes_per_minute,
+            max_in_flight: self.max_in_flight as usize,
         }
     }
 
@@ -354,6 +381,9 @@ impl ServeArgs {
             response_cache_entries: self.response_cache_entries as usize,
             response_cache_bytes: self.response_cache_mb as usize * 1024 * 1024,
             data_version_poll: Duration::from_millis(self.data_version_poll_ms),
+            max_websockets: self.max_websockets as usize,
+            max_subscriptions_per_connection: self.max_subscriptions_per_connection as usize,
+            connection_init_timeout: Duration::from_millis(self.connection_init_timeout_ms),
         }
     }
 }

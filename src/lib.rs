@@ -13,17 +13,17 @@ pub mod graphql;
 pub mod http;
 pub mod i18n;
 pub mod model;
+pub mod pipeline;
 pub mod store;
 
 use crate::store::DatabaseConnection;
-use graphql::AppSchema;
 use graphql::limits::Limits;
 use http::metrics::Metrics;
 use http::options::HttpOptions;
-use http::parsed::ParsedDocuments;
 use http::persisted::PersistedQueries;
 use http::response_cache::ResponseCache;
 use i18n::Lang;
+use pipeline::{Pipeline, Schemas};
 use std::sync::Arc;
 use store::catalog::SharedCatalog;
 use store::change_feed::ChangeFeed;
@@ -32,13 +32,9 @@ use store::data_version::DataVersionWatch;
 /// What every request handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// The GraphQL schema, with its loaders.
-    pub schema: AppSchema,
-    /// The same schema validating in async-graphql's fast mode: the limits
-    /// (depth, complexity) but none of the rules a document passes or
-    /// fails whatever its variables. Only for queries whose document passed
-    /// the full validation before (see `http::graphql`'s execution).
-    pub schema_for_validated: AppSchema,
+    /// The only way to run GraphQL: authentication, limits, deadline and
+    /// error shaping, the same for every transport.
+    pub pipeline: Arc<Pipeline>,
     /// The database pool.
     pub db: DatabaseConnection,
     /// The language served when a request names none.
@@ -51,14 +47,14 @@ pub struct AppState {
     pub options: HttpOptions,
     /// Queries known by hash (automatic persisted queries).
     pub persisted: Arc<PersistedQueries>,
-    /// Queries already parsed and held to the limits, by text.
-    pub documents: Arc<ParsedDocuments>,
     /// Answers remembered by request and data version.
     pub responses: Arc<ResponseCache>,
     /// The small tables, in memory at the current data version.
     pub catalog: Arc<SharedCatalog>,
-    /// Writes each token has left this minute.
-    pub write_rate: Arc<http::write_rate::WriteRate>,
+    /// Changes as they commit, for subscriptions.
+    pub feed: Arc<ChangeFeed>,
+    /// WebSocket connections open, bounded by `--max-websockets`.
+    pub websockets: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -100,34 +96,23 @@ impl AppState {
         db.set_metric_callback(move |_| {
             statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        let schema_in = |validation| {
-            let feed = feed.clone();
-            graphql::schema(
-                db.clone(),
-                default_lang,
-                &limits,
-                options.introspection,
-                feed,
-                validation,
-            )
-        };
-        let schema = schema_in(async_graphql::ValidationMode::Strict);
-        let schema_for_validated = schema_in(async_graphql::ValidationMode::Fast);
+        let schemas = Schemas::new(&db, default_lang, &limits, options.introspection, &feed);
+        let catalog = Arc::new(SharedCatalog::new(watch));
+        let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits.clone());
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
-        let write_rate = Arc::new(http::write_rate::WriteRate::new(limits.writes_per_minute));
+        let websockets = Arc::new(tokio::sync::Semaphore::new(options.max_websockets));
         AppState {
-            schema,
-            schema_for_validated,
+            pipeline: Arc::new(pipeline),
             db,
             default_lang,
             limits,
             metrics,
             options,
             persisted,
-            documents: Arc::default(),
             responses,
-            catalog: Arc::new(SharedCatalog::new(watch)),
-            write_rate,
+            catalog,
+            feed,
+            websockets,
         }
     }
 }

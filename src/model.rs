@@ -228,8 +228,14 @@ pub struct ReportDate {
 #[error("{0:?} is not a date: expected YYYY-MM or YYYY-MM-DD")]
 pub struct BadDate(pub String);
 
+/// The years a date, or a filter's `year` or `fiscalYear`, may name: 1900
+/// to 9998, so every fiscal year's last month (March of the next year)
+/// still has four digits.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9998;
+
 impl ReportDate {
-    /// Parses `YYYY-MM` or `YYYY-MM-DD`, checking the calendar.
+    /// Parses `YYYY-MM` or `YYYY-MM-DD`, checking the calendar and
+    /// [`YEARS`].
     pub fn parse(text: &str) -> Result<Self, BadDate> {
         let bad = || BadDate(text.to_owned());
         let parts: Vec<&str> = text.split('-').collect();
@@ -253,7 +259,7 @@ impl ReportDate {
             ),
             _ => return Err(bad()),
         };
-        if !(1..=12).contains(&month) || year < 1900 {
+        if !(1..=12).contains(&month) || !YEARS.contains(&(year as i32)) {
             return Err(bad());
         }
         if let Some(day) = day

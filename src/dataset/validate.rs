@@ -12,6 +12,11 @@ use std::collections::HashSet;
 
 /// The longest text a field may hold, in characters.
 pub const MAX_TEXT_CHARS: usize = 10_000;
+/// The most entries a list of a record may hold: aliases, participants,
+/// specialties, talks, photos, the people of a photo.
+pub const MAX_LIST_ENTRIES: usize = 200;
+/// The longest url, in bytes.
+pub const MAX_URL_BYTES: usize = 2_000;
 
 /// A rule broken: which field of the record (`["name", "ja"]`,
 /// `["participants", "2"]`), and what.
@@ -32,6 +37,13 @@ pub enum Rule {
     Blank,
     /// A text is longer than [`MAX_TEXT_CHARS`].
     TooLong,
+    /// A text holds a control character (long texts may hold tabs and
+    /// line breaks).
+    ControlCharacter,
+    /// A list holds more than [`MAX_LIST_ENTRIES`] entries.
+    TooMany,
+    /// A url is not `http://`, `https://` or a path on this site.
+    BadUrl,
     /// A slug is not lowercase letters, digits and inner hyphens.
     BadSlug,
     /// Another record of the kind has the slug.
@@ -62,14 +74,29 @@ impl Rule {
         let [zh, ja, en] = match self {
             Rule::Required => ["此项必填。", "この項目は必須です。", "This is required."],
             Rule::Blank => [
-                "文本不能为空。",
-                "テキストを空にはできません。",
-                "The text must not be empty.",
+                "文本不能为空，也不能只含空白或不可见字符。",
+                "テキストを空や空白・不可視文字だけにはできません。",
+                "The text must hold a visible character.",
             ],
             Rule::TooLong => [
                 "文本不能超过 10000 个字符。",
                 "テキストは 10000 文字以内にしてください。",
                 "The text must be at most 10000 characters.",
+            ],
+            Rule::ControlCharacter => [
+                "文本含有控制字符（长文本中只允许制表符和换行）。",
+                "テキストに制御文字が含まれています（長いテキストではタブと改行のみ可）。",
+                "The text holds a control character (long texts may hold tabs and line breaks only).",
+            ],
+            Rule::TooMany => [
+                "列表不能超过 200 项。",
+                "リストは 200 項目以内にしてください。",
+                "A list may hold at most 200 entries.",
+            ],
+            Rule::BadUrl => [
+                "网址须以 http:// 或 https:// 开头，或为本站路径（以 / 开头）。",
+                "URL は http:// か https:// で始まるか、このサイトのパス（/ で始まる）にしてください。",
+                "A url is http://, https:// or a path on this site (starting with /).",
             ],
             Rule::BadSlug => [
                 "标识（slug）只能由小写字母、数字和中间的连字符组成。",
@@ -254,15 +281,14 @@ pub fn institution(item: &Institution) -> Violations {
         }
     }
     found.optional("reading", &item.reading);
+    found.bounded("aliases", item.aliases.len());
     let mut aliases = HashSet::new();
     for (j, alias) in item.aliases.iter().enumerate() {
         let at = || vec!["aliases".to_owned(), j.to_string()];
-        if alias.trim().is_empty() {
-            found.add(at(), Rule::Blank);
+        if let Some(rule) = text_rule(alias, Shape::Line) {
+            found.add(at(), rule);
         } else if !aliases.insert(alias) {
             found.add(at(), Rule::ListedTwice);
-        } else if alias.chars().count() > MAX_TEXT_CHARS {
-            found.add(at(), Rule::TooLong);
         }
     }
     found.0
@@ -284,10 +310,13 @@ pub fn exchange(item: &Exchange) -> Violations {
     found.slug(&item.slug);
     found.date("date", &item.date);
     found.required("title", &item.title);
-    found.optional("summary", &item.summary);
+    found.long("summary", &item.summary);
     if item.participants.is_empty() {
         found.add(vec!["participants".into()], Rule::Required);
     }
+    found.bounded("participants", item.participants.len());
+    found.bounded("specialties", item.specialties.len());
+    found.bounded("talks", item.talks.len());
     found.distinct("participants", &item.participants);
     found.distinct("specialties", &item.specialties);
     for (j, talk) in item.talks.iter().enumerate() {
@@ -307,7 +336,7 @@ pub fn aid_shipment(item: &AidShipment) -> Violations {
     found.required("items", &item.items);
     found.required("sender", &item.sender);
     found.required("recipient", &item.recipient);
-    found.optional("description", &item.description);
+    found.long("description", &item.description);
     if item.quantity.is_some_and(|q| q < 0) {
         found.add(vec!["quantity".into()], Rule::Negative);
     }
@@ -320,7 +349,7 @@ pub fn news_item(item: &NewsItem) -> Violations {
     let mut found = Found::default();
     found.slug(&item.slug);
     found.required("title", &item.title);
-    found.optional("body", &item.body);
+    found.long("body", &item.body);
     match (&item.date, item.fiscal_year) {
         (Some(text), fiscal_year) => {
             let parsed = found.date("date", text);
@@ -342,7 +371,13 @@ pub fn photo(item: &Photo) -> Violations {
     let mut found = Found::default();
     found.slug(&item.slug);
     found.required("caption", &item.caption);
+    found.bounded("people", item.people.len());
     found.distinct("people", &item.people);
+    if let Some(url) = &item.url
+        && !is_safe_url(url)
+    {
+        found.add(vec!["url".into()], Rule::BadUrl);
+    }
     found.0
 }
 
@@ -364,6 +399,7 @@ impl Found {
     }
 
     fn photos(&mut self, photos: &[Photo]) {
+        self.bounded("photos", photos.len());
         let mut slugs = HashSet::new();
         for (j, item) in photos.iter().enumerate() {
             let prefix = ["photos".to_owned(), j.to_string()];
@@ -400,16 +436,29 @@ impl Found {
         self.optional(field, texts);
     }
 
+    /// Texts of one line (names, titles, captions).
     fn optional(&mut self, field: &str, texts: &Localized) {
+        self.texts(field, texts, Shape::Line);
+    }
+
+    /// Texts that may hold tabs and line breaks (summaries, bodies,
+    /// descriptions).
+    fn long(&mut self, field: &str, texts: &Localized) {
+        self.texts(field, texts, Shape::Long);
+    }
+
+    fn texts(&mut self, field: &str, texts: &Localized, shape: Shape) {
         for (lang, text) in texts {
-            let rule = if text.trim().is_empty() {
-                Rule::Blank
-            } else if text.chars().count() > MAX_TEXT_CHARS {
-                Rule::TooLong
-            } else {
-                continue;
-            };
-            self.add(vec![field.into(), lang_code(*lang)], rule);
+            if let Some(rule) = text_rule(text, shape) {
+                self.add(vec![field.into(), lang_code(*lang)], rule);
+            }
+        }
+    }
+
+    /// A list of `len` entries: at most [`MAX_LIST_ENTRIES`].
+    fn bounded(&mut self, field: &str, len: usize) {
+        if len > MAX_LIST_ENTRIES {
+            self.add(vec![field.into()], Rule::TooMany);
         }
     }
 
@@ -434,6 +483,58 @@ impl Found {
             }
         }
     }
+}
+
+/// Whether a text may hold tabs and line breaks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Line,
+    Long,
+}
+
+/// The rule `text` breaks, if any: it must hold a visible character, no
+/// control character (a long text may hold tabs and line breaks), and at
+/// most [`MAX_TEXT_CHARS`] characters.
+fn text_rule(text: &str, shape: Shape) -> Option<Rule> {
+    let allowed = |c: char| shape == Shape::Long && matches!(c, '\t' | '\n' | '\r');
+    if text.chars().any(|c| c.is_control() && !allowed(c)) {
+        Some(Rule::ControlCharacter)
+    } else if !text.chars().any(is_visible) {
+        Some(Rule::Blank)
+    } else if text.chars().count() > MAX_TEXT_CHARS {
+        Some(Rule::TooLong)
+    } else {
+        None
+    }
+}
+
+/// Whether `c` shows: not white space, not a control, not one of the
+/// characters that take no room (zero-width spaces and joiners, marks of
+/// direction, the byte-order mark, soft hyphens, Hangul fillers).
+fn is_visible(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}'
+            | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'))
+}
+
+/// Whether a photo's url is safe to put in a page: `http://` or
+/// `https://` with a host, or a path on this site (`/…`, not `//…`); no
+/// spaces or controls, at most [`MAX_URL_BYTES`].
+pub fn is_safe_url(url: &str) -> bool {
+    let clean =
+        url.len() <= MAX_URL_BYTES && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    let lower = url.to_ascii_lowercase();
+    let absolute = ["http://", "https://"].iter().any(|scheme| {
+        lower
+            .strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/'))
+    });
+    let local = url.starts_with('/') && !url.starts_with("//");
+    clean && (absolute || local)
 }
 
 fn lang_code(lang: super::format::LangKey) -> String {

@@ -18,9 +18,7 @@ use crate::i18n::Lang;
 use crate::store::DatabaseConnection;
 use crate::store::catalog::SharedCatalog;
 use crate::store::change_feed::ChangeFeed;
-use async_graphql::{
-    Context, Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder, ValidationMode,
-};
+use async_graphql::{Context, Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
 use loaders::{DbLoader, RequestLoader};
 use std::sync::Arc;
 
@@ -38,17 +36,16 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 }
 
 /// The schema over `db`, serving `default_lang` when a request names no
-/// language, enforcing `limits` while validating in `validation` mode,
-/// answering introspection only when `introspection` is on, and live
-/// changes from `feed`.
+/// language, enforcing `limits`, answering introspection only when
+/// `introspection` is on, and live changes from `feed`; its validation
+/// mode and extensions are the caller's to add (see [`crate::pipeline`]).
 pub fn schema(
     db: DatabaseConnection,
     default_lang: Lang,
     limits: &limits::Limits,
     introspection: bool,
     feed: Arc<ChangeFeed>,
-    validation: ValidationMode,
-) -> AppSchema {
+) -> SchemaBuilder<Query, Mutation, Subscription> {
     let builder = schema_builder();
     let builder = if introspection {
         builder
@@ -59,11 +56,9 @@ pub fn schema(
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_directives(limits.max_directives)
-        .validation_mode(validation)
         .data(db)
         .data(lang::RequestLanguage(default_lang))
         .data(feed)
-        .finish()
 }
 
 /// The SDL committed as `schema.graphql`: fields, arguments and enum values

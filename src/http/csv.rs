@@ -10,6 +10,8 @@
 //! joined by `; `. Cells are quoted as RFC 4180 asks, lines end in CRLF,
 //! and the text is UTF-8 with a byte-order mark, so that Excel opens
 //! Chinese and Japanese correctly. An empty list gives an empty table.
+//! A text that a spreadsheet would take for a formula (`=HYPERLINK(…)`,
+//! `+1`, `@SUM(1)`) is prefixed with `'`; numbers stay numbers.
 
 use async_graphql::Value;
 use async_graphql::indexmap::IndexMap;
@@ -136,9 +138,20 @@ fn leaves(value: &Value, path: String, cells: &mut IndexMap<String, Vec<String>>
 
 fn text(value: &Value) -> String {
     match value {
-        Value::String(text) => text.clone(),
+        Value::String(text) => neutralised(text),
         Value::Enum(name) => name.to_string(),
         other => other.to_string(),
+    }
+}
+
+/// A text a spreadsheet will not read as a formula: one beginning with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
+/// (OWASP's advice for CSV injection). Numbers are not texts here: they
+/// stay numbers.
+fn neutralised(text: &str) -> String {
+    match text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        true => format!("'{text}"),
+        false => text.to_owned(),
     }
 }
 
@@ -185,6 +198,24 @@ mod tests {
             "\u{feff}slug,title,participants.name,venue.name\r\n\
              a,\"循环, \"\"心\"\"\",甲; 乙,\r\n\
              b,\"x\ny\",,丙\r\n"
+        );
+    }
+
+    #[test]
+    fn texts_that_look_like_formulas_are_neutralised_numbers_are_not() {
+        let text = table(
+            r#"{"exchanges": {"nodes": [
+            {"title": "=HYPERLINK(\"http://x\",\"x\")", "n": -1, "tags": ["+1", "a"]},
+            {"title": "@SUM(1)", "n": 2.5, "tags": ["-2"]},
+            {"title": "\tx", "n": 0, "tags": ["\rx", "心"]}
+        ]}}"#,
+        );
+        assert_eq!(
+            text,
+            "\u{feff}title,n,tags\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\",\"\"x\"\")\",-1,'+1; a\r\n\
+             '@SUM(1),2.5,'-2\r\n\
+             '\tx,0,\"'\rx; 心\"\r\n"
         );
     }
 

@@ -27,6 +27,16 @@ pub async fn metrics(State(state): State<AppState>) -> impl axum::response::Into
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render() + &state.responses.render_metrics(),
+        state.metrics.render() + &state.responses.render_metrics() + &subscribers(&state),
+    )
+}
+
+/// The subscribers listening to this process's change feed.
+fn subscribers(state: &AppState) -> String {
+    format!(
+        "# HELP medexchange_subscribers Subscriptions listening for changes.\n\
+         # TYPE medexchange_subscribers gauge\n\
+         medexchange_subscribers {}\n",
+        state.feed.subscribers()
     )
 }

@@ -23,6 +23,7 @@ pub struct Metrics {
     errors_by_code: Mutex<BTreeMap<String, u64>>,
     /// SQL statements run (fed by the database connection's callback).
     pub sql_statements: Arc<AtomicU64>,
+    websockets_open: AtomicU64,
 }
 
 impl Metrics {
@@ -46,6 +47,27 @@ impl Metrics {
     pub fn observe_error(&self, code: &str) {
         if let Ok(mut by_code) = self.errors_by_code.lock() {
             *by_code.entry(code.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// Counts a WebSocket connection opened.
+    pub fn websocket_opened(&self) {
+        self.websockets_open.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a WebSocket connection closed.
+    pub fn websocket_closed(&self) {
+        self.websockets_open.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Counts each of `errors` by its `extensions.code`.
+    pub fn observe_errors(&self, errors: &[async_graphql::ServerError]) {
+        for error in errors {
+            let code = error.extensions.as_ref().and_then(|e| e.get("code"));
+            match code {
+                Some(async_graphql::Value::String(code)) => self.observe_error(code),
+                _ => self.observe_error(""),
+            }
         }
     }
 
@@ -113,6 +135,13 @@ impl Metrics {
             out,
             "medexchange_sql_statements_total {}",
             self.sql_statements.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP medexchange_websockets_open WebSocket connections open.\n\
+             # TYPE medexchange_websockets_open gauge\n\
+             medexchange_websockets_open {}",
+            self.websockets_open.load(Ordering::Relaxed)
         );
         out
     }

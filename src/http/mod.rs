@@ -1,8 +1,6 @@
 //! The HTTP surface: every route in one place.
 
-mod bounded;
 pub mod csv;
-mod field_order;
 mod graphiql;
 pub use graphiql::EDITING_EXAMPLE as GRAPHIQL_EDITING_EXAMPLE;
 pub use graphiql::EXAMPLES as GRAPHIQL_EXAMPLES;
@@ -10,11 +8,9 @@ mod graphql;
 mod health;
 pub mod metrics;
 pub mod options;
-pub mod parsed;
 pub mod persisted;
 pub mod request_id;
 pub mod response_cache;
-pub mod write_rate;
 
 use crate::AppState;
 use axum::Router;
@@ -26,7 +22,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 /// The router the server runs, and the tests drive.
 pub fn router(state: AppState) -> Router {
-    let body_limit = DefaultBodyLimit::max(state.limits.max_body_bytes);
+    let body_limit = DefaultBodyLimit::max(state.pipeline.limits().max_body_bytes);
     let cors = cors_layer(&state.options.cors_allowed_origins);
     let router = Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
@@ -49,7 +45,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// CORS for the configured origins: none (no CORS headers), `*` (any), or
-/// a list. Browsers may send the headers GraphQL clients use.
+/// a list. Browsers may send the headers GraphQL clients use, the
+/// writers' `Authorization` included (tokens are sent as headers, never as
+/// cookies, so credentials mode stays off and `*` is safe).
 fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
     if origins.is_empty() {
         return None;
@@ -60,12 +58,15 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             header::CONTENT_TYPE,
             header::ACCEPT,
             header::ACCEPT_LANGUAGE,
+            header::AUTHORIZATION,
             HeaderName::from_static("x-request-id"),
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
             header::CONTENT_LANGUAGE,
             header::ETAG,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
         ])
         .max_age(std::time::Duration::from_secs(600));
     if origins.iter().any(|o| o == "*") {

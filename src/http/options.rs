@@ -27,6 +27,14 @@ pub struct HttpOptions {
     /// process is noticed). Zero: at every request instead, and nothing is
     /// answered from the response cache.
     pub data_version_poll: Duration,
+    /// Most WebSocket connections open at once (503 beyond).
+    pub max_websockets: usize,
+    /// Most operations (subscriptions, queries, mutations) running at once
+    /// on one WebSocket connection.
+    pub max_subscriptions_per_connection: usize,
+    /// How long a WebSocket connection may wait before `connection_init`
+    /// (closed with 4408 after).
+    pub connection_init_timeout: Duration,
 }
 
 impl Default for HttpOptions {
@@ -41,6 +49,9 @@ impl Default for HttpOptions {
             response_cache_entries: 1_000,
             response_cache_bytes: 64 * 1024 * 1024,
             data_version_poll: Duration::from_millis(250),
+            max_websockets: 10_000,
+            max_subscriptions_per_connection: 20,
+            connection_init_timeout: Duration::from_secs(10),
         }
     }
 }

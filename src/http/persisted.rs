@@ -6,7 +6,7 @@
 //! many stateless processes need no shared state: an unknown hash costs
 //! one retry.
 
-use super::bounded::BoundedMap;
+use crate::pipeline::bounded::BoundedMap;
 use std::sync::Arc;
 
 /// The queries this process has seen, by hash, oldest dropped first.

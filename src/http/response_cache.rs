@@ -11,9 +11,9 @@
 //! served again (and age out). While the version is unknown nothing is
 //! served from memory.
 
-use super::bounded::BoundedMap;
 use crate::http::persisted::sha256_hex;
 use crate::i18n::Lang;
+use crate::pipeline::bounded::BoundedMap;
 use crate::store::data_version::DataVersionWatch;
 use axum::body::Bytes;
 use std::sync::atomic::{AtomicU64, Ordering};

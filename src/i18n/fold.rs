@@ -118,8 +118,27 @@ fn runs(folded: &str) -> Vec<Run> {
     runs
 }
 
+/// The longest token indexed, in bytes: PostgreSQL refuses a tsvector
+/// word of 2,047 bytes or more. A longer word is indexed by its first
+/// 1,000 bytes (cut between characters); queries are at most 200
+/// characters, so none is ever cut.
+pub const MAX_TOKEN_BYTES: usize = 1_000;
+
+/// `word` cut to at most [`MAX_TOKEN_BYTES`], between characters.
+fn cut_token(mut word: String) -> String {
+    if word.len() > MAX_TOKEN_BYTES {
+        let end = (0..=MAX_TOKEN_BYTES)
+            .rev()
+            .find(|&i| word.is_char_boundary(i))
+            .unwrap_or(0);
+        word.truncate(end);
+    }
+    word
+}
+
 /// The tokens indexed for a folded text: every CJK character, every CJK
-/// pair, every word; each once, in order of first appearance.
+/// pair, every word (cut to [`MAX_TOKEN_BYTES`]); each once, in order of
+/// first appearance.
 pub fn index_tokens(folded: &str) -> Vec<String> {
     let mut tokens: Vec<String> = Vec::new();
     let mut push = |token: String| {
@@ -129,7 +148,7 @@ pub fn index_tokens(folded: &str) -> Vec<String> {
     };
     for run in runs(folded) {
         match run {
-            Run::Word(word) => push(word),
+            Run::Word(word) => push(cut_token(word)),
             Run::Cjk(chars) => {
                 for (i, c) in chars.iter().enumerate() {
                     push(c.to_string());
@@ -183,6 +202,18 @@ pub fn query_tokens(folded: &str) -> Vec<QueryToken> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_words_are_indexed_by_their_first_thousand_bytes() {
+        let word = "é".repeat(3_000);
+        let tokens = index_tokens(&word);
+        assert!(
+            tokens.iter().all(|t| t.len() <= MAX_TOKEN_BYTES),
+            "{}",
+            tokens[0].len()
+        );
+        assert_eq!(tokens[0], "é".repeat(500));
+    }
 
     #[test]
     fn script_variants_fold_together() {

@@ -10,17 +10,29 @@
 //! of a connection held per process.
 
 use crate::store::data_version::{self, DataVersionWatch};
+use crate::store::history;
 use entity::change_log;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashSet;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// Changes most recently committed, for the process's subscribers.
 pub struct ChangeFeed {
-    sender: broadcast::Sender<change_log::Model>,
+    sender: broadcast::Sender<Arc<FedChange>>,
+}
+
+/// One change as the feed hands it on.
+#[derive(Debug)]
+pub struct FedChange {
+    /// The change.
+    pub row: change_log::Model,
+    /// Readers without a token may see it: its record was not deleted
+    /// when the change was read (see [`history::Visible`]).
+    pub public: bool,
 }
 
 impl ChangeFeed {
@@ -32,19 +44,27 @@ impl ChangeFeed {
         interval: Duration,
         watch: Option<Arc<DataVersionWatch>>,
     ) -> Arc<ChangeFeed> {
-        let (sender, _) = broadcast::channel(1024);
+        let (sender, _) = broadcast::channel(CAPACITY);
         let feed = Arc::new(ChangeFeed { sender });
         let follower = Follower { db, watch };
         tokio::spawn(follow(Arc::downgrade(&feed), follower, interval));
         feed
     }
 
-    /// The changes committed from now on. A subscriber more than 1,024
-    /// changes behind skips the oldest (see [`broadcast`]).
-    pub fn subscribe(&self) -> broadcast::Receiver<change_log::Model> {
+    /// The changes committed from now on. A subscriber more than
+    /// [`CAPACITY`] changes behind is told it lagged (see [`broadcast`]).
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<FedChange>> {
         self.sender.subscribe()
     }
+
+    /// How many subscribers are listening now.
+    pub fn subscribers(&self) -> usize {
+        self.sender.receiver_count()
+    }
 }
+
+/// The most changes kept for subscribers that are behind.
+pub const CAPACITY: usize = 1024;
 
 /// What the feed reads from.
 struct Follower {
@@ -97,9 +117,15 @@ async fn step(
         .all(db)
         .await?;
     let last = changes.last().map_or(last, |change| change.id);
-    for change in changes {
+    let ids: Vec<i64> = changes.iter().map(|change| change.id).collect();
+    let public: HashSet<i64> = match ids.is_empty() {
+        true => HashSet::new(),
+        false => history::public_among(db, &ids).await?.into_iter().collect(),
+    };
+    for row in changes {
+        let public = public.contains(&row.id);
         // No subscriber is not an error.
-        let _ = feed.sender.send(change);
+        let _ = feed.sender.send(Arc::new(FedChange { row, public }));
     }
     Ok((version, last))
 }

@@ -17,7 +17,7 @@ use entity::{
     institution_translation, news_item, news_item_translation, photo, photo_person,
     photo_translation, speaker, speaker_translation, specialty, specialty_translation, talk,
 };
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -420,13 +420,106 @@ has_lang!(
     photo_translation => "photo_id",
 );
 
+/// Whose changes a reader may see: everyone's, or only those of records
+/// not deleted now (what readers without a token see: a deleted record's
+/// texts, current and former, are for editors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visible {
+    /// Every change (editors).
+    All,
+    /// Changes of records not deleted now.
+    OfLiveRecords,
+}
+
+impl Visible {
+    /// The condition on `change_log` rows this visibility allows.
+    fn condition(self) -> Condition {
+        match self {
+            Visible::All => Condition::all(),
+            Visible::OfLiveRecords => {
+                RecordType::ALL
+                    .into_iter()
+                    .fold(Condition::all(), |all, kind| {
+                        all.add(
+                            Condition::any()
+                                .add(change_log::Column::RecordType.ne(kind.as_str()))
+                                .add(
+                                    change_log::Column::RecordId.not_in_subquery(deleted_ids(kind)),
+                                ),
+                        )
+                    })
+            }
+        }
+    }
+}
+
+/// The ids of the records of `kind` deleted now.
+fn deleted_ids(kind: RecordType) -> SelectStatement {
+    fn of<E: EntityTrait>(entity: E, id: E::Column, deleted_at: E::Column) -> SelectStatement {
+        Query::select()
+            .column(id)
+            .from(entity)
+            .and_where(deleted_at.is_not_null())
+            .to_owned()
+    }
+    match kind {
+        RecordType::Specialty => of(
+            specialty::Entity,
+            specialty::Column::Id,
+            specialty::Column::DeletedAt,
+        ),
+        RecordType::Institution => of(
+            institution::Entity,
+            institution::Column::Id,
+            institution::Column::DeletedAt,
+        ),
+        RecordType::Speaker => of(
+            speaker::Entity,
+            speaker::Column::Id,
+            speaker::Column::DeletedAt,
+        ),
+        RecordType::Exchange => of(
+            exchange::Entity,
+            exchange::Column::Id,
+            exchange::Column::DeletedAt,
+        ),
+        RecordType::AidShipment => of(
+            aid_shipment::Entity,
+            aid_shipment::Column::Id,
+            aid_shipment::Column::DeletedAt,
+        ),
+        RecordType::NewsItem => of(
+            news_item::Entity,
+            news_item::Column::Id,
+            news_item::Column::DeletedAt,
+        ),
+        RecordType::Photo => of(photo::Entity, photo::Column::Id, photo::Column::DeletedAt),
+    }
+}
+
+/// Of the changes with ids in `ids`, those readers without a token may
+/// see (their records are not deleted now).
+pub async fn public_among<C: ConnectionTrait>(db: &C, ids: &[i64]) -> Result<Vec<i64>, DbErr> {
+    change_log::Entity::find()
+        .select_only()
+        .column(change_log::Column::Id)
+        .filter(change_log::Column::Id.is_in(ids.iter().copied()))
+        .filter(Visible::OfLiveRecords.condition())
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// The first change of a record: where it came from (the file and place
-/// of its import, or the editor who created it).
+/// of its import, or the editor who created it); none when `visible`
+/// hides the record's changes.
 pub async fn origin<C: ConnectionTrait>(
     db: &C,
     (kind, id): (RecordType, i32),
+    visible: Visible,
 ) -> Result<Option<change_log::Model>, DbErr> {
     change_log::Entity::find()
+        .filter(visible.condition())
         .filter(change_log::Column::RecordType.eq(kind.as_str()))
         .filter(change_log::Column::RecordId.eq(id))
         .order_by_asc(change_log::Column::Id)
@@ -434,16 +527,16 @@ pub async fn origin<C: ConnectionTrait>(
         .await
 }
 
-/// Changes, newest first: of one record, or of every record; after the
-/// change with id `after` (a cursor), `limit` at most.
+/// Changes `visible` allows, newest first: of one record, or of every
+/// record; after the change with id `after` (a cursor), `limit` at most.
 pub async fn changes<C: ConnectionTrait>(
     db: &C,
     record: Option<(RecordType, i32)>,
-    after: Option<i64>,
-    limit: u64,
+    visible: Visible,
+    (after, limit): (Option<i64>, u64),
     count_total: bool,
 ) -> Result<Page<change_log::Model>, DbErr> {
-    let mut select = change_log::Entity::find();
+    let mut select = change_log::Entity::find().filter(visible.condition());
     if let Some((kind, id)) = record {
         select = select
             .filter(change_log::Column::RecordType.eq(kind.as_str()))

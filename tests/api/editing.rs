@@ -83,13 +83,17 @@ async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() 
                 app.engine
             );
         }
-        let history = app
-            .data(r#"{ institution(slug: "kameda-medical-center") { history(first: 1) { nodes { actor action version fields source } } } }"#)
-            .await;
+        let read_history = r#"{ institution(slug: "kameda-medical-center") { history(first: 1) { nodes { actor action version fields source } } } }"#;
+        let history = write(&app, &editor, read_history, json!({})).await;
         assert_eq!(
-            history["institution"]["history"]["nodes"][0],
+            history["data"]["institution"]["history"]["nodes"][0],
             json!({"actor": "editor.sato", "action": "UPDATE", "version": version + 1,
                    "fields": ["aliases", "name.ja"], "source": null})
+        );
+        let anonymous = app.data(read_history).await;
+        assert_eq!(
+            anonymous["institution"]["history"]["nodes"][0]["actor"], "editor",
+            "token names are for editors"
         );
         let origin = app
             .data_with(
@@ -343,14 +347,15 @@ async fn a_deleted_exchange_leaves_every_list_until_it_is_restored() {
         assert_eq!(restored["slug"], slug, "{body}");
         assert_eq!(app.data(read).await, before, "{:?}", app.engine);
         assert!(search_slugs(&app, "杏林").await.contains(&slug.to_owned()));
-        let history = app
-            .data_with(
-                "query($id: ID!) { node(id: $id) { ... on Exchange { history(first: 2) { nodes { action actor fields } } } } }",
-                json!({"id": hit["id"]}),
-            )
-            .await;
+        let history = write(
+            &app,
+            &editor,
+            "query($id: ID!) { node(id: $id) { ... on Exchange { history(first: 2) { nodes { action actor fields } } } } }",
+            json!({"id": hit["id"]}),
+        )
+        .await;
         assert_eq!(
-            history["node"]["history"]["nodes"],
+            history["data"]["node"]["history"]["nodes"],
             json!([{"action": "RESTORE", "actor": "editor.zhao", "fields": ["deleted_at"]},
                    {"action": "DELETE", "actor": "editor.zhao", "fields": ["deleted_at"]}])
         );
@@ -377,14 +382,15 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
         });
         let body = write(&app, &editor, create, json!({"input": input})).await;
         let exchange = &body["data"]["createExchange"]["exchange"];
-        let origin = app
-            .data_with(
-                "query($id: ID!) { origin(id: $id) { actor action } }",
-                json!({"id": exchange["id"]}),
-            )
-            .await;
+        let origin = write(
+            &app,
+            &editor,
+            "query($id: ID!) { origin(id: $id) { actor action } }",
+            json!({"id": exchange["id"]}),
+        )
+        .await;
         assert_eq!(
-            origin["origin"],
+            origin["data"]["origin"],
             json!({"actor": "editor.kim", "action": "CREATE"})
         );
         assert_eq!(exchange["version"], 1, "{:?}: {body}", app.engine);
@@ -427,11 +433,10 @@ async fn a_created_exchange_is_the_same_record_an_import_would_write() {
         dataset::import::import(&app.db, &exported, "round-trip.yaml")
             .await
             .unwrap();
-        let history = app
-            .data(r#"{ changes(first: 1) { nodes { actor action record { ... on Exchange { slug } } } } }"#)
-            .await;
+        let read_changes = r#"{ changes(first: 1) { nodes { actor action record { ... on Exchange { slug } } } } }"#;
+        let history = write(&app, &editor, read_changes, json!({})).await;
         assert_eq!(
-            history["changes"]["nodes"][0],
+            history["data"]["changes"]["nodes"][0],
             json!({"actor": "editor.kim", "action": "UPDATE", "record": {"slug": "2021-04-beihai-kameda-follow-up"}})
         );
     }

@@ -261,6 +261,17 @@ impl TestApp {
         }
     }
 
+    /// Serves the router on a loopback port the operating system picks
+    /// (bound before its number is known, so no other test can take it),
+    /// for clients that need a socket (WebSocket); returns the port.
+    pub async fn serve(&self) -> u16 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        port
+    }
+
     /// SQL statements run so far.
     pub fn statements(&self) -> usize {
         self.statements.load(Ordering::SeqCst) as usize

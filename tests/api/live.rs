@@ -29,13 +29,18 @@ where
     }
 }
 
-/// A graphql-transport-ws socket to the server on `port`, subscribed to
-/// `subscription` and given time to start listening.
+/// A graphql-transport-ws socket to `server`, with `authorization` in
+/// `connection_init` when given, subscribed to `subscription` once the
+/// server counts the subscription among its change feed's listeners.
 async fn subscribe(
-    port: u16,
+    server: &Server,
     subscription: &str,
-) -> impl futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin
-{
+    authorization: Option<&str>,
+) -> impl futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
++ Unpin
++ use<> {
+    let port = server.port;
+    let listening = server.metric("medexchange_subscribers");
     let mut request = format!("ws://127.0.0.1:{port}/graphql")
         .into_client_request()
         .unwrap();
@@ -44,7 +49,11 @@ async fn subscribe(
         "graphql-transport-ws".parse().unwrap(),
     );
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let init = json!({"type": "connection_init"}).to_string();
+    let payload = match authorization {
+        Some(authorization) => json!({"Authorization": authorization}),
+        None => json!({}),
+    };
+    let init = json!({"type": "connection_init", "payload": payload}).to_string();
     socket.send(Message::text(init)).await.unwrap();
     let ack = next_message(&mut socket, Duration::from_secs(5)).await;
     assert_eq!(ack["type"], "connection_ack");
@@ -53,7 +62,14 @@ async fn subscribe(
         .send(Message::text(subscribe.to_string()))
         .await
         .unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let registered = std::time::Instant::now();
+    while server.metric("medexchange_subscribers") <= listening {
+        assert!(
+            registered.elapsed() < Duration::from_secs(10),
+            "never registered"
+        );
+        tokio::task::yield_now().await;
+    }
     socket
 }
 
@@ -63,7 +79,7 @@ async fn a_subscriber_hears_a_write_made_by_another_process() {
         let database = ScratchDatabase::new(engine).await;
         let server = Server::start(&database.url);
         wait_ready(server.port);
-        let mut socket = subscribe(server.port, SUBSCRIPTION).await;
+        let mut socket = subscribe(&server, SUBSCRIPTION, None).await;
 
         let file = std::env::temp_dir().join(format!(
             "medexchange_live_{}_{engine:?}.yaml",
@@ -112,11 +128,6 @@ async fn a_mutation_through_one_server_is_served_and_heard_at_once_by_another() 
         wait_ready(writer.port);
         let reader = Server::start(&database.url);
         wait_ready(reader.port);
-        let heard_fields = "subscription { archiveChanged { actor action record { ... on Institution { name(lang: JA) } } } }";
-        let mut socket = subscribe(reader.port, heard_fields).await;
-        let before = reader.query(KAMEDA)["data"]["institution"].clone();
-        assert_eq!(before["name"], "亀田総合病院", "{engine:?}");
-
         let minted = Command::new(env!("CARGO_BIN_EXE_medexchange"))
             .args([
                 "token",
@@ -132,6 +143,11 @@ async fn a_mutation_through_one_server_is_served_and_heard_at_once_by_another() 
             .unwrap();
         let stdout = String::from_utf8_lossy(&minted.stdout);
         let token = stdout.lines().last().unwrap().trim().to_owned();
+        let heard_fields = "subscription { archiveChanged { actor action record { ... on Institution { name(lang: JA) } } } }";
+        let mut socket = subscribe(&reader, heard_fields, Some(&format!("Bearer {token}"))).await;
+        let before = reader.query(KAMEDA)["data"]["institution"].clone();
+        assert_eq!(before["name"], "亀田総合病院", "{engine:?}");
+
         let rename = r#"mutation($id: ID!, $v: Int!) { updateInstitution(id: $id, expectedVersion: $v,
             input: {name: [{lang: JA, text: "亀田メディカルセンター"}]}) { errors { code } } }"#;
         let variables = json!({"id": before["id"], "v": before["version"]});

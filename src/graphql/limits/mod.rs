@@ -38,6 +38,9 @@ pub struct Limits {
     /// Mutations one token may run per minute in one process (bursts up
     /// to that many); 0 turns the limit off.
     pub writes_per_minute: u32,
+    /// Most requests running at once in one process, over every transport
+    /// (`OVERLOADED`, HTTP 503 with `Retry-After`, beyond); 0: no bound.
+    pub max_in_flight: usize,
 }
 
 /// What one mutation adds to a request's cost: a write (a transaction, the
@@ -58,6 +61,7 @@ impl Default for Limits {
             max_batch_size: 0,
             max_mutations: 10,
             writes_per_minute: 120,
+            max_in_flight: 256,
         }
     }
 }

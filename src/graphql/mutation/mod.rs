@@ -27,7 +27,7 @@ use crate::store::history::RecordType;
 use crate::store::records;
 use crate::store::tokens::Caller;
 use async_graphql::{Context, ID, InputType, MaybeUndefined, MergedObject};
-use user_error::user_errors;
+use user_error::{languages_listed_twice, user_errors};
 
 /// Every way to change the archive (a writer's token needed).
 #[derive(MergedObject, Default)]
@@ -87,6 +87,12 @@ impl Written {
         }
     }
 
+    /// The refusal of an input setting a language twice in one text field.
+    fn languages_twice(input: &async_graphql::Value) -> Option<Self> {
+        let errors = languages_listed_twice(input);
+        (!errors.is_empty()).then_some(Written { id: None, errors })
+    }
+
     fn refused(violations: Violations, input: &async_graphql::Value) -> Self {
         Written {
             id: None,
@@ -135,6 +141,9 @@ pub(crate) async fn create<I: RecordInput>(
 ) -> Result<Written, ApiError> {
     let editor = editor(ctx)?;
     let value = input.to_value();
+    if let Some(twice) = Written::languages_twice(&value) {
+        return Ok(twice);
+    }
     let found = match input.look_up(ctx, true).await? {
         Ok(found) => found,
         Err(violations) => return Ok(Written::refused(violations, &value)),
@@ -156,6 +165,9 @@ pub(crate) async fn update<I: RecordInput>(
 ) -> Result<Written, ApiError> {
     let editor = editor(ctx)?;
     let value = input.to_value();
+    if let Some(twice) = Written::languages_twice(&value) {
+        return Ok(twice);
+    }
     let Some(id) = row_id::<I::Record>(id) else {
         return Ok(Written::refused(violation(&["id"], Rule::NotFound), &value));
     };

@@ -35,6 +35,9 @@ impl From<&Rule> for UserErrorCode {
             Rule::InUse => UserErrorCode::InUse,
             Rule::Blank
             | Rule::TooLong
+            | Rule::ControlCharacter
+            | Rule::TooMany
+            | Rule::BadUrl
             | Rule::BadSlug
             | Rule::BadDate
             | Rule::Negative
@@ -89,6 +92,45 @@ pub(crate) fn set_texts(texts: &mut Localized, changes: &Option<Vec<LocalizedTex
             Some(text) => texts.insert(key, text.clone()),
             None => texts.remove(&key),
         };
+    }
+}
+
+/// Every entry of a list of `LocalizedTextInput` (anywhere in `input`)
+/// whose language an earlier entry of the list already set: one text per
+/// language, so none is silently dropped.
+pub(crate) fn languages_listed_twice(input: &Value) -> Vec<UserError> {
+    let mut found = Vec::new();
+    walk_languages(input, &mut vec!["input".to_owned()], &mut found);
+    found
+}
+
+fn walk_languages(value: &Value, path: &mut Vec<String>, found: &mut Vec<UserError>) {
+    match value {
+        Value::Object(fields) => {
+            for (name, field) in fields {
+                path.push(name.to_string());
+                walk_languages(field, path, found);
+                path.pop();
+            }
+        }
+        Value::List(items) => {
+            let mut seen = std::collections::HashSet::new();
+            for (j, item) in items.iter().enumerate() {
+                path.push(j.to_string());
+                if let Value::Object(fields) = item
+                    && let (Some(Value::Enum(lang)), true) =
+                        (fields.get("lang"), fields.contains_key("text"))
+                    && !seen.insert(lang.as_str().to_owned())
+                {
+                    let field = [&path[..], &["lang".to_owned()]].concat();
+                    let rule = Rule::ListedTwice;
+                    found.push(UserError { field, rule });
+                }
+                walk_languages(item, path, found);
+                path.pop();
+            }
+        }
+        _ => {}
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::graphql::enums::{Country, ExchangeFormat};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
-use crate::model::ReportDate;
+use crate::model::{ReportDate, YEARS};
 use crate::store::exchanges;
 use crate::store::listing;
 use crate::store::search::TextQuery;
@@ -12,9 +12,9 @@ use async_graphql::{ID, InputObject};
 /// Which exchanges to list; every condition given must hold.
 #[derive(InputObject, Default)]
 pub struct ExchangeFilter {
-    /// Calendar year.
+    /// Calendar year (1900 to 9998).
     pub year: Option<i32>,
-    /// Japanese fiscal year (April to March).
+    /// Japanese fiscal year (April to March; 1900 to 9998).
     pub fiscal_year: Option<i32>,
     /// From this month or day, inclusive: `YYYY-MM` or `YYYY-MM-DD`. An
     /// exchange dated by month counts as the whole month.
@@ -38,8 +38,8 @@ pub struct ExchangeFilter {
 }
 
 impl ExchangeFilter {
-    /// Checks the filter; a malformed date or an id of another type is
-    /// `BAD_USER_INPUT`.
+    /// Checks the filter; a malformed date, a year outside 1900 to 9998 or
+    /// an id of another type is `BAD_USER_INPUT`.
     pub fn into_store(self) -> Result<exchanges::ExchangeFilter, ApiError> {
         let date = |name: &str, text: Option<String>| {
             text.map(|t| {
@@ -59,9 +59,17 @@ impl ExchangeFilter {
             })
             .transpose()
         };
+        let year = |name: &str, year: Option<i32>| match year {
+            Some(y) if !YEARS.contains(&y) => Err(ApiError::bad_input(format!(
+                "`{name}` must be a year from {} to {}, got {y}",
+                YEARS.start(),
+                YEARS.end()
+            ))),
+            _ => Ok(year),
+        };
         Ok(exchanges::ExchangeFilter {
-            year: self.year,
-            fiscal_year: self.fiscal_year,
+            year: year("year", self.year)?,
+            fiscal_year: year("fiscalYear", self.fiscal_year)?,
             ends_on_or_after: date("from", self.from)?.map(|d| d.first_day()),
             starts_on_or_before: date("to", self.to)?.map(|d| d.last_day()),
             institution_id: id("institution", NodeType::Institution, self.institution)?,

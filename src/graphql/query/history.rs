@@ -4,7 +4,7 @@ use crate::graphql::connection::ChangeConnection;
 use crate::graphql::database;
 use crate::graphql::error::ApiError;
 use crate::graphql::ids;
-use crate::graphql::types::change::{Change, change_page};
+use crate::graphql::types::change::{Change, change_page, visible};
 use crate::store::history::{self, RecordType};
 use async_graphql::{Context, ID, Object};
 
@@ -15,7 +15,8 @@ pub struct HistoryQuery;
 #[Object]
 impl HistoryQuery {
     /// Every recorded change, newest first: the feed an editor or a mirror
-    /// follows (a record's own changes are its `history`).
+    /// follows (a record's own changes are its `history`). Without a token,
+    /// only changes of records not deleted now.
     #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
     async fn changes(
         &self,
@@ -35,7 +36,7 @@ impl HistoryQuery {
             return Ok(None);
         };
         let record = (RecordType::from(node_type), row);
-        let first = history::origin(database(ctx), record).await?;
+        let first = history::origin(database(ctx), record, visible(ctx)).await?;
         Ok(first.map(|row| Change { row }))
     }
 }

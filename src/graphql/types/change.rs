@@ -6,7 +6,8 @@ use crate::graphql::database;
 use crate::graphql::error::ApiError;
 use crate::graphql::ids;
 use crate::graphql::types::Node;
-use crate::store::history::{self, FieldChange, RecordType};
+use crate::store::history::{self, FieldChange, RecordType, Visible};
+use crate::store::tokens::Caller;
 use async_graphql::{Context, Enum, Object, SimpleObject};
 use entity::change_log;
 
@@ -51,7 +52,9 @@ impl Change {
 }
 
 /// One recorded change: every write (mutation or import) leaves one, in
-/// the same transaction as the write itself.
+/// the same transaction as the write itself. Readers without a token see
+/// the changes of records not deleted now, with `editor` for the token's
+/// name; editors see every change and who made it.
 #[Object]
 impl Change {
     /// When, in RFC 3339, UTC.
@@ -59,9 +62,14 @@ impl Change {
         &self.row.at
     }
 
-    /// Who: the writer's token name, or `import FILE` for the CLI.
-    async fn actor(&self) -> &str {
-        &self.row.actor
+    /// Who: the writer's token name, or `import FILE` for the CLI. Token
+    /// names are for editors: readers without a token see `editor`.
+    async fn actor(&self, ctx: &Context<'_>) -> &str {
+        match self.row.action.as_str() {
+            "IMPORT" => &self.row.actor,
+            _ if is_editor(ctx) => &self.row.actor,
+            _ => ANONYMOUS_ACTOR,
+        }
     }
 
     /// How.
@@ -76,13 +84,17 @@ impl Change {
         })
     }
 
-    /// The record changed, even once an editor deleted it (so it can be
+    /// The record changed; for editors even once deleted (so it can be
     /// restored); null once it is gone for good.
     async fn record(&self, ctx: &Context<'_>) -> Result<Option<Node>, ApiError> {
         let Some(record_type) = RecordType::parse(&self.row.record_type) else {
             return Ok(None);
         };
-        Node::load_even_deleted(ctx, record_type.into(), self.row.record_id, None).await
+        let (node_type, id) = (record_type.into(), self.row.record_id);
+        match is_editor(ctx) {
+            true => Node::load_even_deleted(ctx, node_type, id, None).await,
+            false => Node::load(ctx, node_type, id, None).await,
+        }
     }
 
     /// The record's version after the change.
@@ -114,6 +126,23 @@ impl Change {
     }
 }
 
+/// What readers without a token see as a writer's name.
+pub const ANONYMOUS_ACTOR: &str = "editor";
+
+/// Whether the request carries a writer's token (an editor or admin).
+fn is_editor(ctx: &Context<'_>) -> bool {
+    ctx.data_opt::<Caller>().is_some()
+}
+
+/// The changes the request may see: all for editors; for readers without
+/// a token, those of records not deleted now.
+pub(crate) fn visible(ctx: &Context<'_>) -> Visible {
+    match is_editor(ctx) {
+        true => Visible::All,
+        false => Visible::OfLiveRecords,
+    }
+}
+
 /// Changes, newest first: of one record, or of all (`record: None`).
 pub(crate) async fn change_page(
     ctx: &Context<'_>,
@@ -129,8 +158,8 @@ pub(crate) async fn change_page(
         count_total,
         ids::decode_change_cursor,
         async |request| {
-            let (after, limit) = (request.after, request.limit);
-            history::changes(database(ctx), record, after, limit, count_total).await
+            let page = (request.after, request.limit);
+            history::changes(database(ctx), record, visible(ctx), page, count_total).await
         },
         |row| ids::change_cursor(row.id),
         |row| Change { row },

@@ -23,13 +23,13 @@
 //! The work is in parts, each read on its own: [`request`] reads and checks
 //! the parameters, [`execute`] applies the limits and runs the operation,
 //! [`reply`] writes the answer (media type, codes, caching).
-//! `async-graphql-axum`'s extractors are not used for plain HTTP: they
-//! cannot answer 415, 405 and the spec's 400s as the audit expects; it will
-//! carry the WebSocket endpoint (graphql-transport-ws) of subscriptions.
+//! [`websocket`] serves the same operations over `graphql-transport-ws`.
+//! Both run GraphQL only through [`crate::pipeline`].
 
 mod execute;
 mod reply;
 mod request;
+mod websocket;
 
 use super::request_id::RequestId;
 use crate::AppState;
@@ -37,12 +37,13 @@ use axum::body::Bytes;
 use axum::extract::{Extension, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use reply::{GRAPHQL_RESPONSE_JSON, Reply, accepts, prefers_csv, prefers_graphql_response};
+use reply::{
+    GRAPHQL_RESPONSE_JSON, Reply, accepts, cache_policy, prefers_csv, prefers_graphql_response,
+};
 use request::RawRequest;
 
-/// `GET /graphql`: a WebSocket for subscriptions (`graphql-transport-ws`,
-/// or the older `graphql-ws`) when the request asks to upgrade, else a
-/// query in the query string.
+/// `GET /graphql`: a WebSocket (`graphql-transport-ws`, see [`websocket`])
+/// when the request asks to upgrade, else a query in the query string.
 pub async fn get(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
@@ -51,42 +52,19 @@ pub async fn get(
     let (mut parts, _) = request.into_parts();
     let upgrade = parts.headers.get(header::UPGRADE);
     if upgrade.is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"websocket")) {
-        return subscribe(state, &mut parts).await;
+        return websocket::upgrade(state, &mut parts, id.0).await;
     }
     let query = parts.uri.query().map(str::to_owned);
-    get_query(state, id, parts.headers, query).await
-}
-
-/// Upgrades to a WebSocket serving subscriptions, each connection with a
-/// batch loader of its own (see [`crate::graphql::live_data`]).
-async fn subscribe(state: AppState, parts: &mut axum::http::request::Parts) -> Response {
-    use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-    use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-    use axum::extract::{FromRequestParts, WebSocketUpgrade};
-    let protocol = match GraphQLProtocol::from_request_parts(parts, &state).await {
-        Ok(protocol) => protocol,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let upgrade = match WebSocketUpgrade::from_request_parts(parts, &state).await {
-        Ok(upgrade) => upgrade,
-        Err(refusal) => return refusal.into_response(),
-    };
-    let data = crate::graphql::live_data(&state.db, &state.catalog);
-    let schema = state.schema.clone();
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .with_data(data)
-                .serve()
-        })
+    let headers = parts.headers;
+    let answer = get_query(state, id, &headers, query).await;
+    cache_policy(&headers, answer)
 }
 
 /// A query in the query string.
 async fn get_query(
     state: AppState,
     id: RequestId,
-    headers: HeaderMap,
+    headers: &HeaderMap,
     query: Option<String>,
 ) -> Response {
     let params: Vec<(String, String)> =
@@ -101,11 +79,11 @@ async fn get_query(
     };
     let reply = Reply {
         state: &state,
-        headers: &headers,
+        headers,
         request_id: &id.0,
-        csv: prefers_csv(&headers) || param("format").as_deref() == Some("csv"),
+        csv: prefers_csv(headers) || param("format").as_deref() == Some("csv"),
     };
-    if param("query").is_none() && state.options.graphiql && accepts(&headers, "text/html") {
+    if param("query").is_none() && state.options.graphiql && accepts(headers, "text/html") {
         return super::graphiql::page();
     }
     let json_param = |name: &str| match param(name) {
@@ -136,11 +114,17 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let answer = post_body(&state, id, &headers, body).await;
+    cache_policy(&headers, answer)
+}
+
+/// A request in a POST body.
+async fn post_body(state: &AppState, id: RequestId, headers: &HeaderMap, body: Bytes) -> Response {
     let reply = Reply {
-        state: &state,
-        headers: &headers,
+        state,
+        headers,
         request_id: &id.0,
-        csv: prefers_csv(&headers),
+        csv: prefers_csv(headers),
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)
@@ -174,7 +158,7 @@ async fn batch(reply: &Reply<'_>, items: Vec<serde_json::Value>) -> Response {
         csv: false,
         ..*reply
     };
-    let max = reply.state.limits.max_batch_size;
+    let max = reply.state.pipeline.limits().max_batch_size;
     if max == 0 {
         return reply.request_error(
             StatusCode::BAD_REQUEST,

@@ -2,11 +2,11 @@
 //! counted, INTERNAL errors reduced to the request id, and successful GET
 //! answers made cacheable.
 
-use super::execute::with_code;
 use crate::AppState;
 use crate::http::csv;
 use crate::http::response_cache::Answer;
 use crate::i18n::Lang;
+use crate::pipeline::with_code;
 use async_graphql::{Response as GraphQLResponse, ServerError, Value};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -125,7 +125,7 @@ impl Reply<'_> {
         response
     }
 
-    /// `Content-Language` (the languages served) and `Vary`.
+    /// `Content-Language`: the languages served.
     pub(super) fn language_headers(&self, response: &mut Response, served: &[Lang]) {
         let codes: Vec<&str> = served.iter().map(|l| l.code()).collect();
         if let Ok(value) = HeaderValue::from_str(&codes.join(", ")) {
@@ -133,10 +133,6 @@ impl Reply<'_> {
                 .headers_mut()
                 .insert(header::CONTENT_LANGUAGE, value);
         }
-        response.headers_mut().insert(
-            header::VARY,
-            HeaderValue::from_static("Accept, Accept-Language"),
-        );
     }
 
     /// A request that failed before execution: 400 without `data` under
@@ -164,24 +160,8 @@ impl Reply<'_> {
         mut response: GraphQLResponse,
         with_data: bool,
     ) -> Response {
-        for error in &mut response.errors {
-            let code = error
-                .extensions
-                .as_ref()
-                .and_then(|e| e.get("code"))
-                .and_then(|code| match code {
-                    Value::String(code) => Some(code.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default();
-            if code == "INTERNAL" {
-                error.message = format!("internal error (request id {})", self.request_id);
-                if let Some(extensions) = error.extensions.as_mut() {
-                    extensions.set("requestId", self.request_id);
-                }
-            }
-            self.state.metrics.observe_error(&code);
-        }
+        crate::pipeline::conceal_internal(&mut response.errors, self.request_id);
+        self.state.metrics.observe_errors(&response.errors);
         match body_bytes(&response, with_data) {
             Ok(body) => {
                 (status, [(header::CONTENT_TYPE, self.content_type())], body).into_response()
@@ -204,6 +184,27 @@ impl Reply<'_> {
             "application/json"
         }
     }
+}
+
+/// What every answer of `/graphql` says about caching it: `Vary` names
+/// every request header an answer depends on (`Authorization` too: a
+/// token changes what is answered, or refuses it), and an answer to a
+/// request with credentials is `Cache-Control: private, no-store`, whatever
+/// it is (JSON, CSV, an error, a 304): no shared cache may keep what a
+/// token holder sees.
+pub(super) fn cache_policy(request: &HeaderMap, mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Language, Authorization"),
+    );
+    if request.contains_key(header::AUTHORIZATION) {
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    response
 }
 
 /// An error-free response as a remembered answer: its bytes and the

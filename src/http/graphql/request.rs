@@ -13,6 +13,20 @@ pub(super) enum Refusal {
     PersistedQueryNotFound,
 }
 
+impl Refusal {
+    /// The GraphQL error saying it (`BAD_REQUEST`,
+    /// `PERSISTED_QUERY_NOT_FOUND`).
+    pub(super) fn error(&self) -> async_graphql::ServerError {
+        let (message, code) = match self {
+            Refusal::BadRequest(message) => (message.as_str(), "BAD_REQUEST"),
+            Refusal::PersistedQueryNotFound => {
+                ("PersistedQueryNotFound", "PERSISTED_QUERY_NOT_FOUND")
+            }
+        };
+        crate::pipeline::with_code(async_graphql::ServerError::new(message, None), code)
+    }
+}
+
 /// The request parameters as sent, before checking.
 pub(super) struct RawRequest {
     pub(super) query: Option<serde_json::Value>,

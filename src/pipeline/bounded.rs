@@ -72,6 +72,11 @@ impl<V: Clone> BoundedMap<V> {
     pub fn len(&self) -> usize {
         self.inner.lock().map_or(0, |inner| inner.values.len())
     }
+
+    /// Whether it holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[cfg(test)]

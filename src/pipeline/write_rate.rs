@@ -55,8 +55,10 @@ impl WriteRate {
         }
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
+        // Fails closed: if the buckets cannot be read (a panic while one
+        // held the lock), no write is allowed rather than any.
         let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(());
+            return Err(Duration::from_secs(1));
         };
         let bucket = buckets.entry(token.to_owned()).or_insert(Bucket {
             left: capacity,
@@ -95,5 +97,16 @@ mod tests {
                 .is_ok()
         );
         assert!(WriteRate::new(0).take_at("any", 1_000, start).is_ok());
+    }
+
+    #[test]
+    fn buckets_that_cannot_be_read_allow_no_write() {
+        let rate = WriteRate::new(60);
+        let poison = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = rate.buckets.lock().unwrap();
+            panic!("a writer panicked while holding the buckets");
+        }));
+        assert!(poison.is_err());
+        assert!(rate.take("sato", 1).is_err(), "fails closed");
     }
 }

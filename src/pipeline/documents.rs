@@ -12,7 +12,7 @@
 //! validation: later runs of it as a query are validated in async-graphql's
 //! fast mode, the limits only (see `http::graphql`'s execution).
 
-use super::bounded::BoundedMap;
+use crate::pipeline::bounded::BoundedMap;
 use async_graphql::parser::types::ExecutableDocument;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
