@@ -105,7 +105,10 @@ async fn cors_allows_only_the_configured_origins() {
                 .uri("/graphql")
                 .header(header::ORIGIN, origin)
                 .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
-                .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "content-type")
+                .header(
+                    header::ACCESS_CONTROL_REQUEST_HEADERS,
+                    "content-type, authorization",
+                )
                 .body(Body::empty())
                 .unwrap()
         };
@@ -113,6 +116,14 @@ async fn cors_allows_only_the_configured_origins() {
         assert_eq!(
             allowed.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
             "https://centre.example"
+        );
+        let headers = allowed.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+            .to_str()
+            .unwrap()
+            .to_ascii_lowercase();
+        assert!(
+            headers.contains("authorization"),
+            "an editing page on another origin sends its token: {headers}"
         );
         let refused = app.send(preflight("https://elsewhere.example")).await;
         assert!(
