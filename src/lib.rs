@@ -51,6 +51,9 @@ pub struct AppState {
     pub responses: Arc<ResponseCache>,
     /// The small tables, in memory at the current data version.
     pub catalog: Arc<SharedCatalog>,
+    /// The data version as last read, when it is polled (see
+    /// `--data-version-poll-ms`).
+    pub data_version: Option<Arc<DataVersionWatch>>,
     /// Changes as they commit, for subscriptions.
     pub feed: Arc<ChangeFeed>,
     /// WebSocket connections open, bounded by `--max-websockets`.
@@ -97,7 +100,7 @@ impl AppState {
             statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
         let schemas = Schemas::new(&db, default_lang, &limits, options.introspection, &feed);
-        let catalog = Arc::new(SharedCatalog::new(watch));
+        let catalog = Arc::new(SharedCatalog::new(watch.clone()));
         let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits.clone());
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         let websockets = Arc::new(tokio::sync::Semaphore::new(options.max_websockets));
@@ -111,6 +114,7 @@ impl AppState {
             persisted,
             responses,
             catalog,
+            data_version: watch,
             feed,
             websockets,
         }

@@ -243,11 +243,14 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("--listen / MEDEXCHANGE_LISTEN {}: {e}", args.listen))?;
+    // The address bound: with `--listen 127.0.0.1:0` the system picks the
+    // port, and this line (on stdout, whatever the log level) says which.
+    let address = listener.local_addr().unwrap_or(args.listen);
+    println!("listening on http://{address}/graphql");
     tracing::info!(
-        address = %args.listen,
+        %address,
         startup_ms = started.elapsed().as_millis() as u64,
-        "serving GraphQL on http://{}/graphql (GraphiQL in a browser)",
-        args.listen
+        "serving GraphQL on http://{address}/graphql (GraphiQL in a browser)",
     );
     let options = args.http_options();
     let deadline = options.shutdown_timeout;

@@ -41,6 +41,8 @@ pub async fn read<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
 /// The data version as this process last read it.
 pub struct DataVersionWatch {
     version: AtomicI64,
+    /// Woken at every read.
+    read: tokio::sync::Notify,
 }
 
 impl DataVersionWatch {
@@ -49,6 +51,7 @@ impl DataVersionWatch {
     pub fn start(db: DatabaseConnection, interval: Duration) -> Arc<DataVersionWatch> {
         let watch = Arc::new(DataVersionWatch {
             version: AtomicI64::new(UNKNOWN),
+            read: tokio::sync::Notify::new(),
         });
         tokio::spawn(poll(Arc::downgrade(&watch), db, interval));
         watch
@@ -57,6 +60,19 @@ impl DataVersionWatch {
     /// The version last read, or `None` when the last read failed.
     pub fn current(&self) -> Option<i64> {
         Some(self.version.load(Ordering::Acquire)).filter(|v| *v != UNKNOWN)
+    }
+
+    /// The version, once it is known (at once when it is): what is served
+    /// from memory follows it from then on.
+    pub async fn known(&self) -> i64 {
+        loop {
+            // Made before the check, so a read between the two still wakes it.
+            let read = self.read.notified();
+            if let Some(version) = self.current() {
+                return version;
+            }
+            read.await;
+        }
     }
 
     /// Reads the version now (after a write this process committed, so its
@@ -70,6 +86,7 @@ impl DataVersionWatch {
             }
         };
         self.version.store(version, Ordering::Release);
+        self.read.notify_waiters();
     }
 }
 

@@ -134,6 +134,8 @@ impl ScratchDatabase {
 pub struct TestApp {
     pub engine: Engine,
     pub router: Router,
+    /// What the router serves from (its pipeline, caches, data version).
+    pub state: AppState,
     pub db: DatabaseConnection,
     /// SQL statements run through the router (the server's own counter).
     statements: Arc<AtomicU64>,
@@ -251,10 +253,11 @@ impl TestApp {
         }
         let state = AppState::configured(db.clone(), Lang::Zh, limits, options);
         let statements = state.metrics.sql_statements.clone();
-        let router = medexchange::app(state);
+        let router = medexchange::app(state.clone());
         TestApp {
             engine,
             router,
+            state,
             db,
             statements,
             _scratch: scratch,
@@ -270,6 +273,19 @@ impl TestApp {
         let router = self.router.clone();
         tokio::spawn(async move { axum::serve(listener, router).await });
         port
+    }
+
+    /// Waits until the app knows the data version (it polls it): from
+    /// then on identical requests are answered from memory.
+    pub async fn data_version_known(&self) {
+        let watch = self
+            .state
+            .data_version
+            .as_ref()
+            .expect("a polled data version");
+        tokio::time::timeout(Duration::from_secs(10), watch.known())
+            .await
+            .expect("the data version read within 10 s");
     }
 
     /// SQL statements run so far.
@@ -436,15 +452,6 @@ async fn drop_stale_databases(admin: &DatabaseConnection) {
     .await;
 }
 
-/// A free TCP port on the loopback interface.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// Waits up to 30 s for `GET /readyz` on `port` to answer 200.
 pub fn wait_ready(port: u16) {
     assert!(
@@ -473,31 +480,62 @@ pub fn is_ready_within(port: u16, limit: Duration) -> bool {
 
 /// A `medexchange serve` process, killed on drop.
 pub struct Server {
-    /// The port it listens on.
-    pub port: u16,
     /// The process.
     pub child: Child,
+    /// The port, once the process said it (see [`Server::port`]).
+    port: std::sync::OnceLock<u16>,
+    said: std::sync::Mutex<std::sync::mpsc::Receiver<u16>>,
 }
 
 impl Server {
-    /// Starts `medexchange serve` on `database_url`, on a free port.
+    /// Starts `medexchange serve` on `database_url`, on a port the system
+    /// picks when the process binds (no other test can take it between).
     pub fn start(database_url: &str) -> Server {
         Server::start_with(database_url, &[])
     }
 
     /// Like [`Server::start`], with more `serve` settings.
     pub fn start_with(database_url: &str, settings: &[&str]) -> Server {
-        let port = free_port();
-        let listen = format!("127.0.0.1:{port}");
-        let child = Command::new(env!("CARGO_BIN_EXE_medexchange"))
-            .args(["--log", "warn", "serve", "--listen", &listen])
+        let mut child = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+            .args(["--log", "warn", "serve", "--listen", "127.0.0.1:0"])
             .args(settings)
             .env("DATABASE_URL", database_url)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start medexchange");
-        Server { port, child }
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (say, said) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let port = line
+                    .strip_prefix("listening on http://127.0.0.1:")
+                    .and_then(|rest| rest.split('/').next())
+                    .and_then(|port| port.parse::<u16>().ok());
+                if let Some(port) = port {
+                    let _ = say.send(port);
+                }
+            }
+        });
+        Server {
+            child,
+            port: std::sync::OnceLock::new(),
+            said: std::sync::Mutex::new(said),
+        }
+    }
+
+    /// The port it listens on: waits until the process has bound it (and
+    /// says so on stdout); panics if it stops first.
+    pub fn port(&self) -> u16 {
+        *self.port.get_or_init(|| {
+            let said = self.said.lock().unwrap();
+            said.recv_timeout(Duration::from_secs(60))
+                .expect("the server stopped, or never bound its port within 60 s")
+        })
     }
 
     /// Why the process stopped, when it has.
@@ -544,7 +582,7 @@ impl Server {
 
     /// Sends a raw HTTP/1.1 request; returns the body of the answer.
     fn http(&self, request: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port())).unwrap();
         stream.write_all(request.as_bytes()).unwrap();
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();

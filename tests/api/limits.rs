@@ -159,3 +159,45 @@ async fn batches_run_only_when_allowed_and_up_to_the_limit() {
         );
     }
 }
+
+#[tokio::test]
+async fn requests_beyond_the_bound_in_flight_get_503_on_every_transport_but_health() {
+    let limits = Limits {
+        max_in_flight: 1,
+        ..Limits::default()
+    };
+    for app in TestApp::each_with_limits(limits).await {
+        // One request in flight, held by the test.
+        let pipeline = &app.state.pipeline;
+        let parsed = pipeline
+            .parse(async_graphql::Request::new("{ __typename }"))
+            .unwrap();
+        let held = pipeline.admit(parsed, None).map_err(|_| ()).unwrap();
+
+        let reply = app
+            .post("{ specialties { slug } }", json!({}), &ACCEPT)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{}",
+            reply.text
+        );
+        assert_eq!(reply.body["errors"][0]["extensions"]["code"], "OVERLOADED");
+        assert_eq!(reply.headers[axum::http::header::RETRY_AFTER], "1");
+        for path in ["/healthz", "/readyz", "/metrics"] {
+            assert_eq!(app.get(path, &[]).await.status, StatusCode::OK, "{path}");
+        }
+        let port = app.serve().await;
+        let mut socket = crate::websocket::connect(port, json!({})).await;
+        crate::websocket::subscribe(&mut socket, "1", "{ specialties { slug } }").await;
+        let answer = crate::websocket::next_json(&mut socket).await;
+        assert_eq!(
+            answer["payload"][0]["extensions"]["code"], "OVERLOADED",
+            "{answer}"
+        );
+
+        drop(held);
+        app.data("{ specialties { slug } }").await;
+    }
+}

@@ -39,7 +39,7 @@ async fn subscribe(
 ) -> impl futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
 + Unpin
 + use<> {
-    let port = server.port;
+    let port = server.port();
     let listening = server.metric("medexchange_subscribers");
     let mut request = format!("ws://127.0.0.1:{port}/graphql")
         .into_client_request()
@@ -78,7 +78,7 @@ async fn a_subscriber_hears_a_write_made_by_another_process() {
     for engine in engines() {
         let database = ScratchDatabase::new(engine).await;
         let server = Server::start(&database.url);
-        wait_ready(server.port);
+        wait_ready(server.port());
         let mut socket = subscribe(&server, SUBSCRIPTION, None).await;
 
         let file = std::env::temp_dir().join(format!(
@@ -125,9 +125,9 @@ async fn a_mutation_through_one_server_is_served_and_heard_at_once_by_another() 
         let database = ScratchDatabase::new(engine).await;
         // The first server loads the bundled report; the second starts on it.
         let writer = Server::start(&database.url);
-        wait_ready(writer.port);
+        wait_ready(writer.port());
         let reader = Server::start(&database.url);
-        wait_ready(reader.port);
+        wait_ready(reader.port());
         let minted = Command::new(env!("CARGO_BIN_EXE_medexchange"))
             .args([
                 "token",

@@ -21,7 +21,9 @@ async fn cached_apps() -> Vec<TestApp> {
         ..HttpOptions::default()
     };
     let apps = TestApp::each_configured(Limits::default(), options).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    for app in &apps {
+        app.data_version_known().await;
+    }
     apps
 }
 
@@ -166,7 +168,7 @@ async fn two_servers_serve_a_write_made_by_the_cli_within_a_second() {
         let database = ScratchDatabase::new(engine).await;
         let mut servers = [Server::start(&database.url), Server::start(&database.url)];
         for server in &mut servers {
-            while !is_ready_within(server.port, Duration::from_secs(1)) {
+            while !is_ready_within(server.port(), Duration::from_secs(1)) {
                 assert!(server.exited().is_none(), "{engine:?}: a server stopped");
             }
         }
@@ -225,7 +227,7 @@ async fn a_row_written_since_the_last_poll_is_found_by_what_names_it() {
     };
     let query = r#"{ exchanges(first: 1) { nodes { participants { institution { slug name } } talks { speaker { slug } } } } }"#;
     for app in TestApp::each_configured(Limits::default(), options.clone()).await {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        app.data_version_known().await;
         app.data(query).await;
         let mut changed = dataset::parse(dataset::BUNDLED_FY2020, "bundled").unwrap();
         let mut hospital = changed.institutions[0].clone();

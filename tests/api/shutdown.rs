@@ -31,7 +31,7 @@ async fn sigterm_lets_the_request_in_flight_finish_and_refuses_new_ones() {
         .unwrap();
     let url = format!("{}/{name}", admin_url.rsplit_once('/').unwrap().0);
     let mut server = Server::start_with(&url, &["--shutdown-timeout-secs", "30"]);
-    let port = server.port;
+    let port = server.port();
     wait_ready(port);
 
     let db = Database::connect(&url).await.unwrap();

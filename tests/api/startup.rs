@@ -11,7 +11,7 @@ async fn four_replicas_started_together_on_an_empty_database_all_serve() {
         let mut servers: Vec<Server> = (0..4).map(|_| Server::start(&database.url)).collect();
         for (n, server) in servers.iter_mut().enumerate() {
             let mut waited = 0;
-            while !is_ready_within(server.port, Duration::from_secs(1)) {
+            while !is_ready_within(server.port(), Duration::from_secs(1)) {
                 if let Some(why) = server.exited() {
                     panic!("{engine:?}: replica {n} exited ({why})");
                 }

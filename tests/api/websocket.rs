@@ -341,3 +341,41 @@ async fn connections_beyond_the_cap_are_refused_with_503() {
         assert!(again.is_some(), "a place was freed");
     }
 }
+
+#[tokio::test]
+async fn a_subscriber_that_falls_behind_is_told_and_its_subscription_ends() {
+    for app in TestApp::each().await {
+        let port = app.serve().await;
+        let mut socket = connect(port, json!({})).await;
+        subscribe(
+            &mut socket,
+            "s",
+            "subscription { archiveChanged { action } }",
+        )
+        .await;
+        while app.state.feed.subscribers() == 0 {
+            tokio::task::yield_now().await;
+        }
+        // More changes in one commit than the feed keeps: the feed hands
+        // them all on before this (single-threaded) test reads any.
+        let specialties: String = (0..1_100)
+            .map(|i| format!("  - slug: extra-{i}\n    name: {{zh: 专科{i}, ja: 専門{i}}}\n"))
+            .collect();
+        let many =
+            medexchange::dataset::parse(&format!("specialties:\n{specialties}"), "many.yaml")
+                .unwrap();
+        medexchange::dataset::import::import(&app.db, &many, "many.yaml")
+            .await
+            .unwrap();
+        let told = next_json(&mut socket).await;
+        assert_eq!(told["type"], "next", "{told}");
+        let error = &told["payload"]["errors"][0];
+        assert_eq!(
+            error["extensions"]["code"], "SUBSCRIBER_LAGGED",
+            "{:?}: {told}",
+            app.engine
+        );
+        assert!(error["extensions"]["missed"].as_u64().unwrap() > 0);
+        assert_eq!(next_json(&mut socket).await["type"], "complete");
+    }
+}
