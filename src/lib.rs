@@ -39,8 +39,6 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// The language served when a request names none.
     pub default_lang: Lang,
-    /// Limits on requests.
-    pub limits: Limits,
     /// Counters served on `/metrics`.
     pub metrics: Arc<Metrics>,
     /// CORS, GraphiQL, introspection, caching, persisted queries.
@@ -101,14 +99,13 @@ impl AppState {
         });
         let schemas = Schemas::new(&db, default_lang, &limits, options.introspection, &feed);
         let catalog = Arc::new(SharedCatalog::new(watch.clone()));
-        let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits.clone());
+        let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits);
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         let websockets = Arc::new(tokio::sync::Semaphore::new(options.max_websockets));
         AppState {
             pipeline: Arc::new(pipeline),
             db,
             default_lang,
-            limits,
             metrics,
             options,
             persisted,
