@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Anonymous reads' latency, quiet and under a flood of bad bearer tokens, on
-# PostgreSQL (bundled report): `wrk -t1 -c8` reading the list page (GET,
-# response cache off) for 10 s, alone, then beside `wrk -t1 -c32` sending
-# bad tokens (distinct ones: each needs a lookup; then one repeated).
+# PostgreSQL (bundled report): `wrk -t1 -c8` reading ten exchanges (GET,
+# response cache off) for 10 s, alone, then beside `wrk -t1` sending
+# bad tokens from FLOOD_CONNECTIONS (4) connections, about 6,000 a second
+# here (distinct ones: each needs a lookup; then one repeated).
 # Three rounds of each; prints each run's p50/p99 and the medians.
 # BIN=path benchmarks another build. Needs wrk and PostgreSQL on :5432.
 set -euo pipefail
@@ -20,7 +21,7 @@ for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2
 url="http://127.0.0.1:$port"
 read_url="$url/graphql?query=%7Bexchanges(first%3A10)%7Bnodes%7Btitle%20participants%7Binstitution%7Bname%7D%7D%7D%7D%7D"
 reads() { wrk -t1 -c8 -d10s --latency -H 'Accept: application/json' "$read_url" | awk '/^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Requests\/sec/ {rps=$2} END {print "p50 " p50 " p99 " p99 " req/s " rps}'; }
-flood() { BAD_TOKENS="$1" wrk -t1 -c32 -d12s -s scripts/load/bad_tokens.lua "$url" >"/tmp/flood_$1.txt"; }
+flood() { BAD_TOKENS="$1" wrk -t1 -c"${FLOOD_CONNECTIONS:-4}" -d12s -s scripts/load/bad_tokens.lua "$url" >"/tmp/flood_$1.txt"; }
 wrk -t1 -c8 -d3s "$read_url" >/dev/null
 for round in 1 2 3; do
   echo "round $round quiet:           $(reads)"

@@ -9,7 +9,10 @@
 //! token looked up and not found is remembered as bad for
 //! [`BAD_TOKEN_MEMORY`] (at most [`MAX_BAD_TOKENS`] of them); and at most
 //! [`MAX_LOOKUPS`] lookups run at once, so a flood of distinct bad tokens
-//! takes that many pool connections, never the readers' whole pool.
+//! takes that many pool connections, never the readers' whole pool. Every
+//! refusal of credentials is answered after [`REFUSAL_DELAY`]: waiting costs
+//! the server no CPU, and a client flooding bad tokens gets at most a few
+//! answers a second per connection instead of as many as the CPU allows.
 
 use super::refusal::Refusal;
 use crate::model::sha256_hex;
@@ -27,6 +30,8 @@ pub const BAD_TOKEN_MEMORY: Duration = Duration::from_secs(60);
 pub const MAX_BAD_TOKENS: usize = 10_000;
 /// The most token lookups running at once in one process.
 pub const MAX_LOOKUPS: usize = 2;
+/// How long a refusal of credentials waits before it is answered.
+pub const REFUSAL_DELAY: Duration = Duration::from_millis(200);
 /// How long a lookup may wait for its turn before the request is refused
 /// (`SERVICE_UNAVAILABLE`, retry shortly).
 const LOOKUP_WAIT: Duration = Duration::from_secs(2);
@@ -67,6 +72,14 @@ impl TokenCheck {
         let Some(authorization) = authorization else {
             return Ok(None);
         };
+        let checked = self.check(authorization).await;
+        if let Err(Refusal::Unauthenticated { .. }) = checked {
+            tokio::time::sleep(REFUSAL_DELAY).await;
+        }
+        checked
+    }
+
+    async fn check(&self, authorization: &str) -> Result<Option<Caller>, Refusal> {
         let token = bearer_token(authorization).ok_or(NOT_BEARER)?;
         if !is_minted_form(token) {
             return Err(UNKNOWN);

@@ -6,7 +6,8 @@
 //!
 //! 1. [`Pipeline::authenticate`]: the credentials (an `Authorization`
 //!    value) become a [`Caller`], or `UNAUTHENTICATED` (see [`auth`]).
-//! 2. [`Pipeline::parse`]: the query's length, its parse (errors quote at
+//! 2. [`Pipeline::parse`]: the query's length, no NUL anywhere (a text no
+//!    engine stores alike: `BAD_USER_INPUT`), its parse (errors quote at
 //!    most a short excerpt of the document), and the limits async-graphql
 //!    does not enforce (aliases, repeated fields, directives, mutations,
 //!    circular introspection): `QUERY_TOO_COMPLEX`.
@@ -195,6 +196,11 @@ impl Pipeline {
             return Err(Refusal::TooComplex(format!(
                 "the query is longer than {max} bytes"
             )));
+        }
+        if holds_nul(&request.query, &request.variables) {
+            return Err(Refusal::BadInput(
+                "the request holds a NUL character (U+0000), which no text may hold".to_owned(),
+            ));
         }
         let document = match self.documents.get(&request.query) {
             Some(document) => document,
@@ -417,6 +423,23 @@ fn failed_before_execution(response: &Response) -> bool {
     response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
+}
+
+/// Whether the query text (raw, or as a `\u0000` escape) or a variable
+/// holds U+0000: no text of the archive may, and PostgreSQL cannot store
+/// one, so it is refused alike on both engines before anything runs.
+fn holds_nul(query: &str, variables: &Variables) -> bool {
+    fn in_value(value: &Value) -> bool {
+        match value {
+            Value::String(text) => text.contains('\0'),
+            Value::List(items) => items.iter().any(in_value),
+            Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || in_value(v)),
+            _ => false,
+        }
+    }
+    query.contains('\0')
+        || query.contains("\\u0000")
+        || variables.iter().any(|(_, value)| in_value(value))
 }
 
 /// The refusal of a document that does not parse: where, what was

@@ -20,6 +20,8 @@ pub enum Refusal {
     TooComplex(String),
     /// The document does not parse (`GRAPHQL_PARSE_FAILED`).
     ParseFailed(String, Option<Pos>),
+    /// A value no field can take, whatever the field (`BAD_USER_INPUT`).
+    BadInput(String),
     /// The token wrote too much this minute (`RATE_LIMITED`).
     RateLimited(Duration),
     /// The process runs as many requests as it may (`OVERLOADED`).
@@ -41,6 +43,7 @@ impl Refusal {
             Refusal::Unauthenticated { .. } => "UNAUTHENTICATED",
             Refusal::TooComplex(_) => "QUERY_TOO_COMPLEX",
             Refusal::ParseFailed(..) => "GRAPHQL_PARSE_FAILED",
+            Refusal::BadInput(_) => "BAD_USER_INPUT",
             Refusal::RateLimited(_) => "RATE_LIMITED",
             Refusal::Overloaded => "OVERLOADED",
             Refusal::TimedOut(_) => "TIMEOUT",
@@ -61,7 +64,7 @@ impl Refusal {
     pub fn error(&self) -> ServerError {
         let (message, position) = match self {
             Refusal::Unauthenticated { message, .. } => ((*message).to_owned(), None),
-            Refusal::TooComplex(message) => (message.clone(), None),
+            Refusal::TooComplex(message) | Refusal::BadInput(message) => (message.clone(), None),
             Refusal::ParseFailed(message, position) => (message.clone(), *position),
             Refusal::RateLimited(wait) => (
                 format!(

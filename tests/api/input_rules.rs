@@ -38,7 +38,7 @@ async fn texts_must_show_and_hold_no_controls_and_one_per_language() {
         let bearer = format!("Bearer {token}");
         let cases = [
             (
-                json!({"name": [{"lang": "JA", "text": "亀田\u{0}病院"}]}),
+                json!({"name": [{"lang": "JA", "text": "亀田\u{1}病院"}]}),
                 "input.name.0.text",
                 "INVALID",
             ),
@@ -169,5 +169,35 @@ async fn years_out_of_range_are_bad_input_at_the_edges_too() {
             edge["exchangeStats"]["groups"],
             json!([{"keys": [{"value": "9998"}], "exchanges": 0}])
         );
+    }
+}
+
+#[tokio::test]
+async fn a_nul_anywhere_is_bad_input_on_both_engines() {
+    for app in TestApp::each().await {
+        for (query, variables) in [
+            (r#"{ search(query: "a\u0000b") { __typename } }"#, json!({})),
+            (
+                r#"{ institution(slug: "kameda\u0000") { slug } }"#,
+                json!({}),
+            ),
+            (
+                "query($q: String!) { search(query: $q) { __typename } }",
+                json!({"q": "順天\u{0}"}),
+            ),
+            (
+                "query($f: ExchangeFilter) { exchanges(filter: $f) { totalCount } }",
+                json!({"f": {"specialty": "x\u{0}"}}),
+            ),
+        ] {
+            let reply = app.post(query, variables, &[]).await;
+            assert_eq!(
+                reply.body["errors"][0]["extensions"]["code"],
+                "BAD_USER_INPUT",
+                "{:?}: {query}: {}",
+                app.engine,
+                reply.excerpt()
+            );
+        }
     }
 }

@@ -3,65 +3,24 @@
 //! server on the same database), on both engines, and serves it at once.
 
 use crate::helpers::{ScratchDatabase, Server, engines, wait_ready};
-use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use crate::websocket::{self, Socket, connect};
+use serde_json::json;
 use std::process::Command;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 const SUBSCRIPTION: &str = "subscription { archiveChanged { actor action version fields record { __typename ... on Specialty { slug name(lang: JA) } } } }";
-
-/// The next JSON message of the socket, within `limit`.
-async fn next_message<S>(socket: &mut S, limit: Duration) -> Value
-where
-    S: futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin,
-{
-    loop {
-        let message = tokio::time::timeout(limit, socket.next())
-            .await
-            .expect("a message in time")
-            .expect("the socket stays open")
-            .expect("a readable message");
-        if let Message::Text(text) = message {
-            return serde_json::from_str(&text).unwrap();
-        }
-    }
-}
 
 /// A graphql-transport-ws socket to `server`, with `authorization` in
 /// `connection_init` when given, subscribed to `subscription` once the
 /// server counts the subscription among its change feed's listeners.
-async fn subscribe(
-    server: &Server,
-    subscription: &str,
-    authorization: Option<&str>,
-) -> impl futures_util::Stream<Item = Result<Message, tokio_tungstenite::tungstenite::Error>>
-+ Unpin
-+ use<> {
-    let port = server.port();
+async fn subscribe(server: &Server, subscription: &str, authorization: Option<&str>) -> Socket {
     let listening = server.metric("medexchange_subscribers");
-    let mut request = format!("ws://127.0.0.1:{port}/graphql")
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "sec-websocket-protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     let payload = match authorization {
         Some(authorization) => json!({"Authorization": authorization}),
         None => json!({}),
     };
-    let init = json!({"type": "connection_init", "payload": payload}).to_string();
-    socket.send(Message::text(init)).await.unwrap();
-    let ack = next_message(&mut socket, Duration::from_secs(5)).await;
-    assert_eq!(ack["type"], "connection_ack");
-    let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": subscription}});
-    socket
-        .send(Message::text(subscribe.to_string()))
-        .await
-        .unwrap();
+    let mut socket = connect(server.port(), payload).await;
+    websocket::subscribe(&mut socket, "1", subscription).await;
     let registered = std::time::Instant::now();
     while server.metric("medexchange_subscribers") <= listening {
         assert!(
@@ -102,7 +61,7 @@ async fn a_subscriber_hears_a_write_made_by_another_process() {
             String::from_utf8_lossy(&imported.stderr)
         );
 
-        let heard = next_message(&mut socket, Duration::from_secs(5)).await;
+        let heard = websocket::next_json(&mut socket).await;
         assert_eq!(heard["type"], "next", "{engine:?}: {heard}");
         let change = &heard["payload"]["data"]["archiveChanged"];
         assert_eq!(change["actor"], format!("import {}", file.display()));
@@ -159,7 +118,7 @@ async fn a_mutation_through_one_server_is_served_and_heard_at_once_by_another() 
         );
         let written_at = std::time::Instant::now();
 
-        let heard = next_message(&mut socket, Duration::from_secs(5)).await;
+        let heard = websocket::next_json(&mut socket).await;
         let change = &heard["payload"]["data"]["archiveChanged"];
         assert_eq!(
             change,

@@ -67,7 +67,7 @@ const CHANGES: &str = "{ changes(first: 100) { totalCount nodes { actor action f
 
 /// The exchange [`KYORIN`]: its id, version and titles.
 async fn kyorin(app: &TestApp) -> Value {
-    let list = "{ exchanges(first: 50) { nodes { id version slug zh: title(lang: ZH) ja: title(lang: JA) } } }";
+    let list = "{ exchanges(first: 50) { nodes { id version slug zh: title(lang: ZH) ja: title(lang: JA) photos { id } } } }";
     let data = app.data(list).await;
     let nodes = data["exchanges"]["nodes"].as_array().unwrap();
     nodes.iter().find(|n| n["slug"] == KYORIN).unwrap().clone()
@@ -130,6 +130,28 @@ async fn a_deleted_record_leaves_the_change_feed_origin_and_csv_for_readers() {
             "editors see the delete too"
         );
         assert!(editors.to_string().contains("editor.ma"));
+
+        // Nor through what referred to it: its speakers' talks, its photos.
+        let speakers = app
+            .data("{ speakers(first: 100) { nodes { talks { exchange { zh: title(lang: ZH) ja: title(lang: JA) } } } } }")
+            .await
+            .to_string();
+        for title in titles {
+            assert!(
+                !speakers.contains(title),
+                "{:?}: through a speaker's talks",
+                app.engine
+            );
+        }
+        let photo = &exchange["photos"][0]["id"];
+        let node =
+            "query($id: ID!) { node(id: $id) { ... on Photo { caption exchange { slug } } } }";
+        let photo_node = app.data_with(node, json!({"id": photo})).await;
+        assert_eq!(
+            photo_node["node"],
+            Value::Null,
+            "a deleted exchange's photo leaves with it"
+        );
 
         let origin = "query($id: ID!) { origin(id: $id) { action record { id } } }";
         let hidden = app.data_with(origin, json!({"id": id})).await;

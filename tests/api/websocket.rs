@@ -15,13 +15,13 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::handshake::client::Request;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 pub type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-/// A socket to the server on `port`, speaking graphql-transport-ws, not
-/// yet initialised.
-pub async fn open(port: u16) -> Socket {
+/// The upgrade request to `/graphql` on `port`, offering graphql-transport-ws.
+fn upgrade_request(port: u16) -> Request {
     let mut request = format!("ws://127.0.0.1:{port}/graphql")
         .into_client_request()
         .unwrap();
@@ -29,7 +29,15 @@ pub async fn open(port: u16) -> Socket {
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
-    let (socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    request
+}
+
+/// A socket to the server on `port`, speaking graphql-transport-ws, not
+/// yet initialised.
+pub async fn open(port: u16) -> Socket {
+    let (socket, _) = tokio_tungstenite::connect_async(upgrade_request(port))
+        .await
+        .unwrap();
     socket
 }
 
@@ -312,13 +320,7 @@ async fn connections_beyond_the_cap_are_refused_with_503() {
         let port = app.serve().await;
         let _one = connect(port, json!({})).await;
         let mut two = connect(port, json!({})).await;
-        let mut request = format!("ws://127.0.0.1:{port}/graphql")
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = upgrade_request(port);
         let refused = tokio_tungstenite::connect_async(request.clone()).await;
         match refused {
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {

@@ -32,7 +32,7 @@ pub enum Node {
 
 impl Node {
     /// Loads the node of `node_type` with row `id`, if it exists and
-    /// readers see it (it is not deleted).
+    /// readers see it (neither it nor, for a photo, its owner is deleted).
     pub async fn load(
         ctx: &Context<'_>,
         node_type: NodeType,
@@ -40,7 +40,10 @@ impl Node {
         scope: Scope,
     ) -> Result<Option<Node>, ApiError> {
         let node = Node::load_even_deleted(ctx, node_type, id, scope).await?;
-        Ok(node.filter(|node| !node.is_deleted()))
+        match node {
+            Some(Node::Photo(photo)) if photo.owner_deleted(ctx).await? => Ok(None),
+            node => Ok(node.filter(|node| !node.is_deleted())),
+        }
     }
 
     /// Whether an editor deleted it.

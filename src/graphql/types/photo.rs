@@ -22,6 +22,32 @@ impl Photo {
         Photo { row, scope }
     }
 
+    /// Whether the record it belongs to (an exchange, an aid shipment or
+    /// a news item) was deleted: the photo then leaves sight with it.
+    pub(crate) async fn owner_deleted(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        let loader = loader(ctx);
+        let deleted = match (
+            self.row.exchange_id,
+            self.row.aid_shipment_id,
+            self.row.news_item_id,
+        ) {
+            (Some(id), _, _) => loader
+                .load_one(ExchangeById(id))
+                .await?
+                .map(|r| r.deleted_at),
+            (_, Some(id), _) => loader
+                .load_one(AidShipmentById(id))
+                .await?
+                .map(|r| r.deleted_at),
+            (_, _, Some(id)) => loader
+                .load_one(NewsItemById(id))
+                .await?
+                .map(|r| r.deleted_at),
+            _ => None,
+        };
+        Ok(deleted.is_some_and(|at| at.is_some()))
+    }
+
     /// The photos of a record that readers see (not the deleted ones), in
     /// the order given.
     pub(crate) fn shown(rows: &[photo::Model], scope: Scope) -> Vec<Photo> {
@@ -70,7 +96,7 @@ impl Photo {
         caption.ok_or_else(|| ApiError::invariant(format!("photo {} has no caption", self.row.id)))
     }
 
-    /// The exchange it shows, if any.
+    /// The exchange it shows, if any (and not deleted).
     async fn exchange(&self, ctx: &Context<'_>) -> Result<Option<Exchange>, ApiError> {
         let Some(id) = self.row.exchange_id else {
             return Ok(None);
@@ -78,10 +104,11 @@ impl Photo {
         Ok(loader(ctx)
             .load_one(ExchangeById(id))
             .await?
+            .filter(|row| row.deleted_at.is_none())
             .map(|row| Exchange::new(row, self.scope)))
     }
 
-    /// The aid shipment it shows, if any.
+    /// The aid shipment it shows, if any (and not deleted).
     async fn aid_shipment(&self, ctx: &Context<'_>) -> Result<Option<AidShipment>, ApiError> {
         let Some(id) = self.row.aid_shipment_id else {
             return Ok(None);
@@ -89,10 +116,11 @@ impl Photo {
         Ok(loader(ctx)
             .load_one(AidShipmentById(id))
             .await?
+            .filter(|row| row.deleted_at.is_none())
             .map(|row| AidShipment::new(row, self.scope)))
     }
 
-    /// The news item it illustrates, if any.
+    /// The news item it illustrates, if any (and not deleted).
     async fn news_item(&self, ctx: &Context<'_>) -> Result<Option<NewsItem>, ApiError> {
         let Some(id) = self.row.news_item_id else {
             return Ok(None);
@@ -100,6 +128,7 @@ impl Photo {
         Ok(loader(ctx)
             .load_one(NewsItemById(id))
             .await?
+            .filter(|row| row.deleted_at.is_none())
             .map(|row| NewsItem::new(row, self.scope)))
     }
 

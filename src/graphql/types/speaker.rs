@@ -2,7 +2,7 @@ use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
-use crate::graphql::loaders::{SpeakerTalks, one_from_catalog};
+use crate::graphql::loaders::{ExchangeById, SpeakerTalks, one_from_catalog};
 use crate::graphql::types::{Institution, Talk};
 use async_graphql::{Context, ID, Object};
 use entity::{speaker, speaker_translation};
@@ -97,8 +97,17 @@ impl Speaker {
             .load_one(SpeakerTalks(self.row.id))
             .await?
             .unwrap_or_default();
+        // A deleted exchange's talks leave with it.
+        let exchanges = rows.iter().map(|row| ExchangeById(row.exchange_id));
+        let exchanges = loader(ctx).load_many(exchanges).await?;
+        let live = |id: i32| {
+            exchanges
+                .get(&ExchangeById(id))
+                .is_some_and(|exchange| exchange.deleted_at.is_none())
+        };
         Ok(rows
             .iter()
+            .filter(|row| live(row.exchange_id))
             .map(|row| Talk::new(row.clone(), self.scope))
             .collect())
     }

@@ -89,7 +89,9 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
 fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
     let errors = vec![refusal.error()];
     let status = match &refusal {
-        Refusal::TooComplex(_) | Refusal::ParseFailed(..) => return reply.graphql_failure(errors),
+        Refusal::TooComplex(_) | Refusal::ParseFailed(..) | Refusal::BadInput(_) => {
+            return reply.graphql_failure(errors);
+        }
         Refusal::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
         Refusal::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         Refusal::Overloaded | Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
