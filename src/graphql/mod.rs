@@ -39,7 +39,7 @@ pub fn schema_builder() -> SchemaBuilder<Query, Mutation, Subscription> {
 /// language, enforcing `limits`, answering introspection only when
 /// `introspection` is on, and live changes from `feed`; its validation
 /// mode and extensions are the caller's to add (see [`crate::pipeline`]).
-pub fn schema(
+pub(crate) fn schema(
     db: DatabaseConnection,
     default_lang: Lang,
     limits: &limits::Limits,
@@ -83,8 +83,9 @@ pub(crate) fn loader<'a>(ctx: &Context<'a>) -> &'a RequestLoader {
 
 /// Runs one GraphQL request over `db` and the process's `catalog`, with its
 /// own batch loader. Every execution goes through here, so resolvers always
-/// find their loader.
-pub async fn execute(
+/// find their loader; only [`crate::pipeline`] calls it (and builds the
+/// schemas), so nothing runs GraphQL without the pipeline's steps.
+pub(crate) async fn execute(
     schema: &AppSchema,
     db: &DatabaseConnection,
     catalog: &Arc<SharedCatalog>,
@@ -97,7 +98,7 @@ pub async fn execute(
 /// The data of one WebSocket connection: a batch loader of its own that
 /// caches nothing, since a subscription lives long and each change it
 /// hands on must be read as it is now.
-pub fn live_data(db: &DatabaseConnection, catalog: &Arc<SharedCatalog>) -> Data {
+pub(crate) fn live_data(db: &DatabaseConnection, catalog: &Arc<SharedCatalog>) -> Data {
     let loader = DbLoader::per_request(db.clone(), catalog.clone());
     loader.enable_all_cache(false);
     let mut data = Data::default();

@@ -10,7 +10,7 @@
 //!
 //! A document also remembers whether it once passed async-graphql's full
 //! validation: later runs of it as a query are validated in async-graphql's
-//! fast mode, the limits only (see `http::graphql`'s execution).
+//! fast mode, the limits only (see [`crate::pipeline`]).
 
 use crate::pipeline::bounded::BoundedMap;
 use async_graphql::parser::types::ExecutableDocument;

@@ -21,7 +21,8 @@
 //!   `extensions.servedLanguages` and the `Content-Language` header.
 //!
 //! The work is in parts, each read on its own: [`request`] reads and checks
-//! the parameters, [`execute`] applies the limits and runs the operation,
+//! the parameters, [`execute`] runs the operation through the pipeline with
+//! what is HTTP's own (response cache, persisted queries, status codes),
 //! [`reply`] writes the answer (media type, codes, caching).
 //! [`websocket`] serves the same operations over `graphql-transport-ws`.
 //! Both run GraphQL only through [`crate::pipeline`].
