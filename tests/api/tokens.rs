@@ -154,3 +154,46 @@ fn the_cli_mints_lists_and_revokes_tokens_and_keeps_only_hashes() {
     assert!(stderr.contains("no token is named"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn bad_tokens_cost_at_most_one_lookup_and_are_answered_late() {
+    for app in TestApp::each().await {
+        let malformed = "Bearer not-a-token";
+        let unknown = format!("Bearer mx_{}", "B".repeat(43));
+        let before = app.statements();
+        let started = std::time::Instant::now();
+        let reply = app
+            .post(VIEWER, json!({}), &[("authorization", malformed)])
+            .await;
+        assert_eq!(reply.status, 401);
+        assert!(
+            started.elapsed() >= medexchange::pipeline::auth::REFUSAL_DELAY,
+            "refusals wait, costing a flood its rate"
+        );
+        assert_eq!(
+            app.statements(),
+            before,
+            "a malformed token is not looked up"
+        );
+        let reply = app
+            .post(VIEWER, json!({}), &[("authorization", &unknown)])
+            .await;
+        assert_eq!(reply.status, 401);
+        let looked_up = app.statements();
+        assert!(
+            looked_up > before,
+            "{:?}: the first sight is looked up",
+            app.engine
+        );
+        let reply = app
+            .post(VIEWER, json!({}), &[("authorization", &unknown)])
+            .await;
+        assert_eq!(reply.status, 401);
+        assert_eq!(
+            app.statements(),
+            looked_up,
+            "{:?}: then remembered as bad",
+            app.engine
+        );
+    }
+}
