@@ -159,7 +159,9 @@ impl Connection {
         let closing = loop {
             let outgoing = tokio::select! {
                 incoming = socket.recv() => match incoming {
-                    Some(Ok(message)) => match self.receive(message, &mut operations).await {
+                    // Boxed: the task of an idle connection need not be
+                    // as large as the lookups `receive` may await.
+                    Some(Ok(message)) => match Box::pin(self.receive(message, &mut operations)).await {
                         Ok(reply) => reply,
                         Err(close) => break Some(close),
                     },
