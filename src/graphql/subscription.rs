@@ -1,8 +1,8 @@
 //! Live updates over WebSocket (`graphql-transport-ws` on `/graphql`).
 
 use crate::graphql::types::Change;
+use crate::graphql::types::change::is_editor;
 use crate::store::change_feed::{CAPACITY, ChangeFeed};
-use crate::store::tokens::Caller;
 use async_graphql::futures_util::Stream;
 use async_graphql::futures_util::stream::unfold;
 use async_graphql::{Context, Error, ErrorExtensions, Subscription};
@@ -28,7 +28,7 @@ impl Subscription {
         ctx: &Context<'_>,
     ) -> impl Stream<Item = Result<Change, Error>> {
         let receiver = ctx.data_unchecked::<Arc<ChangeFeed>>().subscribe();
-        let editor = ctx.data_opt::<Caller>().is_some();
+        let editor = is_editor(ctx);
         unfold(Some(receiver), move |receiver| async move {
             let mut receiver = receiver?;
             loop {

@@ -197,14 +197,21 @@ impl Pipeline {
                 "the query is longer than {max} bytes"
             )));
         }
-        if holds_nul(&request.query, &request.variables) {
-            return Err(Refusal::BadInput(
+        let nul = || {
+            Refusal::BadInput(
                 "the request holds a NUL character (U+0000), which no text may hold".to_owned(),
-            ));
+            )
+        };
+        if request.variables.iter().any(|(_, value)| holds_nul(value)) {
+            return Err(nul());
         }
         let document = match self.documents.get(&request.query) {
+            // Remembered documents passed every check below.
             Some(document) => document,
             None => {
+                if request.query.contains('\0') || request.query.contains("\\u0000") {
+                    return Err(nul());
+                }
                 let document = async_graphql::parser::parse_query(&request.query)
                     .map_err(|error| parse_refusal(&request.query, &error))?;
                 limits::check(&document, &self.limits).map_err(Refusal::TooComplex)?;
@@ -419,27 +426,24 @@ fn operation_type(document: &ExecutableDocument, name: Option<&str>) -> Option<O
 
 /// Whether the request as a whole failed: errors raised before execution
 /// (validation, variables) carry no path and leave no data.
-fn failed_before_execution(response: &Response) -> bool {
+pub fn failed_before_execution(response: &Response) -> bool {
     response.data == Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty())
 }
 
-/// Whether the query text (raw, or as a `\u0000` escape) or a variable
-/// holds U+0000: no text of the archive may, and PostgreSQL cannot store
-/// one, so it is refused alike on both engines before anything runs.
-fn holds_nul(query: &str, variables: &Variables) -> bool {
-    fn in_value(value: &Value) -> bool {
-        match value {
-            Value::String(text) => text.contains('\0'),
-            Value::List(items) => items.iter().any(in_value),
-            Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || in_value(v)),
-            _ => false,
-        }
+/// Whether a variable's value holds U+0000: no text of the archive may,
+/// and PostgreSQL cannot store one, so it is refused alike on both engines
+/// before anything runs (as is a query text holding one, raw or escaped).
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(text) => text.contains('\0'),
+        Value::List(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
     }
-    query.contains('\0')
-        || query.contains("\\u0000")
-        || variables.iter().any(|(_, value)| in_value(value))
 }
 
 /// The refusal of a document that does not parse: where, what was

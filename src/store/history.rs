@@ -11,6 +11,7 @@
 
 use crate::model::now_rfc3339;
 use crate::store::page::Page;
+use crate::store::records::Slugged;
 use entity::{
     aid_shipment, aid_shipment_translation, change_log, exchange, exchange_participant,
     exchange_specialty, exchange_translation, institution, institution_alias,
@@ -455,45 +456,21 @@ impl Visible {
 
 /// The ids of the records of `kind` deleted now.
 fn deleted_ids(kind: RecordType) -> SelectStatement {
-    fn of<E: EntityTrait>(entity: E, id: E::Column, deleted_at: E::Column) -> SelectStatement {
+    fn of<E: Slugged>(entity: E) -> SelectStatement {
         Query::select()
-            .column(id)
+            .column(E::id_column())
             .from(entity)
-            .and_where(deleted_at.is_not_null())
+            .and_where(E::deleted_column().is_not_null())
             .to_owned()
     }
     match kind {
-        RecordType::Specialty => of(
-            specialty::Entity,
-            specialty::Column::Id,
-            specialty::Column::DeletedAt,
-        ),
-        RecordType::Institution => of(
-            institution::Entity,
-            institution::Column::Id,
-            institution::Column::DeletedAt,
-        ),
-        RecordType::Speaker => of(
-            speaker::Entity,
-            speaker::Column::Id,
-            speaker::Column::DeletedAt,
-        ),
-        RecordType::Exchange => of(
-            exchange::Entity,
-            exchange::Column::Id,
-            exchange::Column::DeletedAt,
-        ),
-        RecordType::AidShipment => of(
-            aid_shipment::Entity,
-            aid_shipment::Column::Id,
-            aid_shipment::Column::DeletedAt,
-        ),
-        RecordType::NewsItem => of(
-            news_item::Entity,
-            news_item::Column::Id,
-            news_item::Column::DeletedAt,
-        ),
-        RecordType::Photo => of(photo::Entity, photo::Column::Id, photo::Column::DeletedAt),
+        RecordType::Specialty => of(specialty::Entity),
+        RecordType::Institution => of(institution::Entity),
+        RecordType::Speaker => of(speaker::Entity),
+        RecordType::Exchange => of(exchange::Entity),
+        RecordType::AidShipment => of(aid_shipment::Entity),
+        RecordType::NewsItem => of(news_item::Entity),
+        RecordType::Photo => of(photo::Entity),
     }
 }
 

@@ -130,7 +130,7 @@ impl Change {
 pub const ANONYMOUS_ACTOR: &str = "editor";
 
 /// Whether the request carries a writer's token (an editor or admin).
-fn is_editor(ctx: &Context<'_>) -> bool {
+pub(crate) fn is_editor(ctx: &Context<'_>) -> bool {
     ctx.data_opt::<Caller>().is_some()
 }
 

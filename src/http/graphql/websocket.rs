@@ -26,7 +26,7 @@
 use super::request::RawRequest;
 use crate::AppState;
 use crate::i18n::{self, Lang};
-use crate::pipeline::{Refusal, conceal_internal, with_code};
+use crate::pipeline::{Refusal, conceal_internal, failed_before_execution, with_code};
 use crate::store::tokens::Caller;
 use async_graphql::futures_util::future::AbortHandle;
 use async_graphql::futures_util::stream::{self, BoxStream, SelectAll};
@@ -369,14 +369,6 @@ impl Connection {
         conceal_internal(errors, &reference);
         self.state.metrics.observe_errors(errors);
     }
-}
-
-/// A response with errors and no data, none of them at a path: the
-/// operation failed before executing (validation, variables).
-fn failed_before_execution(response: &GraphQLResponse) -> bool {
-    response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// 4400, as the protocol closes on a message it cannot read.
