@@ -17,12 +17,6 @@ const RENAME: &str = r#"mutation($id: ID!, $v: Int!, $input: InstitutionInput!) 
 
 const KAMEDA: &str = r#"{ institution(slug: "kameda-medical-center") { id version } }"#;
 
-/// A token of `role` named `name`, as an `Authorization` header value.
-async fn bearer(app: &TestApp, name: &str, role: Role) -> String {
-    let token = tokens::create(&app.db, name, role).await.unwrap();
-    format!("Bearer {token}")
-}
-
 /// Sends a mutation with `authorization`; returns the whole body.
 async fn write(app: &TestApp, authorization: &str, query: &str, variables: Value) -> Value {
     let headers = [("authorization", authorization), ("accept-language", "ja")];
@@ -52,7 +46,7 @@ async fn search_slugs(app: &TestApp, text: &str) -> Vec<String> {
 #[tokio::test]
 async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.sato", Role::Editor).await;
+        let editor = app.bearer("editor.sato", Role::Editor).await;
         let (id, version) = kameda(&app).await;
         let input =
             json!({"name": [{"lang": "JA", "text": "医療法人鉄蕉会 亀田メディカルセンター"}]});
@@ -111,7 +105,7 @@ async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() 
 #[tokio::test]
 async fn each_user_error_names_the_field_and_speaks_the_editors_language() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.li", Role::Editor).await;
+        let editor = app.bearer("editor.li", Role::Editor).await;
         let (id, version) = kameda(&app).await;
         let exchange = app
             .data(r#"{ exchanges(first: 1) { nodes { id version } } }"#)
@@ -221,13 +215,13 @@ async fn writing_needs_a_valid_token_and_the_right_role() {
             "{}",
             anonymous.excerpt()
         );
-        let revoked = bearer(&app, "gone", Role::Admin).await;
+        let revoked = app.bearer("gone", Role::Admin).await;
         tokens::revoke(&app.db, "gone").await.unwrap();
         let refused = app
             .post(RENAME, variables.clone(), &[("authorization", &revoked)])
             .await;
         assert_eq!(refused.status, 401);
-        let editor = bearer(&app, "editor.wu", Role::Editor).await;
+        let editor = app.bearer("editor.wu", Role::Editor).await;
         let slug_change = json!({"id": id, "v": version, "input": {"slug": "kameda"}});
         let body = write(&app, &editor, RENAME, slug_change.clone()).await;
         assert_eq!(
@@ -242,7 +236,7 @@ async fn writing_needs_a_valid_token_and_the_right_role() {
         );
         assert_eq!(kameda(&app).await.1, version, "nothing was written");
 
-        let admin = bearer(&app, "admin.tanaka", Role::Admin).await;
+        let admin = app.bearer("admin.tanaka", Role::Admin).await;
         let body = write(&app, &admin, RENAME, slug_change).await;
         assert_eq!(
             body["data"]["updateInstitution"]["errors"],
@@ -260,7 +254,7 @@ async fn writing_needs_a_valid_token_and_the_right_role() {
 #[tokio::test]
 async fn of_eight_concurrent_updates_from_one_version_exactly_one_wins() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.many", Role::Editor).await;
+        let editor = app.bearer("editor.many", Role::Editor).await;
         let (id, version) = kameda(&app).await;
         let updates = (0..8).map(|n| {
             let input = json!({"city": [{"lang": "EN", "text": format!("Kamogawa {n}")}]});
@@ -283,7 +277,7 @@ async fn of_eight_concurrent_updates_from_one_version_exactly_one_wins() {
 #[tokio::test]
 async fn a_deleted_exchange_leaves_every_list_until_it_is_restored() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.zhao", Role::Editor).await;
+        let editor = app.bearer("editor.zhao", Role::Editor).await;
         let slug = "2020-08-nanjing-kyorin-pharmacy";
         let read = r#"{ exchanges(first: 50) { totalCount nodes { slug } }
             stats: exchangeStats(groupBy: [MONTH]) { exchanges groups { exchanges } }
@@ -365,7 +359,7 @@ async fn a_deleted_exchange_leaves_every_list_until_it_is_restored() {
 #[tokio::test]
 async fn a_created_exchange_is_the_same_record_an_import_would_write() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.kim", Role::Editor).await;
+        let editor = app.bearer("editor.kim", Role::Editor).await;
         let ids = app
             .data(r#"{ a: institution(slug: "kameda-medical-center") { id } b: institution(slug: "beihai-peoples-hospital") { id }
                       s: speakers(first: 1) { nodes { id slug } } }"#)
@@ -451,7 +445,7 @@ async fn writers_are_held_to_a_mutation_cap_their_cost_and_a_rate() {
         ..Limits::default()
     };
     for app in TestApp::each_with_limits(limits).await {
-        let editor = bearer(&app, "editor.busy", Role::Editor).await;
+        let editor = app.bearer("editor.busy", Role::Editor).await;
         let (id, version) = kameda(&app).await;
         let restore =
             |n: usize| format!("r{n}: restoreInstitution(id: $id) {{ errors {{ code }} }}");
@@ -483,7 +477,7 @@ async fn writers_are_held_to_a_mutation_cap_their_cost_and_a_rate() {
         assert_eq!(reply.status, 429, "{:?}: {}", app.engine, reply.excerpt());
         assert_eq!(code(&reply.body), "RATE_LIMITED");
         assert!(reply.headers.contains_key("retry-after"));
-        let other = bearer(&app, "editor.calm", Role::Editor).await;
+        let other = app.bearer("editor.calm", Role::Editor).await;
         let body = write(&app, &other, &many(1), variables).await;
         assert_eq!(
             body["errors"],
@@ -501,7 +495,7 @@ async fn writers_are_held_to_a_mutation_cap_their_cost_and_a_rate() {
 #[tokio::test]
 async fn an_import_leaves_a_deleted_record_deleted_and_cannot_name_it() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.ma", Role::Editor).await;
+        let editor = app.bearer("editor.ma", Role::Editor).await;
         let create = r#"mutation { createInstitution(input: {slug: "suzhou-test-hospital", country: CN,
             name: [{lang: ZH, text: "苏州测试医院"}]}) { institution { id version } errors { code } } }"#;
         let body = write(&app, &editor, create, json!({})).await;
@@ -557,7 +551,7 @@ async fn the_readmes_chinese_and_japanese_examples_fix_a_name() {
         .collect();
     assert_eq!(blocks.len(), 2, "one example in Chinese, one in Japanese");
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.readme", Role::Editor).await;
+        let editor = app.bearer("editor.readme", Role::Editor).await;
         for (block, lang) in blocks.iter().zip(["zh", "ja"]) {
             let headers = [
                 ("authorization", editor.as_str()),
@@ -582,7 +576,7 @@ async fn the_readmes_chinese_and_japanese_examples_fix_a_name() {
 #[tokio::test]
 async fn speakers_shipments_news_and_photos_are_created_changed_and_restored() {
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.all", Role::Editor).await;
+        let editor = app.bearer("editor.all", Role::Editor).await;
         let ids = app
             .data(
                 r#"{ k: institution(slug: "kameda-medical-center") { id }
@@ -706,7 +700,7 @@ async fn the_graphiql_editing_tab_fixes_a_name_once_its_token_is_filled_in() {
     let headers: Value = serde_json::from_str(tab.headers).unwrap();
     assert_eq!(headers["Authorization"], "Bearer <token>");
     for app in TestApp::each().await {
-        let editor = bearer(&app, "editor.graphiql", Role::Editor).await;
+        let editor = app.bearer("editor.graphiql", Role::Editor).await;
         let body = write(&app, &editor, tab.query, variables.clone()).await;
         let payload = &body["data"]["updateInstitution"];
         assert_eq!(payload["errors"], json!([]), "{:?}: {body}", app.engine);

@@ -264,6 +264,14 @@ impl TestApp {
         }
     }
 
+    /// A new token of `role` named `name`, as an `Authorization` value.
+    pub async fn bearer(&self, name: &str, role: medexchange::model::Role) -> String {
+        let token = medexchange::store::tokens::create(&self.db, name, role)
+            .await
+            .unwrap();
+        format!("Bearer {token}")
+    }
+
     /// Serves the router on a loopback port the operating system picks
     /// (bound before its number is known, so no other test can take it),
     /// for clients that need a socket (WebSocket); returns the port.

@@ -5,7 +5,6 @@
 
 use crate::helpers::TestApp;
 use medexchange::model::Role;
-use medexchange::store::tokens;
 use serde_json::{Value, json};
 
 const KAMEDA: &str = r#"{ institution(slug: "kameda-medical-center") { id version } }"#;
@@ -32,10 +31,7 @@ async fn update(app: &TestApp, bearer: &str, input: Value) -> Value {
 #[tokio::test]
 async fn texts_must_show_and_hold_no_controls_and_one_per_language() {
     for app in TestApp::each().await {
-        let token = tokens::create(&app.db, "editor.rules", Role::Editor)
-            .await
-            .unwrap();
-        let bearer = format!("Bearer {token}");
+        let bearer = app.bearer("editor.rules", Role::Editor).await;
         let cases = [
             (
                 json!({"name": [{"lang": "JA", "text": "亀田\u{1}病院"}]}),
@@ -106,10 +102,7 @@ async fn texts_must_show_and_hold_no_controls_and_one_per_language() {
 #[tokio::test]
 async fn photo_urls_are_http_https_or_local() {
     for app in TestApp::each().await {
-        let token = tokens::create(&app.db, "editor.urls", Role::Editor)
-            .await
-            .unwrap();
-        let bearer = format!("Bearer {token}");
+        let bearer = app.bearer("editor.urls", Role::Editor).await;
         let photo = app
             .data("{ photos(first: 1) { nodes { id version } } }")
             .await;

@@ -6,7 +6,6 @@
 use crate::helpers::TestApp;
 use crate::websocket::{connect, next_json, subscribe};
 use medexchange::model::Role;
-use medexchange::store::tokens;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -15,10 +14,7 @@ const SPECIALTIES: &str = "/graphql?query=%7B%20specialties%20%7B%20slug%20%7D%2
 #[tokio::test]
 async fn answers_to_token_holders_are_private_everywhere() {
     for app in TestApp::each().await {
-        let token = tokens::create(&app.db, "editor.lee", Role::Editor)
-            .await
-            .unwrap();
-        let bearer = format!("Bearer {token}");
+        let bearer = app.bearer("editor.lee", Role::Editor).await;
         let public = app.get(SPECIALTIES, &[]).await;
         assert_eq!(public.headers["cache-control"], "public, max-age=60");
         let vary = public.headers["vary"].to_str().unwrap();
@@ -76,10 +72,7 @@ async fn kyorin(app: &TestApp) -> Value {
 #[tokio::test]
 async fn a_deleted_record_leaves_the_change_feed_origin_and_csv_for_readers() {
     for app in TestApp::each().await {
-        let token = tokens::create(&app.db, "editor.ma", Role::Editor)
-            .await
-            .unwrap();
-        let bearer = format!("Bearer {token}");
+        let bearer = app.bearer("editor.ma", Role::Editor).await;
         let as_editor = |query: &'static str, variables: Value| {
             let bearer = bearer.clone();
             let app = &app;
@@ -200,10 +193,7 @@ async fn until_subscribers(app: &TestApp, n: usize) {
 #[tokio::test]
 async fn readers_subscribed_without_a_token_hear_no_deleted_record_nor_who() {
     for app in TestApp::each().await {
-        let token = tokens::create(&app.db, "editor.ko", Role::Editor)
-            .await
-            .unwrap();
-        let bearer = format!("Bearer {token}");
+        let bearer = app.bearer("editor.ko", Role::Editor).await;
         let port = app.serve().await;
         let listen = "subscription { archiveChanged { action actor record { __typename ... on Exchange { title } ... on Specialty { slug } } } }";
         let mut reader = connect(port, json!({})).await;
@@ -218,10 +208,7 @@ async fn readers_subscribed_without_a_token_hear_no_deleted_record_nor_who() {
         let auth = [("authorization", bearer.as_str())];
         assert_eq!(app.post(delete, variables, &auth).await.status, 200);
         let create = r#"mutation { createSpecialty(input: {slug: "nursing", name: [{lang: JA, text: "看護"}]}) { errors { code } } }"#;
-        let admin = tokens::create(&app.db, "admin.ko", Role::Admin)
-            .await
-            .unwrap();
-        let admin = format!("Bearer {admin}");
+        let admin = app.bearer("admin.ko", Role::Admin).await;
         let created = app
             .post(create, json!({}), &[("authorization", &admin)])
             .await;
