@@ -96,6 +96,63 @@ pub struct Settings {
     /// Log filter, in `tracing` syntax (e.g. `info`, `medexchange=debug`).
     #[arg(long, env = "MEDEXCHANGE_LOG", default_value = "info", global = true)]
     pub log: String,
+
+    /// Where photos' image files are kept: a folder, or
+    /// `s3://BUCKET[/PREFIX]` (S3-compatible storage, shared by every
+    /// process; credentials, region and endpoint from the usual `AWS_*`
+    /// variables, e.g. `AWS_ENDPOINT_URL` and `AWS_ALLOW_HTTP=true` for a
+    /// local server). By default a folder beside the SQLite file
+    /// (`medexchange.db` -> `medexchange-media/`), or `./medexchange-media`
+    /// with PostgreSQL.
+    #[arg(long, env = "MEDEXCHANGE_MEDIA_STORE", default_value = "", global = true)]
+    pub media_store: String,
+
+    /// Most bytes one image file may have.
+    #[arg(long, env = "MEDEXCHANGE_MAX_IMAGE_BYTES", default_value_t = 32 * 1024 * 1024, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
+    pub max_image_bytes: u64,
+
+    /// Most pixels (width × height) one image may have; read from the
+    /// file's header, so a decompression bomb is refused before decoding.
+    #[arg(long, env = "MEDEXCHANGE_MAX_IMAGE_PIXELS", default_value_t = 50_000_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub max_image_pixels: u64,
+}
+
+impl Settings {
+    /// The media store these settings name, opened (a folder is created).
+    pub fn media_store(&self) -> Result<crate::media::MediaStore, String> {
+        let spec = match self.media_store.trim() {
+            "" => default_media_store(&self.database_url),
+            given => given.to_owned(),
+        };
+        crate::media::MediaStore::open(&spec)
+            .map_err(|e| format!("--media-store / MEDEXCHANGE_MEDIA_STORE {spec:?}: {e}"))
+    }
+
+    /// The limits every image file is checked against.
+    pub fn file_limits(&self) -> crate::media::process::FileLimits {
+        crate::media::process::FileLimits {
+            max_bytes: self.max_image_bytes,
+            max_pixels: self.max_image_pixels,
+        }
+    }
+}
+
+/// A folder beside the SQLite file (`x.db` -> `x-media`), memory for an
+/// in-memory database, `./medexchange-media` otherwise.
+fn default_media_store(database_url: &str) -> String {
+    let Some(file) = database_url.strip_prefix("sqlite:") else {
+        return "medexchange-media".to_owned();
+    };
+    let file = file.trim_start_matches("//");
+    let file = file.split('?').next().unwrap_or_default();
+    if file.is_empty() || file.contains(":memory:") {
+        return "memory:".to_owned();
+    }
+    let path = std::path::Path::new(file);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("medexchange");
+    path.with_file_name(format!("{stem}-media")).display().to_string()
 }
 
 /// The commands.
@@ -329,6 +386,23 @@ pub struct ServeArgs {
           value_parser = parse_poll_ms)]
     pub data_version_poll_ms: u64,
 
+    /// Most files one upload request may carry.
+    #[arg(long, env = "MEDEXCHANGE_MAX_UPLOAD_FILES", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub max_upload_files: u32,
+
+    /// The service's public origin (`https://archive.example.org`): IIIF
+    /// manifests and `info.json` need absolute URLs, and GraphQL's IIIF
+    /// fields give them. Without it, IIIF documents take the origin from
+    /// the request's `Host` (set it behind a CDN or proxy).
+    #[arg(long, env = "MEDEXCHANGE_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+
+    /// Memory for IIIF images drawn on request, in MiB.
+    #[arg(long, env = "MEDEXCHANGE_IIIF_CACHE_MB", default_value_t = 32,
+          value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub iiif_cache_mb: u32,
+
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
     /// the process exits anyway.
     #[arg(long, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
@@ -384,6 +458,12 @@ impl ServeArgs {
             max_websockets: self.max_websockets as usize,
             max_subscriptions_per_connection: self.max_subscriptions_per_connection as usize,
             connection_init_timeout: Duration::from_millis(self.connection_init_timeout_ms),
+            media: crate::media::MediaOptions {
+                max_files: self.max_upload_files as usize,
+                public_url: self.public_url.clone(),
+                render_cache_bytes: self.iiif_cache_mb as usize * 1024 * 1024,
+                ..crate::media::MediaOptions::default()
+            },
         }
     }
 }
@@ -393,6 +473,18 @@ fn parse_poll_ms(text: &str) -> Result<u64, String> {
     match text.trim().parse::<u64>() {
         Ok(ms) if ms == 0 || (10..=60_000).contains(&ms) => Ok(ms),
         _ => Err("expected 0 (read at every request) or 10 to 60000".to_owned()),
+    }
+}
+
+/// `http(s)://HOST[:PORT][/PATH]`, kept without a trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    match rest {
+        Some(rest) if !rest.is_empty() && !rest.contains(['?', '#', ' ']) => Ok(text.to_owned()),
+        _ => Err("expected http(s)://HOST[:PORT][/PATH]".to_owned()),
     }
 }
 

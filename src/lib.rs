@@ -3,8 +3,9 @@
 //!
 //! Layers, outermost first: [`http`] (routes) -> [`graphql`] (schema,
 //! resolvers, loaders) -> [`store`] (queries, no GraphQL) -> the `entity`
-//! crate (tables). [`dataset`] moves data in and out; [`i18n`] and
-//! [`model`] are shared vocabulary.
+//! crate (tables). [`dataset`] moves data in and out; [`media`] checks,
+//! stores and draws photos' images; [`i18n`] and [`model`] are shared
+//! vocabulary.
 
 pub mod config;
 pub mod dataset;
@@ -12,6 +13,7 @@ pub mod edit;
 pub mod graphql;
 pub mod http;
 pub mod i18n;
+pub mod media;
 pub mod model;
 pub mod pipeline;
 pub mod store;
@@ -56,6 +58,8 @@ pub struct AppState {
     pub feed: Arc<ChangeFeed>,
     /// WebSocket connections open, bounded by `--max-websockets`.
     pub websockets: Arc<tokio::sync::Semaphore>,
+    /// Photos' images: storage, derivatives, IIIF.
+    pub media: Arc<media::Media>,
 }
 
 impl AppState {
@@ -97,7 +101,19 @@ impl AppState {
         db.set_metric_callback(move |_| {
             statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         });
-        let schemas = Schemas::new(&db, default_lang, &limits, options.introspection, &feed);
+        let media = Arc::new(media::Media::new(
+            options.media.clone(),
+            db.clone(),
+            watch.clone(),
+        ));
+        let schemas = Schemas::new(
+            &db,
+            default_lang,
+            &limits,
+            options.introspection,
+            &feed,
+            &media,
+        );
         let catalog = Arc::new(SharedCatalog::new(watch.clone()));
         let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits);
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
@@ -114,6 +130,7 @@ impl AppState {
             data_version: watch,
             feed,
             websockets,
+            media,
         }
     }
 }

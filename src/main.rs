@@ -252,14 +252,14 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
         startup_ms = started.elapsed().as_millis() as u64,
         "serving GraphQL on http://{address}/graphql (GraphiQL in a browser)",
     );
-    let options = args.http_options();
+    let mut options = args.http_options();
+    options.media.store = settings.media_store()?;
+    options.media.limits = settings.file_limits();
+    tracing::info!(store = options.media.store.description(), "photos' images are kept here");
     let deadline = options.shutdown_timeout;
-    let app = medexchange::app(AppState::configured(
-        db,
-        args.default_language,
-        args.limits(),
-        options,
-    ));
+    let state = AppState::configured(db, args.default_language, args.limits(), options);
+    tokio::spawn(collect_media_garbage(state.media.clone()));
+    let app = medexchange::app(state);
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown_signal().await;
@@ -276,6 +276,22 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
         () = deadline => {
             tracing::warn!("shutdown deadline passed with requests still running; exiting");
             Ok(())
+        }
+    }
+}
+
+/// Every hour, removes image files and images no one names any more (see
+/// [`medexchange::media::Media::collect_garbage`]).
+async fn collect_media_garbage(media: std::sync::Arc<medexchange::media::Media>) {
+    let mut hours = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hours.tick().await;
+        match media.collect_garbage(medexchange::media::GARBAGE_GRACE).await {
+            Ok(collected) if collected.files + collected.images > 0 => {
+                tracing::info!(images = collected.images, files = collected.files, "removed unused image files");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not remove unused image files"),
         }
     }
 }

@@ -181,7 +181,7 @@ pub fn now_rfc3339() -> String {
 
 /// `seconds` since the Unix epoch in RFC 3339, UTC (days to civil dates
 /// after Howard Hinnant's `civil_from_days`).
-fn rfc3339(seconds: i64) -> String {
+pub fn rfc3339(seconds: i64) -> String {
     let (days, second_of_day) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -8,6 +8,7 @@ pub mod aid_shipment_translation;
 pub mod api_token;
 pub mod change_log;
 pub mod exchange;
+pub mod image;
 pub mod exchange_participant;
 pub mod exchange_specialty;
 pub mod exchange_translation;

@@ -17,6 +17,12 @@ pub struct Model {
     pub position: i32,
     /// One more with every change written (optimistic concurrency).
     pub version: i32,
+    /// The SHA-256 (hex) of its image's original, when one is attached.
+    pub image_hash: Option<String>,
+    /// Who made the image, as the file said or an editor corrected.
+    pub credit: Option<String>,
+    /// The image's copyright notice, likewise.
+    pub copyright: Option<String>,
     /// When an editor deleted it (RFC 3339, UTC); `None` while readers see it.
     pub deleted_at: Option<String>,
 }

@@ -12,6 +12,7 @@ mod m20261125_000004_name_order;
 mod m20261125_000005_api_tokens;
 mod m20261125_000006_history;
 mod m20261126_000007_soft_delete;
+mod m20261203_000008_images;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_api_tokens::Migration),
             Box::new(m20261125_000006_history::Migration),
             Box::new(m20261126_000007_soft_delete::Migration),
+            Box::new(m20261203_000008_images::Migration),
         ]
     }
 }

@@ -208,6 +208,9 @@ impl Rows {
                     .map(|p| slugs.speaker(p.speaker_id, record))
                     .collect::<Result<_, _>>()?,
                 url: row.url.clone(),
+                image: row.image_hash.as_ref().map(|hash| format!("sha256:{hash}")),
+                credit: row.credit.clone(),
+                copyright: row.copyright.clone(),
             };
             let owner = match (row.exchange_id, row.aid_shipment_id, row.news_item_id) {
                 (Some(id), _, _) => owners.exchanges.entry(id),

@@ -181,9 +181,24 @@ pub struct Photo {
     /// Slugs of the speakers it shows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub people: Vec<String>,
-    /// Where the image is served.
+    /// Where the image is served (an address elsewhere; see `image` for
+    /// a file kept here).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Its image: in a dataset file, the path of a JPEG, PNG or WebP file
+    /// relative to the dataset file (`scans/2020-08-21.jpg`), or
+    /// `sha256:HEX`, an image already stored; once stored, always the
+    /// latter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// Who made the image (read from the file's EXIF `Artist` when it is
+    /// attached, unless given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
+    /// The image's copyright notice (from EXIF `Copyright` likewise), or a
+    /// rights URI (Creative Commons, RightsStatements.org).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copyright: Option<String>,
 }
 
 /// An aid shipment.

@@ -743,6 +743,9 @@ fn add_photos(
             news_item_id: None,
             venue_institution_id: venues[rng.below(3)],
             url: None,
+            image_hash: None,
+            credit: None,
+            copyright: None,
             position: position as i32,
         });
         let captions = [

@@ -637,6 +637,7 @@ impl<'a> Writer<'a> {
             ),
             None => None,
         };
+        let image_hash = self.stored_image(item, place).await?;
         let before = self
             .before::<photo::Entity>(RecordType::Photo, &item.slug)
             .await?;
@@ -651,6 +652,9 @@ impl<'a> Writer<'a> {
             news_item_id,
             venue_institution_id: venue,
             url: item.url.clone(),
+            image_hash,
+            credit: item.credit.clone(),
+            copyright: item.copyright.clone(),
             position: position as i32,
         };
         let id = records::upsert(self.txn, row, &item.slug).await?;
@@ -681,4 +685,30 @@ fn translations<M>(fields: &[&Localized], row: impl Fn(Lang, Vec<Option<String>>
         .into_iter()
         .filter_map(|lang| texts_in(lang, fields).map(|texts| row(lang, texts)))
         .collect()
+}
+
+impl Writer<'_> {
+    /// The hash of the stored image a photo names (`sha256:HEX`): a file
+    /// path must have been stored first (`medexchange import` does), and
+    /// the image must be known.
+    async fn stored_image(&self, item: &Photo, place: &str) -> Result<Option<String>, DatasetError> {
+        let Some(image) = &item.image else {
+            return Ok(None);
+        };
+        let invalid = |message: String| DatasetError::Invalid {
+            source_name: self.source_name.to_owned(),
+            place: format!("{place}.image"),
+            message,
+        };
+        let Some(hash) = image.strip_prefix("sha256:").filter(|h| crate::media::is_hash(h)) else {
+            return Err(invalid(format!(
+                "{image:?} is a file that was not read: import the dataset file with `medexchange import`, which stores it"
+            )));
+        };
+        let known = crate::store::images::by_hash(self.txn, &[hash.to_owned()]).await?;
+        match known.contains_key(hash) {
+            true => Ok(Some(hash.to_owned())),
+            false => Err(invalid(format!("no image with the hash {hash} is stored"))),
+        }
+    }
 }

@@ -66,11 +66,17 @@ pub enum Rule {
     InUse,
     /// A value set when a record is created, which cannot change after.
     Fixed,
+    /// A file that is not an image this service takes (the problem says
+    /// why).
+    Image(crate::media::ImageProblem),
 }
 
 impl Rule {
     /// The rule in `lang`, for the writer who broke it.
-    pub fn message(&self, lang: Lang) -> &'static str {
+    pub fn message(&self, lang: Lang) -> std::borrow::Cow<'static, str> {
+        if let Rule::Image(problem) = self {
+            return problem.message(lang).into();
+        }
         let [zh, ja, en] = match self {
             Rule::Required => ["此项必填。", "この項目は必須です。", "This is required."],
             Rule::Blank => [
@@ -153,11 +159,12 @@ impl Rule {
                 "この項目は作成時にだけ設定でき、後から変えられません。",
                 "This is set when the record is created and cannot change after.",
             ],
+            Rule::Image(_) => unreachable!("answered above"),
         };
         match lang {
-            Lang::Zh => zh,
-            Lang::Ja => ja,
-            Lang::En => en,
+            Lang::Zh => zh.into(),
+            Lang::Ja => ja.into(),
+            Lang::En => en.into(),
         }
     }
 }
@@ -246,7 +253,7 @@ fn slug_twice() -> Violation {
 fn failure(place: &str, violation: &Violation) -> Failure {
     (
         format!("{place}{}", field_path(&violation.field)),
-        violation.rule.message(Lang::En).to_owned(),
+        violation.rule.message(Lang::En).into_owned(),
     )
 }
 
@@ -377,6 +384,11 @@ pub fn photo(item: &Photo) -> Violations {
         && !is_safe_url(url)
     {
         found.add(vec!["url".into()], Rule::BadUrl);
+    }
+    for (field, text) in [("credit", &item.credit), ("copyright", &item.copyright)] {
+        if let Some(rule) = text.as_deref().and_then(|t| text_rule(t, Shape::Line)) {
+            found.add(vec![field.into()], rule);
+        }
     }
     found.0
 }

@@ -32,6 +32,8 @@ pub enum InternalCause {
     Database(Arc<DbErr>),
     /// Stored data breaks an invariant the importer guarantees.
     Invariant(String),
+    /// The media store failed.
+    Media(String),
 }
 
 impl ApiError {
@@ -66,6 +68,15 @@ impl From<DbErr> for ApiError {
 impl From<Arc<DbErr>> for ApiError {
     fn from(error: Arc<DbErr>) -> Self {
         ApiError::Internal(InternalCause::Database(error))
+    }
+}
+
+impl From<crate::media::MediaError> for ApiError {
+    fn from(error: crate::media::MediaError) -> Self {
+        match error {
+            crate::media::MediaError::Database(error) => error.into(),
+            other => ApiError::Internal(InternalCause::Media(other.to_string())),
+        }
     }
 }
 

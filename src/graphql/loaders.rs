@@ -366,3 +366,24 @@ impl Loader<InstitutionExchangeCount> for DbLoader {
             .collect())
     }
 }
+
+/// A stored image, by the SHA-256 of its original.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ImageByHash(pub String);
+
+impl Loader<ImageByHash> for DbLoader {
+    type Value = Arc<entity::image::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(
+        &self,
+        keys: &[ImageByHash],
+    ) -> Result<HashMap<ImageByHash, Self::Value>, Self::Error> {
+        let hashes: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
+        let rows = crate::store::images::by_hash(&self.db, &hashes).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(hash, row)| (ImageByHash(hash), Arc::new(row)))
+            .collect())
+    }
+}

@@ -45,6 +45,7 @@ pub(crate) fn schema(
     limits: &limits::Limits,
     introspection: bool,
     feed: Arc<ChangeFeed>,
+    media: Arc<crate::media::Media>,
 ) -> SchemaBuilder<Query, Mutation, Subscription> {
     let builder = schema_builder();
     let builder = if introspection {
@@ -59,6 +60,7 @@ pub(crate) fn schema(
         .data(db)
         .data(lang::RequestLanguage(default_lang))
         .data(feed)
+        .data(media)
 }
 
 /// The SDL committed as `schema.graphql`: fields, arguments and enum values
@@ -74,6 +76,11 @@ pub fn sdl() -> String {
 /// The database pool of the schema.
 pub(crate) fn database<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The process's images (storage, IIIF).
+pub(crate) fn media<'a>(ctx: &Context<'a>) -> &'a crate::media::Media {
+    ctx.data_unchecked::<Arc<crate::media::Media>>()
 }
 
 /// The request's batch loader (see [`execute`]).

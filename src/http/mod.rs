@@ -6,6 +6,8 @@ pub use graphiql::EDITING_EXAMPLE as GRAPHIQL_EDITING_EXAMPLE;
 pub use graphiql::EXAMPLES as GRAPHIQL_EXAMPLES;
 mod graphql;
 mod health;
+mod iiif;
+mod media;
 pub mod metrics;
 pub mod options;
 pub mod persisted;
@@ -30,6 +32,15 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .route("/metrics", get(health::metrics))
+        .route("/media/{hash}/{file}", get(media::file))
+        .route("/iiif/3/{hash}", get(iiif::base))
+        .route("/iiif/3/{hash}/info.json", get(iiif::info))
+        .route(
+            "/iiif/3/{hash}/{region}/{size}/{rotation}/{quality}",
+            get(iiif::image),
+        )
+        .route("/iiif/manifest/{kind}/{slug}", get(iiif::manifest))
+        .route("/iiif/collection/{name}", get(iiif::collection))
         .layer(body_limit)
         .layer(CompressionLayer::new().gzip(true).br(true));
     let router = match cors {

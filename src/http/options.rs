@@ -35,6 +35,8 @@ pub struct HttpOptions {
     /// How long a WebSocket connection may wait before `connection_init`
     /// (closed with 4408 after).
     pub connection_init_timeout: Duration,
+    /// Photos' images: where they are kept, upload limits, public URL.
+    pub media: crate::media::MediaOptions,
 }
 
 impl Default for HttpOptions {
@@ -52,6 +54,7 @@ impl Default for HttpOptions {
             max_websockets: 10_000,
             max_subscriptions_per_connection: 20,
             connection_init_timeout: Duration::from_secs(10),
+            media: crate::media::MediaOptions::default(),
         }
     }
 }

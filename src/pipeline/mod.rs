@@ -89,6 +89,7 @@ impl Schemas {
         limits: &Limits,
         introspection: bool,
         feed: &Arc<ChangeFeed>,
+        media: &Arc<crate::media::Media>,
     ) -> Self {
         let builder = || {
             crate::graphql::schema(
@@ -97,6 +98,7 @@ impl Schemas {
                 limits,
                 introspection,
                 feed.clone(),
+                media.clone(),
             )
         };
         Schemas {

@@ -12,6 +12,7 @@ pub mod data_version;
 pub mod exchange_tree;
 pub mod exchanges;
 pub mod history;
+pub mod images;
 pub mod listing;
 pub mod page;
 pub mod partnerships;

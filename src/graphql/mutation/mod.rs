@@ -39,6 +39,7 @@ pub struct Mutation(
     aid_shipment::AidShipmentMutation,
     news_item::NewsItemMutation,
     photo::PhotoMutation,
+    photo::PhotoImageMutation,
 );
 
 /// An input that creates or changes a record of one kind.

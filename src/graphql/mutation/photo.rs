@@ -1,19 +1,23 @@
-//! Changing photos: captions, the venue, the people shown. A photo
-//! belongs to the exchange, aid shipment or news item it was created for.
-//! (The image itself is a `url` for now; uploads will join this path.)
+//! Changing photos: captions, the venue, the people shown, the image. A
+//! photo belongs to the exchange, aid shipment or news item it was created
+//! for. Images come as multipart uploads (the GraphQL multipart request
+//! spec); a file is checked and stored before the photo is written, and
+//! a refused file writes nothing.
 
 use super::user_error::{LocalizedTextInput, set_texts};
-use super::{RecordInput, References, record_mutations};
+use super::{RecordInput, References, Written, record_mutations};
 use crate::dataset::format::Photo as Record;
 use crate::dataset::validate::{Rule, Violations};
 use crate::edit::{Meta, violation};
-use crate::graphql::database;
+use crate::graphql::{database, media};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::types::Photo;
 use crate::store::history::RecordType;
 use crate::store::records::{self, PhotoOwner};
-use async_graphql::{Context, ID, InputObject, MaybeUndefined};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Upload};
+use entity::image;
+use std::io::Read;
 
 /// A photo's fields to set; those left out stay as they are.
 #[derive(InputObject, Clone, Debug)]
@@ -30,15 +34,26 @@ pub struct PhotoInput {
     pub venue: MaybeUndefined<ID>,
     /// The speakers it shows, in order (replaces the list).
     pub people: Option<Vec<ID>>,
-    /// Where the image is served; `null` for none.
+    /// Where the image is served when kept elsewhere; `null` for none.
     pub url: MaybeUndefined<String>,
+    /// An image file to attach (JPEG, PNG or WebP; a multipart upload):
+    /// the same as `setPhotoImage`.
+    pub image: Option<Upload>,
+    /// Who made the image; `null` clears it. When left out, an attached
+    /// file's EXIF `Artist` is taken.
+    pub credit: MaybeUndefined<String>,
+    /// The image's copyright notice or rights URI; `null` clears it. When
+    /// left out, an attached file's EXIF `Copyright` is taken.
+    pub copyright: MaybeUndefined<String>,
 }
 
-/// What a photo input names, as slugs, and its owner.
+/// What a photo input names, as slugs, its owner, and the image it
+/// attached.
 pub struct Named {
     owner: Option<PhotoOwner>,
     venue: MaybeUndefined<String>,
     people: Option<Vec<String>>,
+    image: Option<image::Model>,
 }
 
 impl PhotoInput {
@@ -87,10 +102,18 @@ impl RecordInput for PhotoInput {
             ),
             None => None,
         };
+        let image = match &self.image {
+            Some(file) => match attach(ctx, file, &["image"]).await? {
+                Ok(image) => Some(image),
+                Err(broken) => return Ok(Err(broken)),
+            },
+            None => None,
+        };
         Ok(references.found(Named {
             owner,
             venue,
             people,
+            image,
         }))
     }
 
@@ -113,6 +136,9 @@ impl RecordInput for PhotoInput {
             venue: None,
             people: Vec::new(),
             url: None,
+            image: None,
+            credit: None,
+            copyright: None,
         }
     }
 
@@ -130,6 +156,15 @@ impl RecordInput for PhotoInput {
         if let Some(url) = self.url.as_opt_ref() {
             record.url = url.cloned();
         }
+        if let Some(image) = &named.image {
+            set_image(record, image);
+        }
+        if let Some(credit) = self.credit.as_opt_ref() {
+            record.credit = credit.cloned();
+        }
+        if let Some(copyright) = self.copyright.as_opt_ref() {
+            record.copyright = copyright.cloned();
+        }
     }
 }
 
@@ -139,3 +174,105 @@ record_mutations!(
     create_photo, update_photo, delete_photo, restore_photo,
     "a photo"
 );
+
+/// Sets `record`'s image, and its rights from the file where it states
+/// them (an editor's corrections are kept when the file says nothing).
+fn set_image(record: &mut Record, image: &image::Model) {
+    record.image = Some(format!("sha256:{}", image.hash));
+    if image.credit.is_some() {
+        record.credit = image.credit.clone();
+    }
+    if image.copyright.is_some() {
+        record.copyright = image.copyright.clone();
+    }
+}
+
+/// Reads the uploaded `file`, checks it and stores it: the stored image,
+/// or the violation (at `field`) that refused it.
+async fn attach(
+    ctx: &Context<'_>,
+    file: &Upload,
+    field: &[&str],
+) -> Result<Result<image::Model, Violations>, ApiError> {
+    let media = media(ctx);
+    let max = media.options().limits.max_bytes;
+    let upload = file
+        .value(ctx)
+        .map_err(|_| ApiError::bad_input("the upload named by the variable was not sent"))?;
+    let read = tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::new();
+        upload
+            .into_read()
+            .take(max + 1)
+            .read_to_end(&mut bytes)
+            .map(|_| bytes)
+    })
+    .await;
+    let bytes = match read {
+        Ok(Ok(bytes)) => bytes,
+        _ => return Err(ApiError::bad_input("the upload could not be read")),
+    };
+    Ok(media
+        .ingest(bytes)
+        .await?
+        .map_err(|problem| violation(field, Rule::Image(problem))))
+}
+
+/// Attaching and removing photos' images.
+#[derive(Default)]
+pub struct PhotoImageMutation;
+
+/// Attaching and removing photos' images.
+#[Object]
+impl PhotoImageMutation {
+    /// Attaches `file` (JPEG, PNG or WebP, sent as a multipart upload) to
+    /// the photo, replacing its image, if its version is still
+    /// `expectedVersion`. The file is checked from its bytes (type, size,
+    /// pixels) and its derivatives made before anything is written; a
+    /// refused file comes back in `errors` (code `INVALID`, field
+    /// `["file"]`). The file's EXIF `Artist` and `Copyright` become the
+    /// photo's credit and copyright. History records the change.
+    #[graphql(complexity = "crate::graphql::limits::MUTATION_COST + child_complexity")]
+    async fn set_photo_image(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        file: Upload,
+    ) -> Result<PhotoPayload, ApiError> {
+        let editor = super::editor(ctx)?;
+        let none = async_graphql::Value::Null;
+        let Some(id) = super::row_id::<Record>(&id) else {
+            return PhotoPayload::of(ctx, Written::refused(violation(&["id"], Rule::NotFound), &none)).await;
+        };
+        let image = match attach(ctx, &file, &["file"]).await? {
+            Ok(image) => image,
+            Err(broken) => return PhotoPayload::of(ctx, Written::refused(broken, &none)).await,
+        };
+        let outcome = editor
+            .update::<Record>(id, expected_version, |record| set_image(record, &image))
+            .await?;
+        PhotoPayload::of(ctx, Written::from(outcome, &none)).await
+    }
+
+    /// Detaches the photo's image, if its version is still
+    /// `expectedVersion` (its files are removed once no photo names them,
+    /// after an hour). History records the change.
+    #[graphql(complexity = "crate::graphql::limits::MUTATION_COST + child_complexity")]
+    async fn remove_photo_image(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+    ) -> Result<PhotoPayload, ApiError> {
+        let editor = super::editor(ctx)?;
+        let none = async_graphql::Value::Null;
+        let Some(id) = super::row_id::<Record>(&id) else {
+            return PhotoPayload::of(ctx, Written::refused(violation(&["id"], Rule::NotFound), &none)).await;
+        };
+        let outcome = editor
+            .update::<Record>(id, expected_version, |record| record.image = None)
+            .await?;
+        PhotoPayload::of(ctx, Written::from(outcome, &none)).await
+    }
+}

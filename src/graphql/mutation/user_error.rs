@@ -43,7 +43,8 @@ impl From<&Rule> for UserErrorCode {
             | Rule::Negative
             | Rule::NoNameInLanguage
             | Rule::FiscalYearDisagrees
-            | Rule::Fixed => UserErrorCode::Invalid,
+            | Rule::Fixed
+            | Rule::Image(_) => UserErrorCode::Invalid,
         }
     }
 }
@@ -70,8 +71,8 @@ impl UserError {
     }
 
     /// What is wrong, in `lang`, else the request's language.
-    async fn message(&self, ctx: &Context<'_>, lang: Option<Language>) -> &'static str {
-        self.rule.message(lang::served(ctx, lang, None))
+    async fn message(&self, ctx: &Context<'_>, lang: Option<Language>) -> String {
+        self.rule.message(lang::served(ctx, lang, None)).into_owned()
     }
 }
 
@@ -151,7 +152,7 @@ pub(crate) fn user_errors(violations: Vec<Violation>, input: &Value) -> Vec<User
 fn argument_path(field: &[String], input: &Value) -> Vec<String> {
     if matches!(
         field.first().map(String::as_str),
-        Some("id" | "expectedVersion")
+        Some("id" | "expectedVersion" | "file")
     ) {
         return field.to_vec();
     }

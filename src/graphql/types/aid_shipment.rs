@@ -76,6 +76,14 @@ impl AidShipment {
         &self.row.slug
     }
 
+    /// Its IIIF Presentation 3.0 manifest (a canvas per photo with an
+    /// image, texts in zh, ja and en), for viewers such as Mirador; 404
+    /// until one of its photos has an image.
+    async fn iiif_manifest(&self, ctx: &async_graphql::Context<'_>) -> String {
+        let kind = crate::media::iiif::presentation::Described::AidShipment;
+        crate::graphql::types::photo::manifest_url(ctx, kind, &self.row.slug)
+    }
+
     /// `YYYY-MM` or `YYYY-MM-DD`: the precision the source gives.
     async fn date(&self) -> &str {
         &self.row.date

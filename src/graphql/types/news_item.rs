@@ -64,6 +64,14 @@ impl NewsItem {
         &self.row.slug
     }
 
+    /// Its IIIF Presentation 3.0 manifest (a canvas per photo with an
+    /// image, texts in zh, ja and en), for viewers such as Mirador; 404
+    /// until one of its photos has an image.
+    async fn iiif_manifest(&self, ctx: &async_graphql::Context<'_>) -> String {
+        let kind = crate::media::iiif::presentation::Described::NewsItem;
+        crate::graphql::types::photo::manifest_url(ctx, kind, &self.row.slug)
+    }
+
     /// `YYYY-MM` or `YYYY-MM-DD`, when the news has a date.
     async fn date(&self) -> Option<&str> {
         self.row.date.as_deref()

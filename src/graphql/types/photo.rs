@@ -1,12 +1,14 @@
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{Language, Scope};
-use crate::graphql::loader;
+use crate::graphql::loaders::ImageByHash;
+use crate::graphql::{loader, media};
+use crate::media::iiif::presentation::{Described, manifest_path};
 use crate::graphql::loaders::{
     AidShipmentById, ExchangeById, NewsItemById, PhotoPeople, PhotoTexts, from_catalog,
     loaded_text, one_from_catalog,
 };
-use crate::graphql::types::{AidShipment, Exchange, Institution, NewsItem, Speaker};
+use crate::graphql::types::{AidShipment, Exchange, Image, Institution, NewsItem, Speaker};
 use async_graphql::{Context, ID, Object};
 use entity::photo;
 
@@ -155,8 +157,54 @@ impl Photo {
             .collect())
     }
 
-    /// Where the image is served, when an image is stored (none are yet).
+    /// Where the image is served when it is kept elsewhere (an address
+    /// an editor gave); `image` is the image kept here.
     async fn url(&self) -> Option<&str> {
         self.row.url.as_deref()
     }
+
+    /// Its image, when one is attached (`setPhotoImage`).
+    async fn image(&self, ctx: &Context<'_>) -> Result<Option<Image>, ApiError> {
+        let Some(hash) = &self.row.image_hash else {
+            return Ok(None);
+        };
+        let row = loader(ctx).load_one(ImageByHash(hash.clone())).await?;
+        Ok(row.map(|row| Image {
+            row,
+            credit: self.row.credit.clone(),
+            copyright: self.row.copyright.clone(),
+        }))
+    }
+
+    /// The IIIF Presentation 3.0 manifest of the record it belongs to,
+    /// when that record is not deleted (the manifest answers 404 until one
+    /// of its photos has an image).
+    async fn iiif_manifest(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
+        let loader = loader(ctx);
+        let owner = match (self.row.exchange_id, self.row.aid_shipment_id, self.row.news_item_id) {
+            (Some(id), _, _) => loader
+                .load_one(ExchangeById(id))
+                .await?
+                .filter(|r| r.deleted_at.is_none())
+                .map(|r| (Described::Exchange, r.slug)),
+            (_, Some(id), _) => loader
+                .load_one(AidShipmentById(id))
+                .await?
+                .filter(|r| r.deleted_at.is_none())
+                .map(|r| (Described::AidShipment, r.slug)),
+            (_, _, Some(id)) => loader
+                .load_one(NewsItemById(id))
+                .await?
+                .filter(|r| r.deleted_at.is_none())
+                .map(|r| (Described::NewsItem, r.slug)),
+            _ => None,
+        };
+        Ok(owner.map(|(kind, slug)| manifest_url(ctx, kind, &slug)))
+    }
+}
+
+/// The URL of a record's IIIF manifest (absolute with `--public-url`).
+pub(crate) fn manifest_url(ctx: &Context<'_>, kind: Described, slug: &str) -> String {
+    let base = media(ctx).options().public_url.as_deref().unwrap_or_default();
+    format!("{base}{}", manifest_path(kind, slug))
 }

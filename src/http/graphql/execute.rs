@@ -5,7 +5,8 @@
 use super::reply::{Reply, answer_of};
 use super::request::{RawRequest, Refusal as RequestRefusal};
 use crate::i18n::{self, Lang};
-use crate::pipeline::Refusal;
+use crate::pipeline::{Answer, Refusal};
+use crate::store::tokens::Caller;
 use async_graphql::Response as GraphQLResponse;
 use async_graphql::parser::types::OperationType;
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -66,6 +67,35 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         Ok(answer) => answer,
         Err(refusal) => return refused(reply, refusal),
     };
+    written(reply, &method, answer, key)
+}
+
+/// Runs a multipart request (a file upload, already read: see
+/// [`super::uploads`]) for `caller`; never remembered.
+pub(super) async fn run_upload(
+    reply: &Reply<'_>,
+    caller: Option<Caller>,
+    request: async_graphql::Request,
+) -> Response {
+    let pipeline = &reply.state.pipeline;
+    let parsed = match pipeline.parse(request) {
+        Ok(parsed) => parsed,
+        Err(refusal) => return refused(reply, refusal),
+    };
+    let admitted = match pipeline.admit(parsed, caller) {
+        Ok(admitted) => admitted,
+        Err(refusal) => return refused(reply, refusal),
+    };
+    let answer = match pipeline.run(admitted, requested_language(reply)).await {
+        Ok(answer) => answer,
+        Err(refusal) => return refused(reply, refusal),
+    };
+    written(reply, &Method::POST, answer, None)
+}
+
+/// The HTTP answer of a run: a failure before execution as the media type
+/// asks, errors with a 200, else the data (remembered under `key`).
+fn written(reply: &Reply<'_>, method: &Method, answer: Answer, key: Option<String>) -> Response {
     if answer.failed_before_execution {
         return reply.graphql_failure(answer.response.errors);
     }
@@ -81,12 +111,12 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
     if let Some(key) = key {
         reply.state.responses.insert(&key, remembered.clone());
     }
-    reply.answer(&method, &remembered)
+    reply.answer(method, &remembered)
 }
 
 /// The HTTP answer to a refusal of the pipeline: the status its code
 /// calls for, `WWW-Authenticate` or `Retry-After` where they apply.
-fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
+pub(super) fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
     let errors = vec![refusal.error()];
     let status = match &refusal {
         Refusal::TooComplex(_) | Refusal::ParseFailed(..) | Refusal::BadInput(_) => {

@@ -1,7 +1,8 @@
 //! `GET` and `POST /graphql` as the GraphQL-over-HTTP spec asks, and
 //! GraphiQL for browsers.
 //!
-//! - POST takes `application/json` only (else 415); a body that is not a
+//! - POST takes `application/json` (or, for uploads, `multipart/form-data`
+//!   as the GraphQL multipart request spec says); else 415. A body that is not a
 //!   JSON object with a string `query` (or a persisted query's hash) is a
 //!   400. Batches (JSON arrays) are refused with a 400 unless
 //!   `--max-batch-size` allows them.
@@ -30,12 +31,13 @@
 mod execute;
 mod reply;
 mod request;
+mod uploads;
 mod websocket;
 
 use super::request_id::RequestId;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Extension, State};
+use axum::extract::{Extension, FromRequest, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use reply::{
@@ -108,13 +110,30 @@ async fn get_query(
     execute::run(&reply, Method::GET, raw).await
 }
 
-/// `POST /graphql`.
+/// `POST /graphql`: JSON, or a multipart upload (see [`uploads`]).
 pub async fn post(
     State(state): State<AppState>,
     Extension(id): Extension<RequestId>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers.clone();
+    if uploads::is_multipart(&headers) {
+        let reply = Reply {
+            state: &state,
+            headers: &headers,
+            request_id: &id.0,
+            csv: false,
+        };
+        let answer = uploads::post(&reply, &headers, body).await;
+        return cache_policy(&headers, answer);
+    }
+    // The body limit (`--max-body-bytes`) applies as to any extractor.
+    let request = axum::extract::Request::from_parts(parts, body);
+    let body = match Bytes::from_request(request, &state).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
+    };
     let answer = post_body(&state, id, &headers, body).await;
     cache_policy(&headers, answer)
 }
