@@ -4,7 +4,7 @@
 //! Regions: `full`, `square`, `x,y,w,h`, `pct:x,y,w,h`. Sizes: `max`,
 //! `w,`, `,h`, `pct:n`, `w,h`, `!w,h` (never larger than the region: the
 //! `^` upscaling forms are refused). Rotation: 0, 90, 180, 270, each
-//! mirrored with `!`. Qualities: `default`, `color`, `gray`. Formats:
+//! mirrored with `!`. Qualities: `default`, `color`, `gray`, `bitonal`. Formats:
 //! `jpg`, `png`, and `webp`.
 
 use crate::media::pixels::{self, Encoding};
@@ -14,6 +14,8 @@ use image::RgbImage;
 pub const PROFILE: &str = "level2";
 /// Features beyond the level.
 pub const EXTRA_FEATURES: [&str; 1] = ["mirroring"];
+/// Qualities beyond the level's.
+pub const EXTRA_QUALITIES: [&str; 1] = ["bitonal"];
 /// Formats beyond the level's.
 pub const EXTRA_FORMATS: [&str; 1] = ["webp"];
 
@@ -25,9 +27,16 @@ pub struct ImageRequest {
     mirror: bool,
     /// Quarter turns clockwise.
     quarter_turns: u32,
-    gray: bool,
+    quality: Quality,
     /// The encoding asked for.
     pub encoding: Encoding,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Quality {
+    Color,
+    Gray,
+    Bitonal,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -71,9 +80,10 @@ impl ImageRequest {
         let (quality, format) = quality_format
             .rsplit_once('.')
             .ok_or("the last segment must be QUALITY.FORMAT")?;
-        let gray = match quality {
-            "default" | "color" => false,
-            "gray" => true,
+        let quality = match quality {
+            "default" | "color" => Quality::Color,
+            "gray" => Quality::Gray,
+            "bitonal" => Quality::Bitonal,
             other => return Err(format!("quality {other:?} is not offered")),
         };
         let encoding = Encoding::of_extension(format)
@@ -93,7 +103,7 @@ impl ImageRequest {
             size: parse_size(size)?,
             mirror,
             quarter_turns: (degrees / 90.0) as u32 % 4,
-            gray,
+            quality,
             encoding,
         })
     }
@@ -150,11 +160,15 @@ impl ImageRequest {
             3 => image::imageops::rotate270(&out),
             _ => out,
         };
-        if self.gray {
+        if self.quality != Quality::Color {
             for pixel in out.pixels_mut() {
                 let [r, g, b] = pixel.0;
                 let luma = (0.299 * r as f64 + 0.587 * g as f64 + 0.114 * b as f64).round() as u8;
-                pixel.0 = [luma; 3];
+                pixel.0 = match self.quality {
+                    Quality::Bitonal if luma < 128 => [0; 3],
+                    Quality::Bitonal => [255; 3],
+                    _ => [luma; 3],
+                };
             }
         }
         pixels::encode(&out, self.encoding)
@@ -285,7 +299,7 @@ mod tests {
         assert!(plan("full", "^2000,").is_err());
         assert!(plan("full", "pct:0").is_err());
         assert!(ImageRequest::parse("full", "max", "45", "default.jpg").is_err());
-        assert!(ImageRequest::parse("full", "max", "0", "bitonal.jpg").is_err());
+        assert!(ImageRequest::parse("full", "max", "0", "sepia.jpg").is_err());
         assert!(ImageRequest::parse("full", "max", "0", "default.gif").is_err());
     }
 }

@@ -59,6 +59,7 @@ impl Media {
             "sizes": sizes,
             "tiles": [{"width": TILE_SIZE, "height": TILE_SIZE, "scaleFactors": scale_factors}],
             "extraFormats": image_api::EXTRA_FORMATS,
+            "extraQualities": image_api::EXTRA_QUALITIES,
             "extraFeatures": image_api::EXTRA_FEATURES,
             "preferredFormats": ["webp", "jpg"],
         })
