@@ -104,7 +104,12 @@ pub struct Settings {
     /// local server). By default a folder beside the SQLite file
     /// (`medexchange.db` -> `medexchange-media/`), or `./medexchange-media`
     /// with PostgreSQL.
-    #[arg(long, env = "MEDEXCHANGE_MEDIA_STORE", default_value = "", global = true)]
+    #[arg(
+        long,
+        env = "MEDEXCHANGE_MEDIA_STORE",
+        default_value = "",
+        global = true
+    )]
     pub media_store: String,
 
     /// Most bytes one image file may have.
@@ -151,8 +156,13 @@ fn default_media_store(database_url: &str) -> String {
         return "memory:".to_owned();
     }
     let path = std::path::Path::new(file);
-    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("medexchange");
-    path.with_file_name(format!("{stem}-media")).display().to_string()
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("medexchange");
+    path.with_file_name(format!("{stem}-media"))
+        .display()
+        .to_string()
 }
 
 /// The commands.

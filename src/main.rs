@@ -255,7 +255,10 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
     let mut options = args.http_options();
     options.media.store = settings.media_store()?;
     options.media.limits = settings.file_limits();
-    tracing::info!(store = options.media.store.description(), "photos' images are kept here");
+    tracing::info!(
+        store = options.media.store.description(),
+        "photos' images are kept here"
+    );
     let deadline = options.shutdown_timeout;
     let state = AppState::configured(db, args.default_language, args.limits(), options);
     tokio::spawn(collect_media_garbage(state.media.clone()));
@@ -286,9 +289,16 @@ async fn collect_media_garbage(media: std::sync::Arc<medexchange::media::Media>)
     let mut hours = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         hours.tick().await;
-        match media.collect_garbage(medexchange::media::GARBAGE_GRACE).await {
+        match media
+            .collect_garbage(medexchange::media::GARBAGE_GRACE)
+            .await
+        {
             Ok(collected) if collected.files + collected.images > 0 => {
-                tracing::info!(images = collected.images, files = collected.files, "removed unused image files");
+                tracing::info!(
+                    images = collected.images,
+                    files = collected.files,
+                    "removed unused image files"
+                );
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not remove unused image files"),

@@ -14,7 +14,12 @@ impl MigrationTrait for Migration {
         let image = Table::create()
             .table("image")
             .if_not_exists()
-            .col(ColumnDef::new("hash").string_len(64).not_null().primary_key())
+            .col(
+                ColumnDef::new("hash")
+                    .string_len(64)
+                    .not_null()
+                    .primary_key(),
+            )
             .col(ColumnDef::new("content_type").string_len(32).not_null())
             .col(ColumnDef::new("bytes").big_integer().not_null())
             .col(ColumnDef::new("width").integer().not_null())
@@ -28,7 +33,10 @@ impl MigrationTrait for Migration {
             .to_owned();
         manager.create_table(image).await?;
         for column in [
-            ColumnDef::new("image_hash").string_len(64).null().to_owned(),
+            ColumnDef::new("image_hash")
+                .string_len(64)
+                .null()
+                .to_owned(),
             ColumnDef::new("credit").text().null().to_owned(),
             ColumnDef::new("copyright").text().null().to_owned(),
         ] {

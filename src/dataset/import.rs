@@ -691,7 +691,11 @@ impl Writer<'_> {
     /// The hash of the stored image a photo names (`sha256:HEX`): a file
     /// path must have been stored first (`medexchange import` does), and
     /// the image must be known.
-    async fn stored_image(&self, item: &Photo, place: &str) -> Result<Option<String>, DatasetError> {
+    async fn stored_image(
+        &self,
+        item: &Photo,
+        place: &str,
+    ) -> Result<Option<String>, DatasetError> {
         let Some(image) = &item.image else {
             return Ok(None);
         };
@@ -700,7 +704,10 @@ impl Writer<'_> {
             place: format!("{place}.image"),
             message,
         };
-        let Some(hash) = image.strip_prefix("sha256:").filter(|h| crate::media::is_hash(h)) else {
+        let Some(hash) = image
+            .strip_prefix("sha256:")
+            .filter(|h| crate::media::is_hash(h))
+        else {
             return Err(invalid(format!(
                 "{image:?} is a file that was not read: import the dataset file with `medexchange import`, which stores it"
             )));

@@ -48,7 +48,12 @@ pub async fn info(
         };
         let base = format!("{origin}{}", image_service_path(&hash));
         let info = state.media.iiif_info(&row, &base);
-        Ok(json(&headers, &info, IMAGE_CONTEXT, "public, max-age=86400"))
+        Ok(json(
+            &headers,
+            &info,
+            IMAGE_CONTEXT,
+            "public, max-age=86400",
+        ))
     };
     answer.await.unwrap_or_else(failed)
 }
@@ -75,7 +80,13 @@ pub async fn image(
         };
         let content_type = request.encoding.content_type();
         let tag = format!("{hash}-{}", path.replace('/', "_"));
-        Ok(super::media::send(&headers, bytes, content_type, &tag, super::media::IMMUTABLE))
+        Ok(super::media::send(
+            &headers,
+            bytes,
+            content_type,
+            &tag,
+            super::media::IMMUTABLE,
+        ))
     };
     answer.await.unwrap_or_else(failed)
 }
@@ -94,7 +105,12 @@ pub async fn manifest(
             return Ok(bad_request("the Host header is missing or malformed"));
         };
         Ok(match state.media.manifest(kind, &slug, &origin).await? {
-            Some(manifest) => json(&headers, &manifest, PRESENTATION_CONTEXT, "public, max-age=60"),
+            Some(manifest) => json(
+                &headers,
+                &manifest,
+                PRESENTATION_CONTEXT,
+                "public, max-age=60",
+            ),
             None => not_found(),
         })
     };
@@ -116,7 +132,12 @@ pub async fn collection(
             return Ok(bad_request("the Host header is missing or malformed"));
         };
         let collection = state.media.collection(year, &origin).await?;
-        Ok(json(&headers, &collection, PRESENTATION_CONTEXT, "public, max-age=60"))
+        Ok(json(
+            &headers,
+            &collection,
+            PRESENTATION_CONTEXT,
+            "public, max-age=60",
+        ))
     };
     answer.await.unwrap_or_else(failed)
 }

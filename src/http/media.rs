@@ -61,9 +61,17 @@ async fn serve(
         };
         let format = Format::of_content_type(&row.content_type).unwrap_or(Format::Jpeg);
         let name = format!("{hash}.{}", format.extension());
-        let mut response = send(headers, bytes, format.content_type(), &format!("{hash}-original"), "private, no-store");
+        let mut response = send(
+            headers,
+            bytes,
+            format.content_type(),
+            &format!("{hash}-original"),
+            "private, no-store",
+        );
         if let Ok(value) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
-            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, value);
         }
         return Ok(response);
     }
@@ -78,7 +86,13 @@ async fn serve(
     let Some(bytes) = media.derivative(hash, file).await? else {
         return Ok(not_found());
     };
-    Ok(send(headers, bytes, content_type, &format!("{hash}-{file}"), cache))
+    Ok(send(
+        headers,
+        bytes,
+        content_type,
+        &format!("{hash}-{file}"),
+        cache,
+    ))
 }
 
 /// The type of a derivative's name (`WIDTH.jpg` or `WIDTH.webp`).
@@ -100,7 +114,10 @@ async fn token_holder(state: &AppState, headers: &HeaderMap) -> bool {
         return false;
     };
     let authorization = authorization.to_str().unwrap_or("");
-    matches!(state.pipeline.authenticate(Some(authorization)).await, Ok(Some(_)))
+    matches!(
+        state.pipeline.authenticate(Some(authorization)).await,
+        Ok(Some(_))
+    )
 }
 
 fn unauthorized() -> Response {
@@ -114,7 +131,13 @@ fn unauthorized() -> Response {
 
 /// A file's answer: 304 when the client has it, a byte range when one is
 /// asked for, else the whole file.
-pub fn send(headers: &HeaderMap, bytes: Bytes, content_type: &str, tag: &str, cache: &str) -> Response {
+pub fn send(
+    headers: &HeaderMap,
+    bytes: Bytes,
+    content_type: &str,
+    tag: &str,
+    cache: &str,
+) -> Response {
     let etag = format!("\"{tag}\"");
     let mut response = if headers
         .get(header::IF_NONE_MATCH)
@@ -128,7 +151,10 @@ pub fn send(headers: &HeaderMap, bytes: Bytes, content_type: &str, tag: &str, ca
             None => bytes.into_response(),
         }
     };
-    let with_file = matches!(response.status(), StatusCode::OK | StatusCode::PARTIAL_CONTENT);
+    let with_file = matches!(
+        response.status(),
+        StatusCode::OK | StatusCode::PARTIAL_CONTENT
+    );
     let out = response.headers_mut();
     let set = |out: &mut HeaderMap, name, value: &str| {
         if let Ok(value) = HeaderValue::from_str(value) {

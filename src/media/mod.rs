@@ -226,7 +226,9 @@ impl Media {
     /// than `grace`.
     pub async fn collect_garbage(&self, grace: Duration) -> Result<Collected, MediaError> {
         let cutoff = SystemTime::now() - grace;
-        let seconds = cutoff.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let seconds = cutoff
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let cutoff_text = crate::model::rfc3339(seconds as i64);
         let mut collected = Collected::default();
         for hash in images::unnamed(&self.db, &cutoff_text).await? {

@@ -84,7 +84,12 @@ pub fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     if image.dimensions() == (width, height) {
         return image.clone();
     }
-    let source = ImageRef::new(image.width(), image.height(), image.as_raw(), PixelType::U8x3);
+    let source = ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        PixelType::U8x3,
+    );
     let mut target = Image::new(width, height, PixelType::U8x3);
     let resized = source
         .ok()
@@ -105,8 +110,8 @@ pub fn resize_to_width(image: &RgbImage, width: u32) -> RgbImage {
 /// The height of a `width`-wide copy of a `full_width` × `full_height`
 /// image.
 pub fn proportional_height(full_width: u32, full_height: u32, width: u32) -> u32 {
-    ((full_height as u64 * width as u64 + full_width as u64 / 2) / full_width.max(1) as u64)
-        .max(1) as u32
+    ((full_height as u64 * width as u64 + full_width as u64 / 2) / full_width.max(1) as u64).max(1)
+        as u32
 }
 
 /// `image` encoded as `encoding`, with nothing but its pixels.
@@ -115,7 +120,8 @@ pub fn encode(image: &RgbImage, encoding: Encoding) -> Vec<u8> {
     let mut out = Vec::new();
     match encoding {
         Encoding::Jpeg => {
-            let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+            let encoder =
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
             encoder
                 .write_image(image.as_raw(), width, height, ExtendedColorType::Rgb8)
                 .expect("an RGB buffer of its own size encodes");

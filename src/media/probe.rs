@@ -100,7 +100,9 @@ fn other_type(bytes: &[u8]) -> &'static str {
 pub fn check_whole(format: Format, bytes: &[u8]) -> Result<(), ImageProblem> {
     let whole = match format {
         Format::Jpeg => {
-            let end = bytes.iter().rposition(|&b| b != 0 && b != b'\n' && b != b'\r');
+            let end = bytes
+                .iter()
+                .rposition(|&b| b != 0 && b != b'\n' && b != b'\r');
             end.is_some_and(|end| end >= 1 && bytes[end - 1..=end] == [0xFF, 0xD9])
         }
         Format::Png => {
@@ -124,8 +126,14 @@ mod tests {
 
     #[test]
     fn types_are_named_from_the_bytes() {
-        assert_eq!(sniff(b"GIF89a...."), Err(ImageProblem::UnsupportedType("GIF")));
-        assert_eq!(sniff(b"%PDF-1.7"), Err(ImageProblem::UnsupportedType("PDF")));
+        assert_eq!(
+            sniff(b"GIF89a...."),
+            Err(ImageProblem::UnsupportedType("GIF"))
+        );
+        assert_eq!(
+            sniff(b"%PDF-1.7"),
+            Err(ImageProblem::UnsupportedType("PDF"))
+        );
         let svg = b"  <?xml version=\"1.0\"?><svg xmlns=\"\">";
         assert_eq!(sniff(svg), Err(ImageProblem::UnsupportedType("SVG")));
         assert_eq!(sniff(b""), Err(ImageProblem::Empty));

@@ -65,14 +65,22 @@ impl ImageProblem {
                 let mp = (*width as u64 * *height as u64) as f64 / 1e6;
                 let max_mp = *max as f64 / 1e6;
                 [
-                    format!("图像为 {width}×{height}（{mp:.1} 百万像素），超过上限 {max_mp:.1} 百万像素。"),
-                    format!("画像は {width}×{height}（{mp:.1} メガピクセル）で、上限 {max_mp:.1} メガピクセルを超えています。"),
-                    format!("The image is {width}×{height} ({mp:.1} megapixels), over the limit of {max_mp:.1}."),
+                    format!(
+                        "图像为 {width}×{height}（{mp:.1} 百万像素），超过上限 {max_mp:.1} 百万像素。"
+                    ),
+                    format!(
+                        "画像は {width}×{height}（{mp:.1} メガピクセル）で、上限 {max_mp:.1} メガピクセルを超えています。"
+                    ),
+                    format!(
+                        "The image is {width}×{height} ({mp:.1} megapixels), over the limit of {max_mp:.1}."
+                    ),
                 ]
             }
             ImageProblem::MetadataTooLarge { bytes, max } => [
                 format!("文件的 EXIF 元数据有 {bytes} 字节，超过上限 {max} 字节。"),
-                format!("ファイルの EXIF メタデータは {bytes} バイトで、上限 {max} バイトを超えています。"),
+                format!(
+                    "ファイルの EXIF メタデータは {bytes} バイトで、上限 {max} バイトを超えています。"
+                ),
                 format!("The file's EXIF metadata has {bytes} bytes, over the limit of {max}."),
             ],
         }

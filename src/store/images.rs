@@ -33,7 +33,10 @@ pub async fn by_hash<C: ConnectionTrait>(
         .filter(image::Column::Hash.is_in(hashes.iter().cloned()))
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|row| (row.hash.clone(), row)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.hash.clone(), row))
+        .collect())
 }
 
 /// Whether a photo readers see (not deleted, nor what it belongs to)
@@ -67,7 +70,7 @@ pub async fn is_named<C: ConnectionTrait>(db: &C, hash: &str) -> Result<bool, Db
 }
 
 /// The images no photo names (deleted photos included) whose files were
-/// last stored before `stored_before` (RFC 3339): what the collector may
+/// last stored by `stored_before` (RFC 3339): what the collector may
 /// remove.
 pub async fn unnamed<C: ConnectionTrait>(
     db: &C,
@@ -75,12 +78,14 @@ pub async fn unnamed<C: ConnectionTrait>(
 ) -> Result<Vec<String>, DbErr> {
     let mut params = Params::new(db.get_database_backend());
     let sql = format!(
-        "SELECT hash FROM image i WHERE i.stored_at < {} \
+        "SELECT hash FROM image i WHERE i.stored_at <= {} \
          AND NOT EXISTS (SELECT 1 FROM photo p WHERE p.image_hash = i.hash)",
         params.bind(stored_before)
     );
     let rows = db.query_all_raw(params.statement(sql)).await?;
-    rows.iter().map(|row| row.try_get::<String>("", "hash")).collect()
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "hash"))
+        .collect()
 }
 
 /// Forgets the image `hash` when no photo names it (in the same

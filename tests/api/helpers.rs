@@ -148,6 +148,8 @@ pub struct Reply {
     pub headers: axum::http::HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body's bytes (images).
+    pub raw: axum::body::Bytes,
 }
 
 impl Reply {
@@ -324,6 +326,7 @@ impl TestApp {
             headers,
             body,
             text,
+            raw: bytes,
         }
     }
 
@@ -356,6 +359,55 @@ impl TestApp {
             request = request.header(*name, *value);
         }
         let body = json!({ "query": query, "variables": variables }).to_string();
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// POSTs a GraphQL multipart request (the upload spec): `files` are
+    /// (variable path such as `variables.file`, file name, bytes).
+    pub async fn upload(
+        &self,
+        query: &str,
+        variables: Value,
+        files: &[(&str, &str, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let boundary = "medexchange-test-boundary-7d1f";
+        let mut body = Vec::new();
+        let mut part = |disposition: String, content_type: &str, bytes: &[u8]| {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; {disposition}\r\n")
+                    .bytes(),
+            );
+            body.extend(format!("Content-Type: {content_type}\r\n\r\n").bytes());
+            body.extend_from_slice(bytes);
+            body.extend(b"\r\n");
+        };
+        let operations = json!({ "query": query, "variables": variables }).to_string();
+        part(
+            "name=\"operations\"".into(),
+            "application/json",
+            operations.as_bytes(),
+        );
+        let map: serde_json::Map<String, Value> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, _, _))| (i.to_string(), json!([path])))
+            .collect();
+        part(
+            "name=\"map\"".into(),
+            "application/json",
+            Value::Object(map).to_string().as_bytes(),
+        );
+        for (i, (_, name, bytes)) in files.iter().enumerate() {
+            let disposition = format!("name=\"{i}\"; filename=\"{name}\"");
+            part(disposition, "application/octet-stream", bytes);
+        }
+        body.extend(format!("--{boundary}--\r\n").bytes());
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let mut request = Request::post("/graphql").header(header::CONTENT_TYPE, content_type);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 

@@ -18,6 +18,7 @@ mod language;
 mod limits;
 mod live;
 mod loaders;
+mod media;
 mod migrations;
 mod name_order;
 mod nodes;

@@ -9,10 +9,10 @@ use super::{RecordInput, References, Written, record_mutations};
 use crate::dataset::format::Photo as Record;
 use crate::dataset::validate::{Rule, Violations};
 use crate::edit::{Meta, violation};
-use crate::graphql::{database, media};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::types::Photo;
+use crate::graphql::{database, media};
 use crate::store::history::RecordType;
 use crate::store::records::{self, PhotoOwner};
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Upload};
@@ -243,7 +243,11 @@ impl PhotoImageMutation {
         let editor = super::editor(ctx)?;
         let none = async_graphql::Value::Null;
         let Some(id) = super::row_id::<Record>(&id) else {
-            return PhotoPayload::of(ctx, Written::refused(violation(&["id"], Rule::NotFound), &none)).await;
+            return PhotoPayload::of(
+                ctx,
+                Written::refused(violation(&["id"], Rule::NotFound), &none),
+            )
+            .await;
         };
         let image = match attach(ctx, &file, &["file"]).await? {
             Ok(image) => image,
@@ -268,7 +272,11 @@ impl PhotoImageMutation {
         let editor = super::editor(ctx)?;
         let none = async_graphql::Value::Null;
         let Some(id) = super::row_id::<Record>(&id) else {
-            return PhotoPayload::of(ctx, Written::refused(violation(&["id"], Rule::NotFound), &none)).await;
+            return PhotoPayload::of(
+                ctx,
+                Written::refused(violation(&["id"], Rule::NotFound), &none),
+            )
+            .await;
         };
         let outcome = editor
             .update::<Record>(id, expected_version, |record| record.image = None)

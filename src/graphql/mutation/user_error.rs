@@ -72,7 +72,9 @@ impl UserError {
 
     /// What is wrong, in `lang`, else the request's language.
     async fn message(&self, ctx: &Context<'_>, lang: Option<Language>) -> String {
-        self.rule.message(lang::served(ctx, lang, None)).into_owned()
+        self.rule
+            .message(lang::served(ctx, lang, None))
+            .into_owned()
     }
 }
 

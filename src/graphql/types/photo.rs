@@ -2,13 +2,13 @@ use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{Language, Scope};
 use crate::graphql::loaders::ImageByHash;
-use crate::graphql::{loader, media};
-use crate::media::iiif::presentation::{Described, manifest_path};
 use crate::graphql::loaders::{
     AidShipmentById, ExchangeById, NewsItemById, PhotoPeople, PhotoTexts, from_catalog,
     loaded_text, one_from_catalog,
 };
 use crate::graphql::types::{AidShipment, Exchange, Image, Institution, NewsItem, Speaker};
+use crate::graphql::{loader, media};
+use crate::media::iiif::presentation::{Described, manifest_path};
 use async_graphql::{Context, ID, Object};
 use entity::photo;
 
@@ -181,7 +181,11 @@ impl Photo {
     /// of its photos has an image).
     async fn iiif_manifest(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
         let loader = loader(ctx);
-        let owner = match (self.row.exchange_id, self.row.aid_shipment_id, self.row.news_item_id) {
+        let owner = match (
+            self.row.exchange_id,
+            self.row.aid_shipment_id,
+            self.row.news_item_id,
+        ) {
             (Some(id), _, _) => loader
                 .load_one(ExchangeById(id))
                 .await?
@@ -205,6 +209,10 @@ impl Photo {
 
 /// The URL of a record's IIIF manifest (absolute with `--public-url`).
 pub(crate) fn manifest_url(ctx: &Context<'_>, kind: Described, slug: &str) -> String {
-    let base = media(ctx).options().public_url.as_deref().unwrap_or_default();
+    let base = media(ctx)
+        .options()
+        .public_url
+        .as_deref()
+        .unwrap_or_default();
     format!("{base}{}", manifest_path(kind, slug))
 }

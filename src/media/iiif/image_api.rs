@@ -96,7 +96,9 @@ impl ImageRequest {
             .parse()
             .map_err(|_| format!("rotation {rotation:?} is not a number"))?;
         if !(0.0..=360.0).contains(&degrees) || degrees % 90.0 != 0.0 {
-            return Err(format!("rotation {rotation:?} is not offered (0, 90, 180, 270)"));
+            return Err(format!(
+                "rotation {rotation:?} is not offered (0, 90, 180, 270)"
+            ));
         }
         Ok(ImageRequest {
             region: parse_region(region)?,
@@ -187,14 +189,17 @@ fn numbers<T: std::str::FromStr>(text: &str, what: &str) -> Result<Vec<T>, BadRe
 }
 
 fn parse_region(text: &str) -> Result<Region, BadRequest> {
-    let four = |values: &[f64]| values.len() == 4 && values.iter().all(|v| v.is_finite() && *v >= 0.0);
+    let four =
+        |values: &[f64]| values.len() == 4 && values.iter().all(|v| v.is_finite() && *v >= 0.0);
     match text {
         "full" => Ok(Region::Full),
         "square" => Ok(Region::Square),
         _ if text.starts_with("pct:") => {
             let values: Vec<f64> = numbers(&text[4..], "region")?;
             match four(&values) {
-                true => Ok(Region::Percent([values[0], values[1], values[2], values[3]])),
+                true => Ok(Region::Percent([
+                    values[0], values[1], values[2], values[3],
+                ])),
                 false => Err(format!("region {text:?} needs four percentages")),
             }
         }
@@ -225,7 +230,9 @@ fn parse_size(text: &str) -> Result<Size, BadRequest> {
             .map_err(|_| format!("size {text:?} is not understood"))?;
         return match percent.is_finite() && percent > 0.0 && percent <= 100.0 {
             true => Ok(Size::Percent(percent)),
-            false => Err(format!("size {text:?}: the percentage must be above 0 and at most 100")),
+            false => Err(format!(
+                "size {text:?}: the percentage must be above 0 and at most 100"
+            )),
         };
     }
     let (fit, rest) = match text.strip_prefix('!') {
@@ -263,7 +270,9 @@ fn region_pixels(region: &Region, width: u32, height: u32) -> Result<[u32; 4], B
         return Err("the region has no pixels".into());
     }
     if x >= width || y >= height {
-        return Err(format!("the region starts outside the image ({width}×{height})"));
+        return Err(format!(
+            "the region starts outside the image ({width}×{height})"
+        ));
     }
     Ok([x, y, w.min(width - x), h.min(height - y)])
 }
@@ -279,13 +288,22 @@ mod tests {
     #[test]
     fn regions_and_sizes_follow_the_spec() {
         let full = plan("full", "max").unwrap();
-        assert_eq!((full.region, full.width, full.height), ([0, 0, 1000, 500], 1000, 500));
+        assert_eq!(
+            (full.region, full.width, full.height),
+            ([0, 0, 1000, 500], 1000, 500)
+        );
         let square = plan("square", "100,").unwrap();
-        assert_eq!((square.region, square.width, square.height), ([250, 0, 500, 500], 100, 100));
+        assert_eq!(
+            (square.region, square.width, square.height),
+            ([250, 0, 500, 500], 100, 100)
+        );
         let clipped = plan("900,400,500,500", "max").unwrap();
         assert_eq!(clipped.region, [900, 400, 100, 100]);
         let pct = plan("pct:10,10,50,50", "pct:50").unwrap();
-        assert_eq!((pct.region, pct.width, pct.height), ([100, 50, 500, 250], 250, 125));
+        assert_eq!(
+            (pct.region, pct.width, pct.height),
+            ([100, 50, 500, 250], 250, 125)
+        );
         let fit = plan("full", "!200,200").unwrap();
         assert_eq!((fit.width, fit.height), (200, 100));
         assert_eq!(plan("full", ",50").unwrap().width, 100);

@@ -115,7 +115,10 @@ impl Media {
         };
         let source_key = format!("{}/{name}", row.hash);
         if let Some(source) = self.renders.source(&source_key) {
-            return Ok(Some((source.clone(), source.width() as f64 / full_width as f64)));
+            return Ok(Some((
+                source.clone(),
+                source.width() as f64 / full_width as f64,
+            )));
         }
         let bytes = match derivative {
             Some(_) => self.derivative(&row.hash, &name).await?,
@@ -132,7 +135,10 @@ impl Media {
             return Ok(None);
         };
         self.renders.keep_source(source_key, source.clone());
-        Ok(Some((source.clone(), source.width() as f64 / full_width as f64)))
+        Ok(Some((
+            source.clone(),
+            source.width() as f64 / full_width as f64,
+        )))
     }
 }
 
@@ -142,7 +148,8 @@ fn decode_source(bytes: &[u8], format: Format, original: bool) -> Option<RgbImag
     if !original {
         return pixels::decode(bytes, format).ok();
     }
-    let reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format.image_format());
+    let reader =
+        image::ImageReader::with_format(std::io::Cursor::new(bytes), format.image_format());
     let mut decoder = reader.into_decoder().ok()?;
     let orientation = image::ImageDecoder::orientation(&mut decoder)
         .unwrap_or(image::metadata::Orientation::NoTransforms);

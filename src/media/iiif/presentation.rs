@@ -35,9 +35,13 @@ impl Described {
 
     /// The kind a URL segment names.
     pub fn of_segment(segment: &str) -> Option<Described> {
-        [Described::Exchange, Described::AidShipment, Described::NewsItem]
-            .into_iter()
-            .find(|kind| kind.segment() == segment)
+        [
+            Described::Exchange,
+            Described::AidShipment,
+            Described::NewsItem,
+        ]
+        .into_iter()
+        .find(|kind| kind.segment() == segment)
     }
 
     fn record_type(self) -> RecordType {
@@ -225,7 +229,10 @@ fn canvas(manifest: &str, photo: &Photo, row: &image_row::Model, base: &str) -> 
     let (width, height) = (row.width as u32, row.height as u32);
     let id = format!("{manifest}/canvas/{}", photo.slug);
     let service = format!("{base}{}", image_service_path(&row.hash));
-    let thumb_width = crate::media::widths_of(row).first().copied().unwrap_or(width);
+    let thumb_width = crate::media::widths_of(row)
+        .first()
+        .copied()
+        .unwrap_or(width);
     let mut canvas = json!({
         "id": id,
         "type": "Canvas",
@@ -295,5 +302,5 @@ fn is_rights_uri(text: &str) -> bool {
         "https://rightsstatements.org/vocab/",
     ]
     .iter()
-        .any(|prefix| text.starts_with(prefix))
+    .any(|prefix| text.starts_with(prefix))
 }
