@@ -201,6 +201,11 @@ pub enum Command {
         #[command(subcommand)]
         action: TokenCommand,
     },
+    /// Photos' images: attach a file, remove unused files.
+    Media {
+        #[command(subcommand)]
+        action: MediaCommand,
+    },
     /// Add a deterministic synthetic bilingual dataset, for benchmarks.
     Generate {
         /// How many exchanges to add (each with ~2 talks and ~3 photos).
@@ -210,6 +215,28 @@ pub enum Command {
         /// refused.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+/// What `medexchange media` does.
+#[derive(Subcommand, Debug)]
+pub enum MediaCommand {
+    /// Attach an image file (JPEG, PNG or WebP) to the photo with this
+    /// slug, replacing its image, as `setPhotoImage` does (history names
+    /// the actor `cli`).
+    Add {
+        /// The photo's slug.
+        photo: String,
+        /// The image file.
+        file: PathBuf,
+    },
+    /// Remove images no photo names and files no image names, once they
+    /// are older than `--grace-secs` (`serve` does this hourly).
+    Gc {
+        /// Keep what is younger than this (an upload in progress has files
+        /// before its photo names them).
+        #[arg(long, default_value_t = 3600)]
+        grace_secs: u64,
     },
 }
 

@@ -1,6 +1,6 @@
 //! The `medexchange` binary: parse settings, start logging, run a command.
 
-use medexchange::config::{Cli, Command, ServeArgs, Settings, TokenCommand};
+use medexchange::config::{Cli, Command, MediaCommand, ServeArgs, Settings, TokenCommand};
 use medexchange::i18n::Lang;
 use medexchange::store::tokens;
 use medexchange::{AppState, dataset, graphql, store};
@@ -65,6 +65,7 @@ async fn run(settings: &Settings, command: Command) -> Result<(), String> {
         Command::Export { output } => export(settings, output).await,
         Command::Gaps { languages } => gaps(settings, &languages).await,
         Command::Token { action } => token(settings, action).await,
+        Command::Media { action } => media(settings, action).await,
         Command::Generate { exchanges, seed } => {
             let db = connect_and_migrate(settings).await?;
             let started = Instant::now();
@@ -88,13 +89,76 @@ async fn import(settings: &Settings, file: &Path) -> Result<(), String> {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
         (text, file.display().to_string())
     };
-    let parsed = dataset::parse(&text, &name).map_err(|e| e.to_string())?;
+    let mut parsed = dataset::parse(&text, &name).map_err(|e| e.to_string())?;
     let db = connect_and_migrate(settings).await?;
+    // Image files are named relative to the dataset file (or, on stdin, to
+    // the working directory); they are stored before the dataset is
+    // written, so it only names images that are there.
+    let base = match file.as_os_str() == "-" {
+        true => PathBuf::from("."),
+        false => file.parent().map(Path::to_path_buf).unwrap_or_default(),
+    };
+    let media = media_library(settings, &db)?;
+    let images = media.store_files_of(&mut parsed, &base).await?;
     let summary = dataset::import::import(&db, &parsed, &name)
         .await
         .map_err(|e| e.to_string())?;
-    eprintln!("imported {name}: {summary}");
+    match images {
+        0 => eprintln!("imported {name}: {summary}"),
+        n => eprintln!("imported {name}: {summary}; {n} image files stored"),
+    }
     Ok(())
+}
+
+/// The media library the commands use, over `db`.
+fn media_library(
+    settings: &Settings,
+    db: &sea_orm::DatabaseConnection,
+) -> Result<medexchange::media::Media, String> {
+    let options = medexchange::media::MediaOptions {
+        store: settings.media_store()?,
+        limits: settings.file_limits(),
+        ..medexchange::media::MediaOptions::default()
+    };
+    Ok(medexchange::media::Media::new(options, db.clone(), None))
+}
+
+async fn media(settings: &Settings, action: MediaCommand) -> Result<(), String> {
+    let db = connect_and_migrate(settings).await?;
+    let media = media_library(settings, &db)?;
+    match action {
+        MediaCommand::Add { photo, file } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let image = media
+                .ingest(bytes)
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|problem| format!("{}: {problem}", file.display()))?;
+            medexchange::edit::attach_image(&db, &photo, &image)
+                .await
+                .map_err(|e| format!("{photo}: {e}"))?;
+            eprintln!(
+                "attached {} ({}×{}, {}) to the photo {photo}",
+                file.display(),
+                image.width,
+                image.height,
+                image.content_type
+            );
+            Ok(())
+        }
+        MediaCommand::Gc { grace_secs } => {
+            let grace = std::time::Duration::from_secs(grace_secs);
+            let collected = media
+                .collect_garbage(grace)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "removed {} unused images and {} files",
+                collected.images, collected.files
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn reindex(settings: &Settings) -> Result<(), String> {
@@ -204,9 +268,28 @@ fn print_lines(lines: &[String]) -> Result<(), String> {
 
 async fn export(settings: &Settings, output: Option<PathBuf>) -> Result<(), String> {
     let db = connect_and_migrate(settings).await?;
-    let data = dataset::export::export(&db)
+    let mut data = dataset::export::export(&db)
         .await
         .map_err(|e| format!("export failed: {e}"))?;
+    // Beside a file, the originals go into a folder next to it
+    // (`archive.yaml` -> `archive-media/`), named relative to the file so
+    // that importing it stores them again; on stdout images stay named by
+    // hash.
+    if let Some(path) = &output {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("export");
+        let folder_name = format!("{stem}-media");
+        let folder = path.with_file_name(&folder_name);
+        let media = media_library(settings, &db)?;
+        let written = media
+            .export_files_of(&mut data, &folder, &folder_name)
+            .await?;
+        if written > 0 {
+            eprintln!("wrote {written} image files to {}", folder.display());
+        }
+    }
     let yaml = dataset::export::to_yaml(&data).map_err(|e| format!("export failed: {e}"))?;
     match output {
         Some(path) => std::fs::write(&path, yaml).map_err(|e| format!("{}: {e}", path.display())),

@@ -69,6 +69,44 @@ pub struct Dataset {
     pub news: Vec<NewsItem>,
 }
 
+impl Dataset {
+    /// Every photo, with where it is in the file
+    /// (`exchanges[2].photos[0]`).
+    pub fn photos_mut(&mut self) -> impl Iterator<Item = (String, &mut Photo)> {
+        fn places<'a>(
+            kind: &str,
+            i: usize,
+            photos: &'a mut [Photo],
+        ) -> Vec<(String, &'a mut Photo)> {
+            let at = photos.iter_mut().enumerate();
+            at.map(|(j, photo)| (format!("{kind}[{i}].photos[{j}]"), photo))
+                .collect()
+        }
+        let exchanges = self.exchanges.iter_mut().enumerate();
+        let exchanges = exchanges.flat_map(move |(i, e)| places("exchanges", i, &mut e.photos));
+        let shipments = self.aid_shipments.iter_mut().enumerate();
+        let shipments = shipments.flat_map(move |(i, a)| places("aid_shipments", i, &mut a.photos));
+        let news = self.news.iter_mut().enumerate();
+        let news = news.flat_map(move |(i, n)| places("news", i, &mut n.photos));
+        exchanges.chain(shipments).chain(news)
+    }
+}
+
+impl Photo {
+    /// Attaches the stored image `hash` with the rights its file stated:
+    /// what the file says replaces the photo's credit and copyright; what
+    /// it leaves out keeps an editor's.
+    pub fn set_image(&mut self, hash: &str, credit: Option<&str>, copyright: Option<&str>) {
+        self.image = Some(format!("sha256:{hash}"));
+        if let Some(credit) = credit {
+            self.credit = Some(credit.to_owned());
+        }
+        if let Some(copyright) = copyright {
+            self.copyright = Some(copyright.to_owned());
+        }
+    }
+}
+
 /// A medical specialty.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -121,9 +121,28 @@ impl<'a> Editor<'a> {
         expected_version: i32,
         change: impl FnOnce(&mut R),
     ) -> Result<Outcome, EditError> {
+        self.update_at(id, Some(expected_version), change).await
+    }
+
+    /// Changes the record `id` as it is now, whatever its version (the
+    /// operator's commands on the command line).
+    pub async fn update_current<R: Record>(
+        &self,
+        id: i32,
+        change: impl FnOnce(&mut R),
+    ) -> Result<Outcome, EditError> {
+        self.update_at(id, None, change).await
+    }
+
+    async fn update_at<R: Record>(
+        &self,
+        id: i32,
+        expected_version: Option<i32>,
+        change: impl FnOnce(&mut R),
+    ) -> Result<Outcome, EditError> {
         self.may(R::EDITED_BY, "change")?;
         let txn = records::begin(self.db).await?;
-        let (before, meta) = match current::<R>(&txn, id, Some(expected_version)).await? {
+        let (before, meta) = match current::<R>(&txn, id, expected_version).await? {
             Ok(found) => found,
             Err(broken) => return Ok(Err(broken)),
         };
@@ -280,4 +299,35 @@ async fn slug_free<R: Record>(
         true => violation(&["slug"], Rule::SlugTaken),
         false => Vec::new(),
     })
+}
+
+/// Attaches the stored `image` to the photo `slug` as the operator (the
+/// command line's `media add`): history names the actor `cli`.
+pub async fn attach_image(
+    db: &DatabaseConnection,
+    slug: &str,
+    image: &entity::image::Model,
+) -> Result<i32, String> {
+    let id = records::id_by_slug::<entity::photo::Entity, _>(db, slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no photo has this slug")?;
+    let caller = Caller {
+        name: "cli".to_owned(),
+        role: Role::Admin,
+    };
+    let (credit, copyright) = (image.credit.as_deref(), image.copyright.as_deref());
+    let change =
+        |photo: &mut crate::dataset::format::Photo| photo.set_image(&image.hash, credit, copyright);
+    match Editor::new(db, &caller).update_current(id, change).await {
+        Ok(Ok(id)) => Ok(id),
+        Ok(Err(broken)) => {
+            let messages: Vec<String> = broken
+                .iter()
+                .map(|v| v.rule.message(crate::i18n::Lang::En).into_owned())
+                .collect();
+            Err(messages.join(" "))
+        }
+        Err(error) => Err(format!("{error:?}")),
+    }
 }

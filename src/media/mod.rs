@@ -270,3 +270,91 @@ pub fn is_hash(text: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
+
+/// Moving image files in and out with dataset files.
+impl Media {
+    /// Stores every image file `dataset` names by path (relative to
+    /// `base`, the dataset file's folder), and names each by its stored
+    /// hash instead (`sha256:HEX`). Returns how many files were stored; a
+    /// refused or unreadable file stops it, naming the photo and the file.
+    pub async fn store_files_of(
+        &self,
+        dataset: &mut crate::dataset::Dataset,
+        base: &std::path::Path,
+    ) -> Result<usize, String> {
+        let mut stored = 0;
+        for (place, photo) in dataset.photos_mut() {
+            let Some(path) = photo.image.clone().filter(|i| !i.starts_with("sha256:")) else {
+                continue;
+            };
+            let file = base.join(&path);
+            let at = format!("{place} ({}).image: {}", photo.slug, file.display());
+            let bytes = tokio::fs::read(&file)
+                .await
+                .map_err(|e| format!("{at}: {e}"))?;
+            let image = match self.ingest(bytes).await.map_err(|e| format!("{at}: {e}"))? {
+                Ok(image) => image,
+                Err(problem) => return Err(format!("{at}: {problem}")),
+            };
+            // A dataset's own credit and copyright win over the file's.
+            let credit = photo
+                .credit
+                .is_none()
+                .then_some(image.credit.as_deref())
+                .flatten();
+            let copyright = photo
+                .copyright
+                .is_none()
+                .then_some(image.copyright.as_deref())
+                .flatten();
+            photo.set_image(&image.hash, credit, copyright);
+            stored += 1;
+        }
+        Ok(stored)
+    }
+
+    /// Writes the original of every image `dataset` names into `folder`
+    /// (`HASH.EXT`), and names each by its path as `prefix/HASH.EXT`
+    /// instead, so the dataset file beside the folder imports them again.
+    /// Returns how many files were written.
+    pub async fn export_files_of(
+        &self,
+        dataset: &mut crate::dataset::Dataset,
+        folder: &std::path::Path,
+        prefix: &str,
+    ) -> Result<usize, String> {
+        let mut written = 0;
+        for (place, photo) in dataset.photos_mut() {
+            let Some(hash) = photo
+                .image
+                .as_deref()
+                .and_then(|i| i.strip_prefix("sha256:"))
+            else {
+                continue;
+            };
+            let hash = hash.to_owned();
+            let at = format!("{place} ({})", photo.slug);
+            let row = self.image(&hash).await.map_err(|e| format!("{at}: {e}"))?;
+            let original = self
+                .original(&hash)
+                .await
+                .map_err(|e| format!("{at}: {e}"))?;
+            let (Some(row), Some(bytes)) = (row, original) else {
+                return Err(format!("{at}: the image {hash} is not in the media store"));
+            };
+            let extension = probe::Format::of_content_type(&row.content_type)
+                .map_or("bin", probe::Format::extension);
+            let name = format!("{hash}.{extension}");
+            tokio::fs::create_dir_all(folder)
+                .await
+                .map_err(|e| format!("{}: {e}", folder.display()))?;
+            let file = folder.join(&name);
+            tokio::fs::write(&file, &bytes)
+                .await
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            photo.image = Some(format!("{prefix}/{name}"));
+            written += 1;
+        }
+        Ok(written)
+    }
+}

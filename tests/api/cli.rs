@@ -278,3 +278,133 @@ async fn an_import_killed_mid_write_leaves_nothing_half_written() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A dataset file naming image files beside it, as a year's scans are
+/// imported.
+const WITH_SCANS: &str = "\
+institutions:
+  - slug: kameda
+    country: JP
+    kind: HOSPITAL
+    name: { ja: 亀田総合病院 }
+    reading: { ja: かめだそうごうびょういん }
+exchanges:
+  - slug: 2020-06-scan-test
+    date: 2020-06-01
+    format: ONLINE
+    title: { ja: スキャンの試験 }
+    participants: [kameda]
+    photos:
+      - slug: scan-one
+        caption: { ja: 一枚目 }
+        image: scans/one.jpg
+      - slug: scan-two
+        caption: { ja: 二枚目 }
+        image: scans/two.png
+        credit: The dataset's own credit
+";
+
+#[test]
+fn a_year_of_scans_imports_in_one_go_and_exports_round_trip_them() {
+    let dir = scratch("scans");
+    let images = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/images");
+    std::fs::create_dir_all(dir.join("scans")).unwrap();
+    std::fs::copy(
+        format!("{images}/exif-rotated.jpg"),
+        dir.join("scans/one.jpg"),
+    )
+    .unwrap();
+    std::fs::copy(format!("{images}/alpha.png"), dir.join("scans/two.png")).unwrap();
+    std::fs::write(dir.join("year.yaml"), WITH_SCANS).unwrap();
+    let first = format!("sqlite://{}", dir.join("first.db").display());
+    let imported = medexchange(&["import", dir.join("year.yaml").to_str().unwrap()], &first);
+    let said = String::from_utf8_lossy(&imported.stderr).into_owned();
+    assert!(imported.status.success(), "{said}");
+    assert!(said.contains("; 2 image files stored"), "{said}");
+    assert!(
+        dir.join("first-media/originals").is_dir(),
+        "the store beside the database"
+    );
+
+    let exported = dir.join("out/archive.yaml");
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    let output = medexchange(&["export", "-o", exported.to_str().unwrap()], &first);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = std::fs::read_to_string(&exported).unwrap();
+    assert!(text.contains("image: archive-media/"), "{text}");
+    assert!(
+        text.contains("credit: Tokyo Centre Photographer"),
+        "the EXIF Artist"
+    );
+    assert!(text.contains("credit: The dataset's own credit"));
+    assert_eq!(
+        std::fs::read_dir(dir.join("out/archive-media"))
+            .unwrap()
+            .count(),
+        2
+    );
+
+    let second = format!("sqlite://{}", dir.join("second.db").display());
+    let output = medexchange(&["import", exported.to_str().unwrap()], &second);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let again = dir.join("again.yaml");
+    let output = medexchange(&["export", "-o", again.to_str().unwrap()], &second);
+    assert!(output.status.success());
+    let again = std::fs::read_to_string(&again).unwrap();
+    assert_eq!(
+        again.replace("again-media/", "archive-media/"),
+        text,
+        "the same images, by the same hashes"
+    );
+}
+
+#[test]
+fn media_add_attaches_a_file_and_a_bad_one_is_refused_with_its_name() {
+    let dir = scratch("media_add");
+    let database = format!("sqlite://{}", dir.join("m.db").display());
+    let images = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/images");
+    assert!(medexchange(&["migrate"], &database).status.success());
+    let bundled = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fy2020.yaml");
+    assert!(
+        medexchange(&["import", bundled], &database)
+            .status
+            .success()
+    );
+    let exported = medexchange(&["export"], &database);
+    let yaml = String::from_utf8(exported.stdout).unwrap();
+    let slug = yaml
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("- slug: ")
+                .filter(|s| s.contains("session"))
+        })
+        .expect("a photo slug")
+        .to_owned();
+    let gif = format!("{images}/tiny.gif");
+    let refused = medexchange(&["media", "add", &slug, &gif], &database);
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("tiny.gif") && said.contains("GIF"), "{said}");
+    let jpeg = format!("{images}/exif-rotated.jpg");
+    let added = medexchange(&["media", "add", &slug, &jpeg], &database);
+    let said = String::from_utf8_lossy(&added.stderr);
+    assert!(added.status.success(), "{said}");
+    assert!(said.contains("80×120"), "{said}");
+    let exported = medexchange(&["export"], &database);
+    let yaml = String::from_utf8(exported.stdout).unwrap();
+    assert!(
+        yaml.contains("image: sha256:"),
+        "on stdout images stay named by hash"
+    );
+    let unknown = medexchange(&["media", "add", "no-such-photo", &jpeg], &database);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no photo has this slug"));
+}

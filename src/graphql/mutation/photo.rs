@@ -178,13 +178,8 @@ record_mutations!(
 /// Sets `record`'s image, and its rights from the file where it states
 /// them (an editor's corrections are kept when the file says nothing).
 fn set_image(record: &mut Record, image: &image::Model) {
-    record.image = Some(format!("sha256:{}", image.hash));
-    if image.credit.is_some() {
-        record.credit = image.credit.clone();
-    }
-    if image.copyright.is_some() {
-        record.copyright = image.copyright.clone();
-    }
+    let (credit, copyright) = (image.credit.as_deref(), image.copyright.as_deref());
+    record.set_image(&image.hash, credit, copyright);
 }
 
 /// Reads the uploaded `file`, checks it and stores it: the stored image,
