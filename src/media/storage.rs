@@ -40,6 +40,13 @@ impl MediaStore {
     /// The store `spec` names: `s3://BUCKET[/PREFIX]`, `memory:`, or a
     /// folder (created when missing).
     pub fn open(spec: &str) -> Result<MediaStore, String> {
+        MediaStore::open_with(spec, &[])
+    }
+
+    /// [`MediaStore::open`], with S3 settings given here rather than in
+    /// the environment (`("aws_endpoint", URL)`, `("aws_allow_http",
+    /// "true")`, ...): they win over the `AWS_*` variables.
+    pub fn open_with(spec: &str, s3_settings: &[(&str, &str)]) -> Result<MediaStore, String> {
         let spec = spec.trim();
         if spec == "memory:" {
             return Ok(MediaStore::in_memory());
@@ -49,10 +56,15 @@ impl MediaStore {
             if bucket.is_empty() {
                 return Err("expected s3://BUCKET or s3://BUCKET/PREFIX".into());
             }
-            let s3 = object_store::aws::AmazonS3Builder::from_env()
-                .with_bucket_name(bucket)
-                .build()
-                .map_err(|e| e.to_string())?;
+            let mut builder =
+                object_store::aws::AmazonS3Builder::from_env().with_bucket_name(bucket);
+            for (key, value) in s3_settings {
+                let key = key
+                    .parse()
+                    .map_err(|e: object_store::Error| e.to_string())?;
+                builder = builder.with_config(key, *value);
+            }
+            let s3 = builder.build().map_err(|e| e.to_string())?;
             let inner: Arc<dyn ObjectStore> = match prefix.trim_matches('/') {
                 "" => Arc::new(s3),
                 prefix => Arc::new(object_store::prefix::PrefixStore::new(s3, prefix)),

@@ -39,7 +39,12 @@ pub enum Engine {
 /// A throwaway database, removed on drop.
 enum Scratch {
     SqliteFile(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another app's database: that app removes it.
+    Borrowed,
 }
 
 impl Drop for Scratch {
@@ -63,6 +68,7 @@ impl Drop for Scratch {
                 })
                 .join();
             }
+            Scratch::Borrowed => {}
         }
     }
 }
@@ -263,6 +269,20 @@ impl TestApp {
             db,
             statements,
             _scratch: scratch,
+        }
+    }
+
+    /// Another app (another process's state) over the same database as
+    /// `app`.
+    pub fn over(app: &TestApp, state: AppState) -> TestApp {
+        let statements = state.metrics.sql_statements.clone();
+        TestApp {
+            engine: app.engine,
+            router: medexchange::app(state.clone()),
+            state,
+            db: app.db.clone(),
+            statements,
+            _scratch: Scratch::Borrowed,
         }
     }
 

@@ -19,6 +19,7 @@ mod limits;
 mod live;
 mod loaders;
 mod media;
+mod media_store;
 mod migrations;
 mod name_order;
 mod nodes;
