@@ -8,9 +8,11 @@
 use super::pixels::{self, Encoding};
 use super::probe::{self, Format};
 use super::problem::ImageProblem;
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
 use sha2::{Digest, Sha256};
 use std::io::Cursor;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The widths derivatives are made at (an image narrower than one of
 /// them gets its own width instead, never more).
@@ -70,21 +72,22 @@ pub struct Processed {
 /// Checks `bytes` and makes its derivatives; refuses what is not a whole
 /// JPEG, PNG or WebP within `limits`.
 pub fn process(bytes: &[u8], limits: &FileLimits) -> Result<Processed, ImageProblem> {
-    let (format, upright, rights) = decode_upright(bytes, limits)?;
-    let (width, height) = upright.dimensions();
+    let (format, stored, orientation, rights) = decode(bytes, limits)?;
+    let turned = matches!(
+        orientation,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    let (width, height) = match turned {
+        true => (stored.height(), stored.width()),
+        false => stored.dimensions(),
+    };
     let widths = derivative_widths(width);
-    let mut files = Vec::new();
-    // Each derivative is made from the next larger one: as sharp, and far
-    // fewer pixels to read than the original's.
-    let mut smallest = upright;
-    for &target in widths.iter().rev() {
-        let derivative = pixels::resize_to_width(&smallest, target);
-        for encoding in ENCODINGS {
-            let name = format!("{target}.{}", encoding.extension());
-            files.push((name, pixels::encode(&derivative, encoding)));
-        }
-        smallest = derivative;
-    }
+    let derivatives = derivatives_of(stored, orientation, (width, height), &widths);
+    let files = encode_all(&derivatives);
+    let smallest = &derivatives[derivatives.len() - 1];
     Ok(Processed {
         hash: sha256_hex(bytes),
         format,
@@ -92,11 +95,72 @@ pub fn process(bytes: &[u8], limits: &FileLimits) -> Result<Processed, ImageProb
         width,
         height,
         widths,
-        placeholder: pixels::blurhash(&smallest),
-        color: pixels::average_color(&smallest),
+        placeholder: pixels::blurhash(smallest),
+        color: pixels::average_color(smallest),
         credit: rights.artist,
         copyright: rights.copyright,
         files,
+    })
+}
+
+/// The upright derivatives at `widths` (ascending) of the `stored` pixels,
+/// largest first. The largest is drawn from the stored pixels and then
+/// turned upright (turning a copy of at most 2048 pixels, not the
+/// original); each smaller one from the next larger: as sharp, and far
+/// fewer pixels to read.
+fn derivatives_of(
+    stored: RgbImage,
+    orientation: Orientation,
+    (width, height): (u32, u32),
+    widths: &[u32],
+) -> Vec<RgbImage> {
+    let largest = widths[widths.len() - 1];
+    let upright_height = pixels::proportional_height(width, height, largest);
+    let (w, h) = match stored.dimensions() == (width, height) {
+        true => (largest, upright_height),
+        false => (upright_height, largest),
+    };
+    let first = match stored.dimensions() == (w, h) {
+        true => stored,
+        false => pixels::resize(&stored, w, h),
+    };
+    let mut first = DynamicImage::ImageRgb8(first);
+    first.apply_orientation(orientation);
+    let mut derivatives = vec![first.into_rgb8()];
+    for &target in widths.iter().rev().skip(1) {
+        let smaller = pixels::resize_to_width(&derivatives[derivatives.len() - 1], target);
+        derivatives.push(smaller);
+    }
+    derivatives
+}
+
+/// Every derivative in every encoding, named `WIDTH.EXT`: the encodings
+/// (most of the work) share the cores, each thread taking the next job
+/// (the largest first) as it is free.
+fn encode_all(derivatives: &[RgbImage]) -> Vec<(String, Vec<u8>)> {
+    let jobs: Vec<(&RgbImage, Encoding)> = derivatives
+        .iter()
+        .flat_map(|image| ENCODINGS.map(|encoding| (image, encoding)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while let Some((image, encoding)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let name = format!("{}.{}", image.width(), encoding.extension());
+            done.push((name, pixels::encode(image, *encoding)));
+        }
+        done
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(jobs.len()))
+            .map(|_| scope.spawn(work))
+            .collect();
+        let mut files = work();
+        for helper in helpers {
+            files.extend(helper.join().unwrap_or_default());
+        }
+        files
     })
 }
 
@@ -120,11 +184,12 @@ struct Rights {
     copyright: Option<String>,
 }
 
-/// The checked, decoded and upright image of `bytes`, and its rights.
-fn decode_upright(
+/// The checked and decoded pixels of `bytes` as stored, the orientation
+/// that turns them upright, and the file's rights.
+fn decode(
     bytes: &[u8],
     limits: &FileLimits,
-) -> Result<(Format, RgbImage, Rights), ImageProblem> {
+) -> Result<(Format, RgbImage, Orientation, Rights), ImageProblem> {
     if bytes.len() as u64 > limits.max_bytes {
         let (bytes, max) = (bytes.len() as u64, limits.max_bytes);
         return Err(ImageProblem::TooLarge { bytes, max });
@@ -151,13 +216,10 @@ fn decode_upright(
         let (bytes, max) = (exif.len(), MAX_EXIF_BYTES);
         return Err(ImageProblem::MetadataTooLarge { bytes, max });
     }
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let rights = exif.map(rights_of).unwrap_or_default();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
-    image.apply_orientation(orientation);
-    Ok((format, pixels::to_rgb(image), rights))
+    let image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
+    Ok((format, pixels::to_rgb(image), orientation, rights))
 }
 
 /// The artist and copyright an EXIF block states (printable text only,
