@@ -33,6 +33,7 @@ port=18730; static=18731
 server=$!
 mkdir -p "$work/static" "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<NGINX
+user root;
 worker_processes 2;
 daemon off;
 pid $work/nginx/nginx.pid;
@@ -66,6 +67,10 @@ cp "$work/media/public/$hash/1280.webp" "$work/static/1280.webp"
 ours="http://127.0.0.1:$port/media/$hash/1280.webp"
 theirs="http://127.0.0.1:$static/1280.webp"
 echo "file: 1280.webp, $(stat -c %s "$work/static/1280.webp") bytes"
+for answer in "$ours" "$theirs"; do
+  [ "$(curl -sS -o /dev/null -w '%{http_code} %{size_download}' "$answer")" = "200 $(stat -c %s "$work/static/1280.webp")" ] ||
+    { echo "$answer does not answer the file" >&2; exit 1; }
+done
 measure() { wrk -t2 -c32 -d10s --latency "$1" | awk '/^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Requests\/sec/ {rps=$2} END {print rps, p50, p99}'; }
 wrk -t2 -c32 -d3s "$ours" >/dev/null; wrk -t2 -c32 -d3s "$theirs" >/dev/null
 : >"$work/ours.txt"; : >"$work/theirs.txt"

@@ -435,7 +435,8 @@ pub struct ServeArgs {
     #[arg(long, env = "MEDEXCHANGE_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
 
-    /// Memory for IIIF images drawn on request, in MiB.
+    /// Memory for image files served from memory (IIIF images drawn on
+    /// request, derivatives read lately), in MiB.
     #[arg(long, env = "MEDEXCHANGE_IIIF_CACHE_MB", default_value_t = 32,
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub iiif_cache_mb: u32,

@@ -48,7 +48,8 @@ pub struct MediaOptions {
     /// The service's public origin (`https://archive.example.org`), for
     /// the absolute URLs IIIF needs; from the request's `Host` when unset.
     pub public_url: Option<String>,
-    /// Memory for IIIF images computed on request, in bytes.
+    /// Memory for image files served from memory (IIIF images drawn on
+    /// request, derivatives read lately), in bytes.
     pub render_cache_bytes: usize,
 }
 
@@ -212,9 +213,18 @@ impl Media {
         images::is_named(&self.db, hash).await
     }
 
-    /// A derivative's bytes (`name` as `640.webp`).
+    /// A derivative's bytes (`name` as `640.webp`): from memory when it
+    /// was read lately (files never change), else from the store.
     pub async fn derivative(&self, hash: &str, name: &str) -> Result<Option<Bytes>, MediaError> {
-        Ok(self.store().get(&storage::public_key(hash, name)).await?)
+        let key = storage::public_key(hash, name);
+        if let Some(bytes) = self.renders.get(&key) {
+            return Ok(Some(bytes));
+        }
+        let found = self.store().get(&key).await?;
+        if let Some(bytes) = &found {
+            self.renders.put(key, bytes.clone());
+        }
+        Ok(found)
     }
 
     /// An original's bytes.

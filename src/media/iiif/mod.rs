@@ -158,8 +158,9 @@ fn decode_source(bytes: &[u8], format: Format, original: bool) -> Option<RgbImag
     Some(pixels::to_rgb(image))
 }
 
-/// IIIF images drawn on request, and the decoded copies they were drawn
-/// from, bounded in bytes (the least recently used go first).
+/// Image files served from memory: IIIF images drawn on request and
+/// derivatives read from the store, bounded in bytes (the least recently
+/// used go first); and the decoded copies IIIF images were drawn from.
 pub(crate) struct RenderCache {
     budget: usize,
     state: Mutex<RenderState>,
@@ -186,7 +187,7 @@ impl RenderCache {
         }
     }
 
-    fn get(&self, key: &str) -> Option<Bytes> {
+    pub(crate) fn get(&self, key: &str) -> Option<Bytes> {
         let mut state = self.state.lock().ok()?;
         state.tick += 1;
         let tick = state.tick;
@@ -195,7 +196,7 @@ impl RenderCache {
         Some(entry.0.clone())
     }
 
-    fn put(&self, key: String, bytes: Bytes) {
+    pub(crate) fn put(&self, key: String, bytes: Bytes) {
         if bytes.len() > self.budget / 4 {
             return;
         }
