@@ -90,9 +90,9 @@ pub struct Collected {
 pub struct Media {
     options: MediaOptions,
     db: DatabaseConnection,
-    /// Decoding and resizing take a core each: at most one per core at
-    /// once (and so bounded memory).
-    processing: tokio::sync::Semaphore,
+    /// Decoding, resizing and drawing take a core each: uploads and IIIF
+    /// images, at most one per core at once (and so bounded memory).
+    pub(crate) processing: tokio::sync::Semaphore,
     /// Whether readers may see each image, as of a data version.
     public: Mutex<(Option<i64>, HashMap<String, bool>)>,
     watch: Option<Arc<DataVersionWatch>>,

@@ -85,6 +85,10 @@ impl Media {
             return Ok(Drawn::Missing);
         };
         let request = request.clone();
+        // Drawing takes a core: at most one per core at once, uploads
+        // included, so a flood of distinct requests queues rather than
+        // starving the rest of the service.
+        let _core = self.processing.acquire().await;
         let drawn = tokio::task::spawn_blocking(move || request.draw(&plan, &source, scale))
             .await
             .map_err(|_| MediaError::Drawing)?;
@@ -128,6 +132,7 @@ impl Media {
             return Ok(None);
         };
         let upright = derivative.is_none();
+        let _core = self.processing.acquire().await;
         let decoded = tokio::task::spawn_blocking(move || decode_source(&bytes, format, upright))
             .await
             .map_err(|_| MediaError::Drawing)?;
