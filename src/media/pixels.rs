@@ -116,8 +116,13 @@ pub fn proportional_height(full_width: u32, full_height: u32, width: u32) -> u32
         as u32
 }
 
-/// `image` encoded as `encoding`, with nothing but its pixels.
-pub fn encode(image: &RgbImage, encoding: Encoding) -> Vec<u8> {
+/// The longest side WebP can hold (JPEG holds 65,535).
+pub const MAX_WEBP_SIDE: u32 = 16_383;
+
+/// `image` encoded as `encoding`, with nothing but its pixels; `None` when
+/// the encoding cannot hold its size (a side over 16,383 pixels in WebP,
+/// 65,535 in JPEG).
+pub fn encode(image: &RgbImage, encoding: Encoding) -> Option<Vec<u8>> {
     let (width, height) = image.dimensions();
     let mut out = Vec::new();
     match encoding {
@@ -126,28 +131,26 @@ pub fn encode(image: &RgbImage, encoding: Encoding) -> Vec<u8> {
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
             encoder
                 .write_image(image.as_raw(), width, height, ExtendedColorType::Rgb8)
-                .expect("an RGB buffer of its own size encodes");
+                .ok()?;
         }
         Encoding::Png => {
             let encoder = image::codecs::png::PngEncoder::new(&mut out);
             encoder
                 .write_image(image.as_raw(), width, height, ExtendedColorType::Rgb8)
-                .expect("an RGB buffer of its own size encodes");
+                .ok()?;
         }
         Encoding::Webp => {
+            if width.max(height) > MAX_WEBP_SIDE {
+                return None;
+            }
+            let mut config = webp::WebPConfig::new().ok()?;
+            config.quality = WEBP_QUALITY;
+            config.method = WEBP_METHOD;
             let encoder = webp::Encoder::from_rgb(image.as_raw(), width, height);
-            let encoded = webp::WebPConfig::new().ok().and_then(|mut config| {
-                config.quality = WEBP_QUALITY;
-                config.method = WEBP_METHOD;
-                encoder.encode_advanced(&config).ok()
-            });
-            out = match encoded {
-                Some(encoded) => encoded.to_vec(),
-                None => encoder.encode(WEBP_QUALITY).to_vec(),
-            };
+            out = encoder.encode_advanced(&config).ok()?.to_vec();
         }
     }
-    out
+    Some(out)
 }
 
 /// The average colour of `image`, as CSS `#rrggbb`.

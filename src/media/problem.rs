@@ -21,6 +21,12 @@ pub enum ImageProblem {
     TooManyPixels { width: u32, height: u32, max: u64 },
     /// The metadata (EXIF) block is larger than the limit.
     MetadataTooLarge { bytes: usize, max: usize },
+    /// So long and narrow that its derivatives cannot be encoded.
+    TooElongated {
+        width: u32,
+        height: u32,
+        max_side: u32,
+    },
 }
 
 impl ImageProblem {
@@ -76,6 +82,19 @@ impl ImageProblem {
                     ),
                 ]
             }
+            ImageProblem::TooElongated {
+                width,
+                height,
+                max_side,
+            } => [
+                format!("图像为 {width}×{height}，过于狭长：缩放后的长边会超过 {max_side} 像素。"),
+                format!(
+                    "画像は {width}×{height} で細長すぎます。縮小しても長辺が {max_side} ピクセルを超えます。"
+                ),
+                format!(
+                    "The image is {width}×{height}: too long and narrow (scaled, its long side would exceed {max_side} pixels)."
+                ),
+            ],
             ImageProblem::MetadataTooLarge { bytes, max } => [
                 format!("文件的 EXIF 元数据有 {bytes} 字节，超过上限 {max} 字节。"),
                 format!(

@@ -85,8 +85,17 @@ pub fn process(bytes: &[u8], limits: &FileLimits) -> Result<Processed, ImageProb
         false => stored.dimensions(),
     };
     let widths = derivative_widths(width);
+    let largest = widths[widths.len() - 1];
+    if pixels::proportional_height(width, height, largest) > pixels::MAX_WEBP_SIDE {
+        let max_side = pixels::MAX_WEBP_SIDE;
+        return Err(ImageProblem::TooElongated {
+            width,
+            height,
+            max_side,
+        });
+    }
     let derivatives = derivatives_of(stored, orientation, (width, height), &widths);
-    let files = encode_all(&derivatives);
+    let files = encode_all(&derivatives).ok_or(ImageProblem::Damaged(format.name()))?;
     let smallest = &derivatives[derivatives.len() - 1];
     Ok(Processed {
         hash: sha256_hex(bytes),
@@ -137,7 +146,7 @@ fn derivatives_of(
 /// Every derivative in every encoding, named `WIDTH.EXT`: the encodings
 /// (most of the work) share the cores, each thread taking the next job
 /// (the largest first) as it is free.
-fn encode_all(derivatives: &[RgbImage]) -> Vec<(String, Vec<u8>)> {
+fn encode_all(derivatives: &[RgbImage]) -> Option<Vec<(String, Vec<u8>)>> {
     let jobs: Vec<(&RgbImage, Encoding)> = derivatives
         .iter()
         .flat_map(|image| ENCODINGS.map(|encoding| (image, encoding)))
@@ -147,7 +156,7 @@ fn encode_all(derivatives: &[RgbImage]) -> Vec<(String, Vec<u8>)> {
         let mut done = Vec::new();
         while let Some((image, encoding)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
             let name = format!("{}.{}", image.width(), encoding.extension());
-            done.push((name, pixels::encode(image, *encoding)));
+            done.push(pixels::encode(image, *encoding).map(|bytes| (name, bytes)));
         }
         done
     };
@@ -158,9 +167,9 @@ fn encode_all(derivatives: &[RgbImage]) -> Vec<(String, Vec<u8>)> {
             .collect();
         let mut files = work();
         for helper in helpers {
-            files.extend(helper.join().unwrap_or_default());
+            files.extend(helper.join().unwrap_or_else(|_| vec![None]));
         }
-        files
+        files.into_iter().collect()
     })
 }
 
@@ -261,6 +270,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_image_too_long_and_narrow_for_its_derivatives_is_refused() {
+        let tall = image::RgbImage::from_pixel(300, 20_000, image::Rgb([200, 10, 10]));
+        let mut png = Vec::new();
+        tall.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let refused = process(&png, &FileLimits::default()).err();
+        let (width, height, max_side) = (300, 20_000, pixels::MAX_WEBP_SIDE);
+        assert_eq!(
+            refused,
+            Some(ImageProblem::TooElongated {
+                width,
+                height,
+                max_side
+            })
+        );
+    }
 
     #[test]
     fn derivatives_are_never_wider_than_the_image() {

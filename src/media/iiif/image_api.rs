@@ -141,8 +141,9 @@ impl ImageRequest {
     }
 
     /// Draws `plan` from `source`, a copy of the full image `scale` times
-    /// its size, and encodes it.
-    pub fn draw(&self, plan: &Plan, source: &RgbImage, scale: f64) -> Vec<u8> {
+    /// its size, and encodes it (`None` when the format cannot hold its
+    /// size).
+    pub fn draw(&self, plan: &Plan, source: &RgbImage, scale: f64) -> Option<Vec<u8>> {
         let [x, y, w, h] = plan.region;
         let at = |v: u32| (v as f64 * scale).floor() as u32;
         let (sx, sy) = (

@@ -89,9 +89,19 @@ impl Media {
         // included, so a flood of distinct requests queues rather than
         // starving the rest of the service.
         let _core = self.processing.acquire().await;
+        let encoding = request.encoding;
         let drawn = tokio::task::spawn_blocking(move || request.draw(&plan, &source, scale))
             .await
             .map_err(|_| MediaError::Drawing)?;
+        let Some(drawn) = drawn else {
+            let message = format!(
+                "{}×{} is too large for {} (WebP holds 16383 pixels a side, JPEG 65535)",
+                plan.width,
+                plan.height,
+                encoding.extension()
+            );
+            return Ok(Drawn::BadRequest(message));
+        };
         let bytes = Bytes::from(drawn);
         self.renders.put(key, bytes.clone());
         Ok(Drawn::Image(bytes))
