@@ -213,6 +213,13 @@ async fn attach(
         .map_err(|problem| violation(field, Rule::Image(problem))))
 }
 
+/// The payload of an image mutation that wrote nothing, for `broken`
+/// (its fields are the mutation's arguments).
+async fn refused(ctx: &Context<'_>, broken: Violations) -> Result<PhotoPayload, ApiError> {
+    let written = Written::refused(broken, &async_graphql::Value::Null);
+    PhotoPayload::of(ctx, written).await
+}
+
 /// Attaching and removing photos' images.
 #[derive(Default)]
 pub struct PhotoImageMutation;
@@ -236,22 +243,17 @@ impl PhotoImageMutation {
         file: Upload,
     ) -> Result<PhotoPayload, ApiError> {
         let editor = super::editor(ctx)?;
-        let none = async_graphql::Value::Null;
         let Some(id) = super::row_id::<Record>(&id) else {
-            return PhotoPayload::of(
-                ctx,
-                Written::refused(violation(&["id"], Rule::NotFound), &none),
-            )
-            .await;
+            return refused(ctx, violation(&["id"], Rule::NotFound)).await;
         };
         let image = match attach(ctx, &file, &["file"]).await? {
             Ok(image) => image,
-            Err(broken) => return PhotoPayload::of(ctx, Written::refused(broken, &none)).await,
+            Err(broken) => return refused(ctx, broken).await,
         };
         let outcome = editor
             .update::<Record>(id, expected_version, |record| set_image(record, &image))
             .await?;
-        PhotoPayload::of(ctx, Written::from(outcome, &none)).await
+        PhotoPayload::of(ctx, Written::from(outcome, &async_graphql::Value::Null)).await
     }
 
     /// Detaches the photo's image, if its version is still
@@ -265,17 +267,12 @@ impl PhotoImageMutation {
         expected_version: i32,
     ) -> Result<PhotoPayload, ApiError> {
         let editor = super::editor(ctx)?;
-        let none = async_graphql::Value::Null;
         let Some(id) = super::row_id::<Record>(&id) else {
-            return PhotoPayload::of(
-                ctx,
-                Written::refused(violation(&["id"], Rule::NotFound), &none),
-            )
-            .await;
+            return refused(ctx, violation(&["id"], Rule::NotFound)).await;
         };
         let outcome = editor
             .update::<Record>(id, expected_version, |record| record.image = None)
             .await?;
-        PhotoPayload::of(ctx, Written::from(outcome, &none)).await
+        PhotoPayload::of(ctx, Written::from(outcome, &async_graphql::Value::Null)).await
     }
 }

@@ -24,30 +24,42 @@ impl Photo {
         Photo { row, scope }
     }
 
-    /// Whether the record it belongs to (an exchange, an aid shipment or
-    /// a news item) was deleted: the photo then leaves sight with it.
-    pub(crate) async fn owner_deleted(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+    /// The record it belongs to (an exchange, an aid shipment or a news
+    /// item): its kind, slug and whether an editor deleted it.
+    async fn owner(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<(Described, String, bool)>, ApiError> {
         let loader = loader(ctx);
-        let deleted = match (
-            self.row.exchange_id,
-            self.row.aid_shipment_id,
-            self.row.news_item_id,
-        ) {
-            (Some(id), _, _) => loader
-                .load_one(ExchangeById(id))
-                .await?
-                .map(|r| r.deleted_at),
-            (_, Some(id), _) => loader
-                .load_one(AidShipmentById(id))
-                .await?
-                .map(|r| r.deleted_at),
-            (_, _, Some(id)) => loader
-                .load_one(NewsItemById(id))
-                .await?
-                .map(|r| r.deleted_at),
-            _ => None,
-        };
-        Ok(deleted.is_some_and(|at| at.is_some()))
+        let of = |kind, slug, deleted_at: Option<String>| (kind, slug, deleted_at.is_some());
+        Ok(
+            match (
+                self.row.exchange_id,
+                self.row.aid_shipment_id,
+                self.row.news_item_id,
+            ) {
+                (Some(id), _, _) => loader
+                    .load_one(ExchangeById(id))
+                    .await?
+                    .map(|r| of(Described::Exchange, r.slug, r.deleted_at)),
+                (_, Some(id), _) => loader
+                    .load_one(AidShipmentById(id))
+                    .await?
+                    .map(|r| of(Described::AidShipment, r.slug, r.deleted_at)),
+                (_, _, Some(id)) => loader
+                    .load_one(NewsItemById(id))
+                    .await?
+                    .map(|r| of(Described::NewsItem, r.slug, r.deleted_at)),
+                _ => None,
+            },
+        )
+    }
+
+    /// Whether the record it belongs to was deleted: the photo then leaves
+    /// sight with it.
+    pub(crate) async fn owner_deleted(&self, ctx: &Context<'_>) -> Result<bool, ApiError> {
+        let owner = self.owner(ctx).await?;
+        Ok(owner.is_some_and(|(_, _, deleted)| deleted))
     }
 
     /// The photos of a record that readers see (not the deleted ones), in
@@ -180,30 +192,8 @@ impl Photo {
     /// when that record is not deleted (the manifest answers 404 until one
     /// of its photos has an image).
     async fn iiif_manifest(&self, ctx: &Context<'_>) -> Result<Option<String>, ApiError> {
-        let loader = loader(ctx);
-        let owner = match (
-            self.row.exchange_id,
-            self.row.aid_shipment_id,
-            self.row.news_item_id,
-        ) {
-            (Some(id), _, _) => loader
-                .load_one(ExchangeById(id))
-                .await?
-                .filter(|r| r.deleted_at.is_none())
-                .map(|r| (Described::Exchange, r.slug)),
-            (_, Some(id), _) => loader
-                .load_one(AidShipmentById(id))
-                .await?
-                .filter(|r| r.deleted_at.is_none())
-                .map(|r| (Described::AidShipment, r.slug)),
-            (_, _, Some(id)) => loader
-                .load_one(NewsItemById(id))
-                .await?
-                .filter(|r| r.deleted_at.is_none())
-                .map(|r| (Described::NewsItem, r.slug)),
-            _ => None,
-        };
-        Ok(owner.map(|(kind, slug)| manifest_url(ctx, kind, &slug)))
+        let owner = self.owner(ctx).await?.filter(|(_, _, deleted)| !deleted);
+        Ok(owner.map(|(kind, slug, _)| manifest_url(ctx, kind, &slug)))
     }
 }
 

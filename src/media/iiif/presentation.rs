@@ -7,7 +7,8 @@
 //! Presentation API asks a manifest for at least one canvas.
 
 use crate::dataset::export;
-use crate::dataset::format::{Dataset, LangKey, Localized, Photo};
+use crate::dataset::format::{Dataset, Localized, Photo};
+use crate::i18n::Lang;
 use crate::media::{Media, MediaError, pixels};
 use crate::store::history::RecordType;
 use crate::store::images;
@@ -210,17 +211,9 @@ fn image_hash(photo: &Photo) -> Option<String> {
 pub fn language_map(texts: &Localized) -> Value {
     let map: serde_json::Map<String, Value> = texts
         .iter()
-        .map(|(lang, text)| (lang_code(*lang).to_owned(), json!([text])))
+        .map(|(lang, text)| (Lang::from(*lang).code().to_owned(), json!([text])))
         .collect();
     Value::Object(map)
-}
-
-fn lang_code(lang: LangKey) -> &'static str {
-    match lang {
-        LangKey::Zh => "zh",
-        LangKey::Ja => "ja",
-        LangKey::En => "en",
-    }
 }
 
 /// A photo's canvas: its image painted at full size, with the IIIF image
