@@ -15,15 +15,7 @@ BIN="${BIN:-target/release/medexchange}"
 work="$(mktemp -d)"
 image="${1:-$work/photo.jpg}"
 if [ ! -f "$image" ]; then
-  python3 - "$image" <<'PY'
-import sys
-from PIL import Image, ImageFilter
-w, h = 4000, 3000
-noise = Image.effect_noise((w, h), 40).convert("RGB")
-grad = Image.linear_gradient("L").resize((w, h))
-base = Image.merge("RGB", [grad, noise.getchannel(0), Image.radial_gradient("L").resize((w, h))])
-Image.blend(base, noise, 0.3).filter(ImageFilter.GaussianBlur(1)).save(sys.argv[1], quality=90)
-PY
+  python3 scripts/bench-photo.py "$image"
 fi
 database="sqlite://$work/bench.db"
 export MEDEXCHANGE_MEDIA_STORE="$work/media" MEDEXCHANGE_REQUEST_TIMEOUT_MS=60000

@@ -16,17 +16,7 @@ runs="${1:-7}"
 work="$(mktemp -d)"
 image="${2:-$work/photo.jpg}"
 if [ ! -f "$image" ]; then
-  python3 - "$image" <<'PY'
-import sys
-from PIL import Image, ImageFilter
-w, h = 4000, 3000
-noise = Image.effect_noise((w, h), 40).convert("RGB")
-grad = Image.linear_gradient("L").resize((w, h))
-base = Image.merge("RGB", [grad, noise.getchannel(0), Image.radial_gradient("L").resize((w, h))])
-photo = Image.blend(base, noise, 0.3).filter(ImageFilter.GaussianBlur(1))
-exif = Image.Exif(); exif[0x0112] = 6
-photo.save(sys.argv[1], quality=90, exif=exif.tobytes())
-PY
+  python3 scripts/bench-photo.py "$image" --rotated
 fi
 database="sqlite://$work/bench.db"
 if [ "${ENGINE:-sqlite}" = postgres ]; then

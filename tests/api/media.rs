@@ -24,7 +24,7 @@ const SET_IMAGE: &str = "mutation($id: ID!, $v: Int!, $file: Upload!) {
 
 /// The first photo of the first exchange: id, version, slug and the
 /// exchange's slug.
-async fn first_photo(app: &TestApp) -> (String, i64, String) {
+pub(crate) async fn first_photo(app: &TestApp) -> (String, i64, String) {
     let data = app
         .data("{ exchanges(first: 1) { nodes { slug photos { id version } } } }")
         .await;

@@ -3,6 +3,7 @@
 //! store that fails half-way.
 
 use crate::helpers::{TestApp, uncached};
+use crate::media::first_photo;
 use axum::http::StatusCode;
 use medexchange::AppState;
 use medexchange::graphql::limits::Limits;
@@ -99,19 +100,8 @@ const SET_IMAGE: &str = "mutation($id: ID!, $v: Int!, $file: Upload!) {
   }
 }";
 
-async fn first_photo(app: &TestApp) -> (String, i64) {
-    let data = app
-        .data("{ exchanges(first: 1) { nodes { photos { id version } } } }")
-        .await;
-    let photo = &data["exchanges"]["nodes"][0]["photos"][0];
-    (
-        photo["id"].as_str().unwrap().to_owned(),
-        photo["version"].as_i64().unwrap(),
-    )
-}
-
 async fn attach(app: &TestApp, bearer: &str) -> (axum::http::StatusCode, Value) {
-    let (id, version) = first_photo(app).await;
+    let (id, version, _) = first_photo(app).await;
     let variables = json!({ "id": id, "v": version, "file": null });
     let files = [("variables.file", "scan.jpg", SCAN)];
     let reply = app
@@ -165,7 +155,7 @@ async fn a_store_that_fails_half_way_leaves_no_record_pointing_at_a_missing_file
     options.media.store = MediaStore::open(folder.to_str().unwrap()).unwrap();
     for app in TestApp::each_configured(Limits::default(), options.clone()).await {
         let bearer = app.bearer("editor.fail", Role::Editor).await;
-        let (id, version) = first_photo(&app).await;
+        let (id, version, _) = first_photo(&app).await;
         let (_, body) = attach(&app, &bearer).await;
         assert_eq!(
             body["errors"][0]["extensions"]["code"], "INTERNAL",
