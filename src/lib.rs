@@ -27,6 +27,7 @@ use http::response_cache::ResponseCache;
 use i18n::Lang;
 use pipeline::{Pipeline, Schemas};
 use std::sync::Arc;
+use store::analytics::Analytics;
 use store::catalog::SharedCatalog;
 use store::change_feed::ChangeFeed;
 use store::data_version::DataVersionWatch;
@@ -60,6 +61,8 @@ pub struct AppState {
     pub websockets: Arc<tokio::sync::Semaphore>,
     /// Photos' images: storage, derivatives, IIIF.
     pub media: Arc<media::Media>,
+    /// Analysts' questions from the in-memory fact table.
+    pub analytics: Arc<Analytics>,
 }
 
 impl AppState {
@@ -96,6 +99,9 @@ impl AppState {
             options.response_cache_bytes,
             watch.clone(),
         ));
+        let catalog = Arc::new(SharedCatalog::new(watch.clone()));
+        // The fact table's own reads are not the requests' either.
+        let reader = db.clone();
         let metrics = Arc::new(Metrics::default());
         let statements = metrics.sql_statements.clone();
         db.set_metric_callback(move |_| {
@@ -106,6 +112,7 @@ impl AppState {
             db.clone(),
             watch.clone(),
         ));
+        let analytics = Analytics::new(db.clone(), reader, catalog.clone(), watch.clone());
         let schemas = Schemas::new(
             &db,
             default_lang,
@@ -113,8 +120,8 @@ impl AppState {
             options.introspection,
             &feed,
             &media,
+            &analytics,
         );
-        let catalog = Arc::new(SharedCatalog::new(watch.clone()));
         let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits);
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         let websockets = Arc::new(tokio::sync::Semaphore::new(options.max_websockets));
@@ -131,6 +138,7 @@ impl AppState {
             feed,
             websockets,
             media,
+            analytics,
         }
     }
 }

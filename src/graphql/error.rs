@@ -80,6 +80,18 @@ impl From<crate::media::MediaError> for ApiError {
     }
 }
 
+impl From<crate::store::analytics::AnalyticsError> for ApiError {
+    fn from(error: crate::store::analytics::AnalyticsError) -> Self {
+        use crate::store::analytics::AnalyticsError;
+        match error {
+            AnalyticsError::Database(error) => error.into(),
+            AnalyticsError::TooManyGroups(too_many) => ApiError::bad_input(format!(
+                "{too_many}: narrow the filter or group by fewer dimensions"
+            )),
+        }
+    }
+}
+
 impl From<EditError> for ApiError {
     fn from(error: EditError) -> Self {
         match error {

@@ -16,6 +16,7 @@ pub mod types;
 
 use crate::i18n::Lang;
 use crate::store::DatabaseConnection;
+use crate::store::analytics::Analytics;
 use crate::store::catalog::SharedCatalog;
 use crate::store::change_feed::ChangeFeed;
 use async_graphql::{Context, Data, Request, Response, SDLExportOptions, Schema, SchemaBuilder};
@@ -46,6 +47,7 @@ pub(crate) fn schema(
     introspection: bool,
     feed: Arc<ChangeFeed>,
     media: Arc<crate::media::Media>,
+    analytics: Arc<Analytics>,
 ) -> SchemaBuilder<Query, Mutation, Subscription> {
     let builder = schema_builder();
     let builder = if introspection {
@@ -61,6 +63,7 @@ pub(crate) fn schema(
         .data(lang::RequestLanguage(default_lang))
         .data(feed)
         .data(media)
+        .data(analytics)
 }
 
 /// The SDL committed as `schema.graphql`: fields, arguments and enum values
@@ -76,6 +79,11 @@ pub fn sdl() -> String {
 /// The database pool of the schema.
 pub(crate) fn database<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The process's analysts' fact table.
+pub(crate) fn analytics<'a>(ctx: &Context<'a>) -> &'a Arc<Analytics> {
+    ctx.data_unchecked::<Arc<Analytics>>()
 }
 
 /// The process's images (storage, IIIF).

@@ -90,6 +90,7 @@ impl Schemas {
         introspection: bool,
         feed: &Arc<ChangeFeed>,
         media: &Arc<crate::media::Media>,
+        analytics: &Arc<crate::store::analytics::Analytics>,
     ) -> Self {
         let builder = || {
             crate::graphql::schema(
@@ -99,6 +100,7 @@ impl Schemas {
                 introspection,
                 feed.clone(),
                 media.clone(),
+                analytics.clone(),
             )
         };
         Schemas {

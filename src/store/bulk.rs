@@ -79,11 +79,12 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
     db.begin().await
 }
 
-/// Ends a bulk write: moves the data version, sets PostgreSQL's id
+/// Ends a bulk write: moves the data version (and the reload version: the
+/// change log does not list what a bulk write adds), sets PostgreSQL's id
 /// sequences past the ids written (the writer chose them), commits, and
 /// refreshes the planner's statistics.
 pub async fn commit(db: &DatabaseConnection, txn: DatabaseTransaction) -> Result<(), DbErr> {
-    data_version::bump(&txn).await?;
+    data_version::bump_for_reload(&txn).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         let tables = [
             "institution",

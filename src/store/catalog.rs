@@ -134,6 +134,15 @@ impl SharedCatalog {
         self.latest(db).await
     }
 
+    /// The catalog of `version` or newer (reloaded when older).
+    pub async fn at_least(
+        &self,
+        db: &DatabaseConnection,
+        version: i64,
+    ) -> Result<Arc<Catalog>, DbErr> {
+        self.of_version_or_reload(db, version).await
+    }
+
     async fn of_version_or_reload(
         &self,
         db: &DatabaseConnection,

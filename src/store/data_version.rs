@@ -28,6 +28,45 @@ pub async fn bump<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// Moves the data version and the reload version: for a write the change
+/// log does not describe record by record (see [`Marks`]).
+pub async fn bump_for_reload<C: ConnectionTrait>(txn: &C) -> Result<(), DbErr> {
+    let sql = "UPDATE data_version SET version = version + 1, \
+               reload_version = reload_version + 1 WHERE id = 1";
+    txn.execute_raw(Statement::from_string(txn.get_database_backend(), sql))
+        .await?;
+    Ok(())
+}
+
+/// Where the archive stands, for what a process keeps derived from all of
+/// it and follows through the change log.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// The data version.
+    pub version: i64,
+    /// Moves with every write the change log does not describe record by
+    /// record: what was derived must be read again whole.
+    pub reload_version: i64,
+    /// The newest change logged (0 when none).
+    pub last_change: i64,
+}
+
+/// The [`Marks`] now, in one statement.
+pub async fn marks<C: ConnectionTrait>(db: &C) -> Result<Marks, DbErr> {
+    let sql = "SELECT version, reload_version, \
+               (SELECT COALESCE(MAX(id), 0) FROM change_log) AS last_change \
+               FROM data_version WHERE id = 1";
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("data_version".to_owned()))?;
+    Ok(Marks {
+        version: row.try_get("", "version")?,
+        reload_version: row.try_get("", "reload_version")?,
+        last_change: row.try_get("", "last_change")?,
+    })
+}
+
 /// The data version now.
 pub async fn read<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     let sql = "SELECT version FROM data_version WHERE id = 1";

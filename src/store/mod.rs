@@ -3,6 +3,7 @@
 //! Functions take any [`ConnectionTrait`] so they run the same on a pool or
 //! inside a transaction, on SQLite and on PostgreSQL.
 
+pub mod analytics;
 pub mod batch;
 pub mod bulk;
 pub mod catalog;

@@ -217,10 +217,15 @@ pub async fn delete_photos_except<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await?;
+    if dropped.is_empty() {
+        return Ok(dropped);
+    }
     photo::Entity::delete_many()
         .filter(photo::Column::Id.is_in(dropped.clone()))
         .exec(db)
         .await?;
+    // The change log does not list photos dropped this way.
+    data_version::bump_for_reload(db).await?;
     Ok(dropped)
 }
 

@@ -1,5 +1,8 @@
 //! Exchange statistics: counts grouped by any combination of dimensions, in
-//! one statement whatever the number of groups.
+//! one statement whatever the number of groups. The analysts' fact table
+//! ([`crate::store::analytics`]) answers the same questions from memory;
+//! this statement answers while the table is being read, and is what the
+//! table's answers are checked against.
 //!
 //! The statement has three steps, as common table expressions:
 //! 1. `m`: the exchanges matching the filter (the columns keys need);
@@ -100,15 +103,62 @@ pub struct GroupCounts {
     pub photos: i64,
 }
 
-/// What one stats statement answers.
+/// What one stats question answers.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
     /// Distinct exchanges matching the filter.
     pub exchanges: i64,
-    /// The groups, in no particular order.
+    /// The groups, in no particular order: all those with at least
+    /// `min_exchanges`, or with [`StatsRequest::top`], the top ones.
     pub groups: Vec<GroupCounts>,
+    /// The groups with at least `min_exchanges`, before the top ones were
+    /// picked.
+    pub counted: usize,
     /// More groups exist than the statement was allowed to return.
     pub truncated: bool,
+}
+
+/// Only the groups with the most (or fewest) exchanges: the first `first`
+/// in that order, of each value of the dimension at `per` when given.
+/// Groups tied with the last one kept are kept too (the caller breaks
+/// ties by key, which the counts do not know).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Top {
+    /// How many groups.
+    pub first: usize,
+    /// Most exchanges first (else fewest).
+    pub most: bool,
+    /// The index, in the dimensions, of the one whose every value gets its
+    /// own first groups.
+    pub per: Option<usize>,
+}
+
+/// The items [`Top`] keeps (see there), in no particular order; each
+/// item's exchanges by `exchanges`, its value of `top.per` by `part`.
+pub fn keep_top<T, P: std::hash::Hash + Eq>(
+    items: Vec<T>,
+    top: Top,
+    exchanges: impl Fn(&T) -> i64,
+    part: impl Fn(&T) -> P,
+) -> Vec<T> {
+    let mut parts: std::collections::HashMap<P, Vec<T>> = std::collections::HashMap::new();
+    for item in items {
+        parts.entry(part(&item)).or_default().push(item);
+    }
+    let mut kept = Vec::new();
+    for (_, mut items) in parts {
+        if items.len() > top.first && top.first > 0 {
+            let mut counts: Vec<i64> = items.iter().map(&exchanges).collect();
+            let order = |a: &i64, b: &i64| if top.most { b.cmp(a) } else { a.cmp(b) };
+            let (_, last, _) = counts.select_nth_unstable_by(top.first - 1, order);
+            let last = *last;
+            items.retain(|item| order(&exchanges(item), &last).is_le());
+        }
+        if top.first > 0 {
+            kept.extend(items);
+        }
+    }
+    kept
 }
 
 /// A stats question.
@@ -122,8 +172,11 @@ pub struct StatsRequest<'a> {
     pub measures: Measures,
     /// Only groups with at least this many exchanges.
     pub min_exchanges: Option<i64>,
-    /// At most this many groups (more set [`Stats::truncated`]).
+    /// At most this many groups (more set [`Stats::truncated`]), or with
+    /// `top`, this many counted.
     pub max_groups: u64,
+    /// Only the groups with the most (or fewest) exchanges.
+    pub top: Option<Top>,
 }
 
 /// Counts the exchanges matching the request's filter per group, in one
@@ -175,6 +228,12 @@ pub async fn exchange_stats<C: ConnectionTrait>(
     }
     stats.truncated = stats.groups.len() as u64 > request.max_groups;
     stats.groups.truncate(request.max_groups as usize);
+    stats.counted = stats.groups.len();
+    if let Some(top) = request.top {
+        let groups = std::mem::take(&mut stats.groups);
+        let part = |g: &GroupCounts| top.per.map(|at| g.keys[at].clone());
+        stats.groups = keep_top(groups, top, |g| g.exchanges, part);
+    }
     Ok(stats)
 }
 
@@ -313,7 +372,7 @@ impl<'r, 'a> StatsSql<'r, 'a> {
             parts.push(("talks", cte));
         }
         if measures.photos {
-            let source = "gx JOIN photo ph ON ph.exchange_id = gx.x";
+            let source = "gx JOIN photo ph ON ph.exchange_id = gx.x AND ph.deleted_at IS NULL";
             let cte = format!("photos AS (SELECT {keys}COUNT(*) AS n FROM {source}{group_by})");
             parts.push(("photos", cte));
         }
@@ -571,6 +630,7 @@ mod tests {
             measures: Measures::default(),
             min_exchanges: None,
             max_groups: 10,
+            top: None,
         };
         let pairs = StatsSql::new(&request).pairs();
         assert_eq!(pairs.matches("exchange_participant").count(), 1, "{pairs}");

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod analytics;
 mod caching;
 mod cli;
 mod csv;

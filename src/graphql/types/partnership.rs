@@ -6,7 +6,7 @@ use crate::graphql::ids;
 use crate::graphql::lang::Scope;
 use crate::graphql::loaders::from_catalog;
 use crate::graphql::types::{Institution, Specialty};
-use crate::graphql::{database, wants_total};
+use crate::graphql::{analytics, wants_total};
 use crate::store::exchanges::ExchangeFilter;
 use crate::store::partnerships::{self, PartnershipRequest};
 use async_graphql::{Context, Object};
@@ -100,7 +100,7 @@ pub(crate) async fn partnership_page(
     };
     // The institutions are read from the catalog by `from_catalog`, which
     // reloads it when a row is newer than the request's catalog.
-    let page = partnerships::partnerships(database(ctx), &request).await?;
+    let page = analytics(ctx).partnerships(&request).await?;
     Ok(PartnershipConnection::from_page(
         page,
         |row| ids::partnership_cursor(row.key()),

@@ -1,0 +1,362 @@
+//! Analysts' questions (`exchangeStats`, `partnerships`) answered from an
+//! in-memory fact table of the exchanges, kept by each process.
+//!
+//! Why memory: the statements in [`crate::store::stats`] and
+//! [`crate::store::partnerships`] join exchanges to their specialties,
+//! participants and talks and aggregate every time: 50 to 800 ms over
+//! 50,000 exchanges on either engine, growing with the archive. The
+//! facts those questions read fit in ~60 bytes an exchange, and grouping
+//! them in memory takes milliseconds.
+//!
+//! How it stays right: the table is tagged with the data version it was
+//! read at ([`facts`]). A question is answered from it only when that
+//! version is the one the process last saw (see
+//! [`crate::store::data_version::DataVersionWatch`]); when a write
+//! (in any process) moved the version, the changes logged since are
+//! applied first, reading only the exchanges they name. While the table
+//! is read whole (at start-up, or after a bulk write), questions are
+//! answered by the statements, so an answer is never older than the
+//! version the process knows.
+
+mod chunks;
+pub mod facts;
+mod grouping;
+mod matcher;
+mod pairs;
+
+use crate::store::catalog::{Catalog, SharedCatalog};
+use crate::store::data_version::{self, DataVersionWatch};
+use crate::store::exchanges::ExchangeFilter;
+use crate::store::page::Page;
+use crate::store::partnerships::{self, Partnership, PartnershipRequest};
+use crate::store::stats::{self, Stats, StatsRequest};
+use entity::exchange;
+use facts::{Facts, Update};
+pub use grouping::{MOST_COUNTED, TooManyGroups};
+use matcher::{Matcher, Places};
+use rustc_hash::FxHashSet;
+use sea_orm::{DatabaseConnection, DbErr, QuerySelect};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Why a question got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyticsError {
+    /// The database failed.
+    #[error(transparent)]
+    Database(#[from] DbErr),
+    /// Too many groups to count.
+    #[error(transparent)]
+    TooManyGroups(#[from] TooManyGroups),
+}
+
+/// The process's fact table and what answers from it.
+pub struct Analytics {
+    /// Requests' statements (the text condition; answers while loading).
+    db: DatabaseConnection,
+    /// The table's own reads (not counted as the requests').
+    reader: DatabaseConnection,
+    catalog: Arc<SharedCatalog>,
+    watch: Option<Arc<DataVersionWatch>>,
+    held: RwLock<Option<Arc<Facts>>>,
+    /// One update from the change log at a time.
+    updating: tokio::sync::Mutex<()>,
+    /// The table is being read whole.
+    loading: AtomicBool,
+    /// Times it was read whole.
+    full_reads: AtomicU64,
+    places: Mutex<Option<(i64, Arc<Places>)>>,
+    /// Questions computed at once, one core each.
+    computing: tokio::sync::Semaphore,
+}
+
+impl Analytics {
+    /// Answers over `db` (requests' statements) and `reader` (the table's
+    /// reads), following the data version `watch` reads (without one, the
+    /// version is read at every question).
+    pub fn new(
+        db: DatabaseConnection,
+        reader: DatabaseConnection,
+        catalog: Arc<SharedCatalog>,
+        watch: Option<Arc<DataVersionWatch>>,
+    ) -> Arc<Analytics> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Arc::new(Analytics {
+            db,
+            reader,
+            catalog,
+            watch,
+            held: RwLock::new(None),
+            updating: tokio::sync::Mutex::new(()),
+            loading: AtomicBool::new(false),
+            full_reads: AtomicU64::new(0),
+            places: Mutex::new(None),
+            computing: tokio::sync::Semaphore::new(cores),
+        })
+    }
+
+    /// Starts reading the table in the background (a server does at
+    /// start-up, so the first question is answered from memory).
+    pub fn warm(self: &Arc<Self>) {
+        self.load_in_background();
+    }
+
+    /// The data version of the table held, if one is.
+    pub fn held_version(&self) -> Option<i64> {
+        self.held().map(|facts| facts.marks.version)
+    }
+
+    /// How many times the table was read whole (the other updates came
+    /// from the change log).
+    pub fn full_reads(&self) -> u64 {
+        self.full_reads.load(Ordering::Relaxed)
+    }
+
+    /// `exchangeStats`: from the table when it is current, else by the
+    /// statement.
+    pub async fn exchange_stats(
+        self: &Arc<Self>,
+        request: &StatsRequest<'_>,
+    ) -> Result<Stats, AnalyticsError> {
+        let Some(facts) = self.current_facts().await? else {
+            return Ok(by_statement(&self.db, request).await?);
+        };
+        let (catalog, places) = self.places(&facts).await?;
+        let texts = self.text_matches(request.filter).await?;
+        let _core = self.computing.acquire().await;
+        let owned = OwnedRequest::from(request);
+        let task = tokio::task::spawn_blocking(move || {
+            let matcher = Matcher::new(&owned.filter, &facts, &catalog, places.clone(), texts);
+            owned.with(|request| {
+                grouping::Grouping {
+                    request,
+                    places: &places,
+                    matcher: &matcher,
+                }
+                .count(&facts)
+            })
+        });
+        let stats = task.await.map_err(|e| DbErr::Custom(e.to_string()))??;
+        Ok(stats)
+    }
+
+    /// A page of `partnerships`: from the table when it is current, else
+    /// by the statement.
+    pub async fn partnerships(
+        self: &Arc<Self>,
+        request: &PartnershipRequest<'_>,
+    ) -> Result<Page<Partnership>, DbErr> {
+        let Some(facts) = self.current_facts().await? else {
+            return partnerships::partnerships(&self.db, request).await;
+        };
+        let (catalog, places) = self.places(&facts).await?;
+        let texts = self.text_matches(request.filter).await?;
+        let _core = self.computing.acquire().await;
+        let (filter, involving, after) = (request.filter.clone(), request.involving, request.after);
+        let (limit, count_total) = (request.limit, request.count_total);
+        let task = tokio::task::spawn_blocking(move || {
+            let matcher = Matcher::new(&filter, &facts, &catalog, places, texts);
+            let request = PartnershipRequest {
+                filter: &filter,
+                involving,
+                after,
+                limit,
+                count_total,
+            };
+            pairs::page(&facts, &matcher, &request)
+        });
+        task.await.map_err(|e| DbErr::Custom(e.to_string()))
+    }
+
+    /// The table of the data version this process knows, brought up to
+    /// date from the change log when needed; `None` while it is read whole.
+    async fn current_facts(self: &Arc<Self>) -> Result<Option<Arc<Facts>>, DbErr> {
+        let version = match self.watch.as_ref().and_then(|w| w.current()) {
+            Some(version) => version,
+            None => data_version::read(&self.db).await?,
+        };
+        if let Some(facts) = self.held_of(version) {
+            return Ok(Some(facts));
+        }
+        if self.held().is_none() {
+            self.load_in_background();
+            return Ok(None);
+        }
+        let _one = self.updating.lock().await;
+        if let Some(facts) = self.held_of(version) {
+            return Ok(Some(facts));
+        }
+        let Some(held) = self.held() else {
+            return Ok(None);
+        };
+        match held.updated(&self.reader).await? {
+            Update::Done(facts) => {
+                let facts = self.hold(Arc::new(facts));
+                Ok(Some(facts).filter(|f| f.marks.version >= version))
+            }
+            Update::Reload => {
+                self.load_in_background();
+                Ok(None)
+            }
+        }
+    }
+
+    fn held(&self) -> Option<Arc<Facts>> {
+        self.held.read().ok()?.clone()
+    }
+
+    fn held_of(&self, version: i64) -> Option<Arc<Facts>> {
+        self.held().filter(|facts| facts.marks.version >= version)
+    }
+
+    /// Keeps `facts` unless a newer table is held; returns the one held.
+    fn hold(&self, facts: Arc<Facts>) -> Arc<Facts> {
+        let Ok(mut held) = self.held.write() else {
+            return facts;
+        };
+        match &*held {
+            Some(newer) if newer.marks.version > facts.marks.version => newer.clone(),
+            _ => {
+                *held = Some(facts.clone());
+                facts
+            }
+        }
+    }
+
+    /// Reads the whole table in a task of its own, unless one is already.
+    fn load_in_background(self: &Arc<Self>) {
+        if self.loading.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let analytics = self.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match Facts::load(&analytics.reader).await {
+                Ok(facts) => {
+                    let version = facts.marks.version;
+                    analytics.hold(Arc::new(facts));
+                    analytics.full_reads.fetch_add(1, Ordering::Relaxed);
+                    let ms = started.elapsed().as_millis() as u64;
+                    tracing::info!(version, ms, "read the analysts' fact table");
+                }
+                Err(error) => tracing::warn!(%error, "cannot read the analysts' fact table"),
+            }
+            analytics.loading.store(false, Ordering::Release);
+        });
+    }
+
+    /// A catalog at least as new as `facts`, and its institutions' places.
+    async fn places(&self, facts: &Facts) -> Result<(Arc<Catalog>, Arc<Places>), DbErr> {
+        let catalog = self.catalog.at_least(&self.db, facts.marks.version).await?;
+        if let Ok(held) = self.places.lock()
+            && let Some((version, places)) = &*held
+            && *version == catalog.version
+        {
+            return Ok((catalog, places.clone()));
+        }
+        let places = Arc::new(Places::new(&catalog));
+        if let Ok(mut held) = self.places.lock() {
+            *held = Some((catalog.version, places.clone()));
+        }
+        Ok((catalog, places))
+    }
+
+    /// The exchanges a filter's text condition keeps, when it has one
+    /// (read by the statement the lists use).
+    async fn text_matches(&self, filter: &ExchangeFilter) -> Result<Option<FxHashSet<i32>>, DbErr> {
+        if filter.text.is_none() {
+            return Ok(None);
+        }
+        let backend = self.db.get_database_backend();
+        let ids: Vec<i32> = filter
+            .select(backend)
+            .select_only()
+            .column(exchange::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(Some(ids.into_iter().collect()))
+    }
+}
+
+/// `exchangeStats` by the statement; with `top`, the groups counted are
+/// bounded by [`MOST_COUNTED`] instead of `max_groups`.
+async fn by_statement(db: &DatabaseConnection, request: &StatsRequest<'_>) -> Result<Stats, DbErr> {
+    match request.top {
+        Some(_) => {
+            let wider = StatsRequest {
+                max_groups: MOST_COUNTED as u64,
+                ..request.clone()
+            };
+            stats::exchange_stats(db, &wider).await
+        }
+        None => stats::exchange_stats(db, request).await,
+    }
+}
+
+/// A [`StatsRequest`]'s values, owned, for a blocking task.
+struct OwnedRequest {
+    filter: ExchangeFilter,
+    dimensions: Vec<crate::model::Dimension>,
+    request: StatsRequest<'static>,
+}
+
+impl OwnedRequest {
+    fn from(request: &StatsRequest<'_>) -> OwnedRequest {
+        static NO_FILTER: std::sync::LazyLock<ExchangeFilter> =
+            std::sync::LazyLock::new(ExchangeFilter::default);
+        OwnedRequest {
+            filter: request.filter.clone(),
+            dimensions: request.dimensions.to_vec(),
+            request: StatsRequest {
+                filter: &NO_FILTER,
+                dimensions: &[],
+                ..request.clone()
+            },
+        }
+    }
+
+    /// Runs `task` with the request rebuilt over the owned values.
+    fn with<T>(&self, task: impl FnOnce(&StatsRequest<'_>) -> T) -> T {
+        task(&StatsRequest {
+            filter: &self.filter,
+            dimensions: &self.dimensions,
+            ..self.request.clone()
+        })
+    }
+}
+
+/// `exchangeStats` from `facts`, now, whatever version they are of (for
+/// checking them against the statement).
+pub async fn stats_from(
+    db: &DatabaseConnection,
+    facts: &Facts,
+    catalog: &Catalog,
+    request: &StatsRequest<'_>,
+) -> Result<Stats, AnalyticsError> {
+    let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
+    let texts = analytics.text_matches(request.filter).await?;
+    let places = Arc::new(Places::new(catalog));
+    let matcher = Matcher::new(request.filter, facts, catalog, places.clone(), texts);
+    let grouping = grouping::Grouping {
+        request,
+        places: &places,
+        matcher: &matcher,
+    };
+    Ok(grouping.count(facts)?)
+}
+
+/// A page of `partnerships` from `facts` (for checking them against the
+/// statement).
+pub async fn partnerships_from(
+    db: &DatabaseConnection,
+    facts: &Facts,
+    catalog: &Catalog,
+    request: &PartnershipRequest<'_>,
+) -> Result<Page<Partnership>, DbErr> {
+    let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
+    let texts = analytics.text_matches(request.filter).await?;
+    let places = Arc::new(Places::new(catalog));
+    let matcher = Matcher::new(request.filter, facts, catalog, places, texts);
+    Ok(pairs::page(facts, &matcher, request))
+}
