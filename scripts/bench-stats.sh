@@ -6,6 +6,10 @@
 #
 #   scripts/bench-stats.sh               # 50,000 generated exchanges
 #   EXCHANGES=5000 REPEAT=9 scripts/bench-stats.sh
+#   FACT_TABLE=false scripts/bench-stats.sh   # by SQL statements only
+#
+# With the fact table (the default) the server's start-up is timed too:
+# until /readyz answers, and until the table is read (in /metrics).
 #
 # Env: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/postgres; the
 # database mx_pages_N is shared with bench-pages.sh and kept), SQLITE_DIR
@@ -23,12 +27,18 @@ server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null' EXIT
 
 QUERIES=(
+  'month|{exchangeStats(groupBy:[MONTH]){exchanges groups{keys{value}exchanges}}}'
+  'specialty|{exchangeStats(groupBy:[SPECIALTY]){exchanges groups{keys{value label}exchanges}}}'
   'month x specialty|{exchangeStats(groupBy:[MONTH,SPECIALTY]){exchanges groups{keys{value label}exchanges}}}'
-  'month x specialty, every count|{exchangeStats(groupBy:[MONTH,SPECIALTY]){exchanges groups{keys{value label}exchanges institutions speakers talks photos}}}'
-  'country x region, FY filter|{exchangeStats(groupBy:[COUNTRY,REGION],filter:{fiscalYear:2021}){groups{keys{value label}exchanges institutions}}}'
-  'month, text filter, gaps filled|{exchangeStats(groupBy:[MONTH],filter:{text:"循環"},fillGaps:true){groups{keys{value}exchanges}}}'
+  'country|{exchangeStats(groupBy:[COUNTRY]){exchanges groups{keys{value}exchanges}}}'
+  'country x region|{exchangeStats(groupBy:[COUNTRY,REGION]){groups{keys{value label}exchanges}}}'
+  'month x specialty, all five counts|{exchangeStats(groupBy:[MONTH,SPECIALTY]){exchanges groups{keys{value label}exchanges institutions speakers talks photos}}}'
   'partnerships, first 20|{partnerships(first:20){totalCount nodes{institutions{name}exchanges firstDate lastDate specialties{name}}}}'
-  'institutions by name, JA, first 50|{institutions(lang:JA,orderBy:NAME,first:50){nodes{name}}}'
+  'institution, top 20, three counts|{exchangeStats(groupBy:[INSTITUTION],orderBy:EXCHANGES_DESC,first:20){groups{keys{value label}exchanges speakers talks}}}'
+  'fiscal year x institution, top 20|{exchangeStats(groupBy:[FISCAL_YEAR,INSTITUTION],orderBy:EXCHANGES_DESC,first:20){groupCount groups{keys{value label}exchanges}}}'
+  'fiscal year x institution, top 20 per year|{exchangeStats(groupBy:[FISCAL_YEAR,INSTITUTION],orderBy:EXCHANGES_DESC,first:20,per:FISCAL_YEAR){groupCount groups{keys{value}exchanges}}}'
+  'month x specialty x country, FY filter|{exchangeStats(groupBy:[MONTH,SPECIALTY,COUNTRY],filter:{fiscalYear:2021}){groups{keys{value}exchanges institutions}}}'
+  'month, text filter, gaps filled|{exchangeStats(groupBy:[MONTH],filter:{text:"循環"},fillGaps:true){groups{keys{value}exchanges}}}'
 )
 
 prepare() {  # the database URL of engine $1, generated when missing
@@ -53,10 +63,20 @@ prepare() {  # the database URL of engine $1, generated when missing
 
 for engine in $ENGINES; do
   url=$(prepare "$engine")
+  started=$(date +%s.%N)
   DATABASE_URL="$url" MEDEXCHANGE_LOG=warn MEDEXCHANGE_RESPONSE_CACHE_ENTRIES=0 \
-    "$BIN" serve --listen "127.0.0.1:$PORT" > /dev/null 2>&1 &
+    MEDEXCHANGE_FACT_TABLE="${FACT_TABLE:-true}" "$BIN" serve --listen "127.0.0.1:$PORT" > /dev/null 2>&1 &
   server=$!
-  for _ in $(seq 1 150); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 1 1500); do curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.02; done
+  ready=$(date +%s.%N)
+  if [ "${FACT_TABLE:-true}" = true ]; then
+    for _ in $(seq 1 3000); do
+      curl -fsS "http://127.0.0.1:$PORT/metrics" | grep -q '^medexchange_analytics_facts_version ' && break
+      sleep 0.02
+    done
+  fi
+  read=$(date +%s.%N)
+  python3 -c "import sys; s,r,t=map(float,sys.argv[1:]); print(f'$engine ready in {r-s:.2f} s, fact table read in {t-s:.2f} s, RSS {int(open(\"/proc/$server/status\").read().split(\"VmRSS:\")[1].split()[0])//1024} MiB')" "$started" "$ready" "$read"
   for entry in "${QUERIES[@]}"; do
     name="${entry%%|*}"; query="${entry#*|}"
     body=$(python3 -c 'import json,sys; print(json.dumps({"query": sys.argv[1]}))' "$query")
@@ -73,5 +93,6 @@ engine, name, times = sys.argv[1], sys.argv[2], [float(t) * 1000 for t in sys.ar
 print(f"{engine:9} {name:38} median {statistics.median(times):7.1f} ms   max {max(times):7.1f} ms   (n={len(times)})")
 PY
   done
+  echo "$engine peak RSS $(grep VmHWM /proc/$server/status | awk '{print int($2/1024)}') MiB"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
 done

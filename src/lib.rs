@@ -112,7 +112,10 @@ impl AppState {
             db.clone(),
             watch.clone(),
         ));
-        let analytics = Analytics::new(db.clone(), reader, catalog.clone(), watch.clone());
+        let analytics = match options.fact_table {
+            true => Analytics::new(db.clone(), reader, catalog.clone(), watch.clone()),
+            false => Analytics::by_statements(db.clone()),
+        };
         let schemas = Schemas::new(
             &db,
             default_lang,

@@ -376,6 +376,8 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
     let deadline = options.shutdown_timeout;
     let state = AppState::configured(db, args.default_language, args.limits(), options);
     tokio::spawn(collect_media_garbage(state.media.clone()));
+    // Analysts' first questions are answered from memory once it is read.
+    state.analytics.warm();
     let app = medexchange::app(state);
     let (stopping, mut stopped) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {

@@ -259,6 +259,9 @@ const GIVEN_NAMES: &[&str] = &[
 /// Exchanges written per round of flushes.
 const EXCHANGES_PER_ROUND: usize = 500;
 
+/// Exchanges whose texts (and their photos') are indexed together.
+const EXCHANGES_PER_INDEXING: usize = 20_000;
+
 /// Adds `exchanges` synthetic exchanges (and what they need) with `seed`.
 pub async fn generate(
     db: &DatabaseConnection,
@@ -586,25 +589,22 @@ async fn write_exchanges<C: ConnectionTrait>(
         next_photo: first_photo,
         ..ExchangeRows::default()
     };
+    // Where the texts not yet indexed start.
+    let (mut unindexed_exchange, mut unindexed_photo) = (first_exchange, first_photo);
     for i in 0..count {
-        add_exchange(
-            &mut rows,
-            prefix,
-            i,
-            first_exchange + i as i32,
-            rng,
-            written,
-        );
+        let id = first_exchange + i as i32;
+        add_exchange(&mut rows, prefix, i, id, rng, written);
         if (i + 1) % EXCHANGES_PER_ROUND == 0 || i + 1 == count {
             rows.flush(db).await?;
         }
-    }
-    if count > 0 {
-        let last_exchange = first_exchange + count as i32 - 1;
-        let exchanges = Owners::Range(first_exchange, last_exchange);
-        search_index::reindex(db, DocKind::Exchange, exchanges).await?;
-        let photos = Owners::Range(first_photo, rows.next_photo - 1);
-        search_index::reindex(db, DocKind::Photo, photos).await?;
+        // Indexed a slice at a time, so the texts read back stay few.
+        if (i + 1) % EXCHANGES_PER_INDEXING == 0 || i + 1 == count {
+            let exchanges = Owners::Range(unindexed_exchange, id);
+            search_index::reindex(db, DocKind::Exchange, exchanges).await?;
+            let photos = Owners::Range(unindexed_photo, rows.next_photo - 1);
+            search_index::reindex(db, DocKind::Photo, photos).await?;
+            (unindexed_exchange, unindexed_photo) = (id + 1, rows.next_photo);
+        }
     }
     let talks = (rows.next_talk - first_talk) as usize;
     Ok((talks, (rows.next_photo - first_photo) as usize))

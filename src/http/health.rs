@@ -27,7 +27,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl axum::response::Into
             axum::http::header::CONTENT_TYPE,
             "text/plain; version=0.0.4; charset=utf-8",
         )],
-        state.metrics.render() + &state.responses.render_metrics() + &subscribers(&state),
+        state.metrics.render()
+            + &state.responses.render_metrics()
+            + &subscribers(&state)
+            + &state.analytics.render_metrics(),
     )
 }
 

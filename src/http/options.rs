@@ -27,6 +27,8 @@ pub struct HttpOptions {
     /// process is noticed). Zero: at every request instead, and nothing is
     /// answered from the response cache.
     pub data_version_poll: Duration,
+    /// Analysts' questions from the in-memory fact table (else by SQL).
+    pub fact_table: bool,
     /// Most WebSocket connections open at once (503 beyond).
     pub max_websockets: usize,
     /// Most operations (subscriptions, queries, mutations) running at once
@@ -51,6 +53,7 @@ impl Default for HttpOptions {
             response_cache_entries: 1_000,
             response_cache_bytes: 64 * 1024 * 1024,
             data_version_poll: Duration::from_millis(250),
+            fact_table: true,
             max_websockets: 10_000,
             max_subscriptions_per_connection: 20,
             connection_init_timeout: Duration::from_secs(10),

@@ -118,7 +118,7 @@ pub struct Matcher {
     ends_from: Option<u32>,
     starts_until: Option<u32>,
     /// The exchanges a text condition keeps (read from the database).
-    texts: Option<FxHashSet<i32>>,
+    texts: Option<std::sync::Arc<FxHashSet<i32>>>,
     places: std::sync::Arc<Places>,
 }
 
@@ -130,7 +130,7 @@ impl Matcher {
         facts: &Facts,
         catalog: &Catalog,
         places: std::sync::Arc<Places>,
-        texts: Option<FxHashSet<i32>>,
+        texts: Option<std::sync::Arc<FxHashSet<i32>>>,
     ) -> Matcher {
         let format = filter.format.map(|format| {
             let at = facts.formats.iter().position(|f| f == format.as_str());

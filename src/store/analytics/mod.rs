@@ -68,7 +68,15 @@ pub struct Analytics {
     places: Mutex<Option<(i64, Arc<Places>)>>,
     /// Questions computed at once, one core each.
     computing: tokio::sync::Semaphore,
+    /// Whether to keep the table (else every answer comes by statement).
+    enabled: bool,
+    /// The exchanges the last text condition kept, with the version and
+    /// the condition.
+    last_text: Mutex<Option<TextMatches>>,
 }
+
+/// ((data version, text condition), the exchanges it keeps).
+type TextMatches = ((i64, String), Arc<FxHashSet<i32>>);
 
 impl Analytics {
     /// Answers over `db` (requests' statements) and `reader` (the table's
@@ -80,8 +88,24 @@ impl Analytics {
         catalog: Arc<SharedCatalog>,
         watch: Option<Arc<DataVersionWatch>>,
     ) -> Arc<Analytics> {
+        Arc::new(Analytics::made(db, reader, catalog, watch, true))
+    }
+
+    /// Answers by the statements only, with no table kept.
+    pub fn by_statements(db: DatabaseConnection) -> Arc<Analytics> {
+        let analytics = Analytics::made(db.clone(), db, Arc::default(), None, false);
+        Arc::new(analytics)
+    }
+
+    fn made(
+        db: DatabaseConnection,
+        reader: DatabaseConnection,
+        catalog: Arc<SharedCatalog>,
+        watch: Option<Arc<DataVersionWatch>>,
+        enabled: bool,
+    ) -> Analytics {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Arc::new(Analytics {
+        Analytics {
             db,
             reader,
             catalog,
@@ -92,7 +116,9 @@ impl Analytics {
             full_reads: AtomicU64::new(0),
             places: Mutex::new(None),
             computing: tokio::sync::Semaphore::new(cores),
-        })
+            enabled,
+            last_text: Mutex::new(None),
+        }
     }
 
     /// Starts reading the table in the background (a server does at
@@ -112,6 +138,25 @@ impl Analytics {
         self.full_reads.load(Ordering::Relaxed)
     }
 
+    /// The table's state in Prometheus text format: the data version it is
+    /// of (absent until read), how many times it was read whole.
+    pub fn render_metrics(&self) -> String {
+        let mut out = String::from(
+            "# HELP medexchange_analytics_facts_version The data version of the analysts' fact table.\n\
+             # TYPE medexchange_analytics_facts_version gauge\n",
+        );
+        if let Some(version) = self.held_version() {
+            out.push_str(&format!("medexchange_analytics_facts_version {version}\n"));
+        }
+        out.push_str(&format!(
+            "# HELP medexchange_analytics_full_reads_total Times the fact table was read whole.\n\
+             # TYPE medexchange_analytics_full_reads_total counter\n\
+             medexchange_analytics_full_reads_total {}\n",
+            self.full_reads()
+        ));
+        out
+    }
+
     /// `exchangeStats`: from the table when it is current, else by the
     /// statement.
     pub async fn exchange_stats(
@@ -122,7 +167,7 @@ impl Analytics {
             return Ok(by_statement(&self.db, request).await?);
         };
         let (catalog, places) = self.places(&facts).await?;
-        let texts = self.text_matches(request.filter).await?;
+        let texts = self.text_matches(request.filter, facts.marks.version).await?;
         let _core = self.computing.acquire().await;
         let owned = OwnedRequest::from(request);
         let task = tokio::task::spawn_blocking(move || {
@@ -150,7 +195,7 @@ impl Analytics {
             return partnerships::partnerships(&self.db, request).await;
         };
         let (catalog, places) = self.places(&facts).await?;
-        let texts = self.text_matches(request.filter).await?;
+        let texts = self.text_matches(request.filter, facts.marks.version).await?;
         let _core = self.computing.acquire().await;
         let (filter, involving, after) = (request.filter.clone(), request.involving, request.after);
         let (limit, count_total) = (request.limit, request.count_total);
@@ -171,6 +216,9 @@ impl Analytics {
     /// The table of the data version this process knows, brought up to
     /// date from the change log when needed; `None` while it is read whole.
     async fn current_facts(self: &Arc<Self>) -> Result<Option<Arc<Facts>>, DbErr> {
+        if !self.enabled {
+            return Ok(None);
+        }
         let version = match self.watch.as_ref().and_then(|w| w.current()) {
             Some(version) => version,
             None => data_version::read(&self.db).await?,
@@ -225,7 +273,7 @@ impl Analytics {
 
     /// Reads the whole table in a task of its own, unless one is already.
     fn load_in_background(self: &Arc<Self>) {
-        if self.loading.swap(true, Ordering::AcqRel) {
+        if !self.enabled || self.loading.swap(true, Ordering::AcqRel) {
             return;
         }
         let analytics = self.clone();
@@ -262,20 +310,41 @@ impl Analytics {
     }
 
     /// The exchanges a filter's text condition keeps, when it has one
-    /// (read by the statement the lists use).
-    async fn text_matches(&self, filter: &ExchangeFilter) -> Result<Option<FxHashSet<i32>>, DbErr> {
-        if filter.text.is_none() {
+    /// (read by the statement the lists use), for the table of `version`.
+    /// The last one is kept for its version: an analyst trying groupings
+    /// over one text reads it once.
+    async fn text_matches(
+        &self,
+        filter: &ExchangeFilter,
+        version: i64,
+    ) -> Result<Option<Arc<FxHashSet<i32>>>, DbErr> {
+        let Some(text) = &filter.text else {
             return Ok(None);
+        };
+        let key = (version, format!("{text:?}"));
+        if let Ok(last) = self.last_text.lock()
+            && let Some((held, ids)) = &*last
+            && *held == key
+        {
+            return Ok(Some(ids.clone()));
         }
+        let only_text = ExchangeFilter {
+            text: filter.text.clone(),
+            ..ExchangeFilter::default()
+        };
         let backend = self.db.get_database_backend();
-        let ids: Vec<i32> = filter
+        let ids: Vec<i32> = only_text
             .select(backend)
             .select_only()
             .column(exchange::Column::Id)
             .into_tuple()
             .all(&self.db)
             .await?;
-        Ok(Some(ids.into_iter().collect()))
+        let ids = Arc::new(ids.into_iter().collect::<FxHashSet<i32>>());
+        if let Ok(mut last) = self.last_text.lock() {
+            *last = Some((key, ids.clone()));
+        }
+        Ok(Some(ids))
     }
 }
 
@@ -335,7 +404,7 @@ pub async fn stats_from(
     request: &StatsRequest<'_>,
 ) -> Result<Stats, AnalyticsError> {
     let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
-    let texts = analytics.text_matches(request.filter).await?;
+    let texts = analytics.text_matches(request.filter, facts.marks.version).await?;
     let places = Arc::new(Places::new(catalog));
     let matcher = Matcher::new(request.filter, facts, catalog, places.clone(), texts);
     let grouping = grouping::Grouping {
@@ -355,7 +424,7 @@ pub async fn partnerships_from(
     request: &PartnershipRequest<'_>,
 ) -> Result<Page<Partnership>, DbErr> {
     let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
-    let texts = analytics.text_matches(request.filter).await?;
+    let texts = analytics.text_matches(request.filter, facts.marks.version).await?;
     let places = Arc::new(Places::new(catalog));
     let matcher = Matcher::new(request.filter, facts, catalog, places, texts);
     Ok(pairs::page(facts, &matcher, request))
