@@ -121,6 +121,17 @@ pub struct Provenance {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct FieldChange(pub String, pub Option<String>, pub Option<String>);
 
+/// The values `field` had before and after a logged change, from the
+/// change's `diff` (none when the change left it alone).
+pub fn values_of(diff: &str, field: &str) -> Vec<String> {
+    let changes: Vec<FieldChange> = serde_json::from_str(diff).unwrap_or_default();
+    let of_field = changes.into_iter().filter(|change| change.0 == field);
+    of_field
+        .flat_map(|FieldChange(_, before, after)| [before, after])
+        .flatten()
+        .collect()
+}
+
 /// Records a write of `record`, whose state was `before` (`None`: it did
 /// not exist): compares with its state now, and when anything changed,
 /// moves its version and logs the change. Returns the new version, or

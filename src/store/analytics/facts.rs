@@ -9,12 +9,13 @@
 //! `reload_version`, and the table is then read whole again. Each update
 //! reads in one snapshot together with the [`Marks`] it is tagged with.
 //!
-//! About 60 bytes an exchange (1,000,000 exchanges: ~60 MB, plus 4 bytes
-//! a photo), in [`Chunks`] so that an update copies only what it changes.
+//! About 80 bytes an exchange (1,000,000 exchanges: ~80 MB), in
+//! [`Chunks`] so that an update copies only what it changes.
 
 use super::chunks::Chunks;
 use crate::store::bulk;
 use crate::store::data_version::{self, Marks};
+use crate::store::history;
 use entity::{change_log, exchange, exchange_participant, exchange_specialty, photo, talk};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::sea_query::SimpleExpr;
@@ -114,9 +115,6 @@ pub struct Facts {
     pub marks: Marks,
     /// Facts by exchange id.
     pub exchanges: Chunks<Fact>,
-    /// The exchange each photo readers see belongs to, by photo id (0:
-    /// none, or not an exchange's).
-    photo_owners: Chunks<i32>,
     /// The formats met, as stored; a fact's `format` indexes this.
     pub formats: Vec<String>,
 }
@@ -137,6 +135,9 @@ impl Which<'_> {
         }
     }
 }
+
+/// A logged change: the record's type, its id, and its diff.
+type Change = (String, i32, String);
 
 /// What [`Facts::updated`] found.
 pub enum Update {
@@ -173,9 +174,13 @@ impl Facts {
         if marks.reload_version != self.marks.reload_version {
             return Ok(Update::Reload);
         }
-        let changes: Vec<(String, i32)> = change_log::Entity::find()
+        let changes: Vec<Change> = change_log::Entity::find()
             .select_only()
-            .columns([change_log::Column::RecordType, change_log::Column::RecordId])
+            .columns([
+                change_log::Column::RecordType,
+                change_log::Column::RecordId,
+                change_log::Column::Diff,
+            ])
             .filter(change_log::Column::Id.gt(self.marks.last_change))
             .filter(change_log::Column::Id.lte(marks.last_change))
             .limit(MOST_CHANGES + 1)
@@ -192,54 +197,39 @@ impl Facts {
         Ok(Update::Done(facts))
     }
 
-    /// Reads again the exchanges `changes` name, and those of the photos
-    /// they name (before and after the change).
-    async fn apply(
-        &mut self,
-        db: &DatabaseTransaction,
-        changes: &[(String, i32)],
-    ) -> Result<(), DbErr> {
-        let named = |kind: &str| -> Vec<i32> {
-            let ids = changes.iter().filter(|(t, _)| t == kind).map(|(_, id)| *id);
-            ids.collect::<FxHashSet<i32>>().into_iter().collect()
-        };
-        let photos = named("Photo");
-        let mut exchanges: FxHashSet<i32> = named("Exchange").into_iter().collect();
-        for id in &photos {
-            exchanges.insert(self.photo_owner(*id));
-            self.set_photo_owner(*id, 0);
+    /// Reads again the exchanges `changes` name, and those the photos they
+    /// name belong to (now, and before and after each change).
+    async fn apply(&mut self, db: &DatabaseTransaction, changes: &[Change]) -> Result<(), DbErr> {
+        let mut exchanges: FxHashSet<i32> = FxHashSet::default();
+        let mut photos: FxHashSet<i32> = FxHashSet::default();
+        for (kind, id, diff) in changes {
+            match kind.as_str() {
+                "Exchange" => {
+                    exchanges.insert(*id);
+                }
+                "Photo" => {
+                    photos.insert(*id);
+                    let owners = history::values_of(diff, "exchange_id");
+                    exchanges.extend(owners.iter().filter_map(|id| id.parse::<i32>().ok()));
+                }
+                _ => {}
+            }
         }
         if !photos.is_empty() {
-            let owners: Vec<(i32, Option<i32>)> = photo::Entity::find()
+            let owners: Vec<Option<i32>> = photo::Entity::find()
                 .select_only()
-                .columns([photo::Column::Id, photo::Column::ExchangeId])
-                .filter(photo::Column::Id.is_in(photos.iter().copied()))
-                .filter(photo::Column::DeletedAt.is_null())
+                .column(photo::Column::ExchangeId)
+                .filter(photo::Column::Id.is_in(photos))
                 .into_tuple()
                 .all(db)
                 .await?;
-            // Reading the new owners sets the photos' owners again.
-            exchanges.extend(owners.into_iter().map(|(_, owner)| owner.unwrap_or(0)));
+            exchanges.extend(owners.into_iter().flatten());
         }
-        exchanges.remove(&0);
         let ids: Vec<i32> = exchanges.into_iter().collect();
         for batch in ids.chunks(READ_STEP as usize) {
             self.read(db, Which::Ids(batch)).await?;
         }
         Ok(())
-    }
-
-    fn photo_owner(&self, photo: i32) -> i32 {
-        let index = usize::try_from(photo).unwrap_or(usize::MAX);
-        self.photo_owners.get(index).copied().unwrap_or(0)
-    }
-
-    fn set_photo_owner(&mut self, photo: i32, owner: i32) {
-        if let Ok(index) = usize::try_from(photo)
-            && (owner != 0 || self.photo_owners.get(index).is_some())
-        {
-            self.photo_owners.set(index, owner);
-        }
     }
 
     /// Reads the exchanges `which` covers, in five statements: those
@@ -262,9 +252,6 @@ impl Facts {
             .all(db)
             .await?;
         let children = Children::read(db, &which).await?;
-        for (photo, owner) in &children.photos {
-            self.set_photo_owner(*photo, *owner);
-        }
         if let Which::Ids(ids) = which {
             for id in ids {
                 self.set(*id, Fact::default());
@@ -313,8 +300,7 @@ struct Children {
     specialties: FxHashMap<i32, Vec<i32>>,
     participants: FxHashMap<i32, Vec<i32>>,
     speakers: FxHashMap<i32, Vec<i32>>,
-    /// (photo, exchange) of the photos readers see.
-    photos: Vec<(i32, i32)>,
+    /// Photos readers see, by exchange.
     photo_counts: FxHashMap<i32, u32>,
 }
 
@@ -347,23 +333,24 @@ impl Children {
             .into_tuple()
             .all(db)
             .await?;
-        let photos: Vec<(i32, i32)> = photo::Entity::find()
+        let photo_counts: Vec<(i32, i64)> = photo::Entity::find()
             .select_only()
-            .columns([photo::Column::Id, photo::Column::ExchangeId])
+            .column(photo::Column::ExchangeId)
+            .column_as(photo::Column::Id.count(), "photos")
             .filter(which.on(photo::Column::ExchangeId))
             .filter(photo::Column::DeletedAt.is_null())
+            .group_by(photo::Column::ExchangeId)
             .into_tuple()
             .all(db)
             .await?;
-        let mut photo_counts = FxHashMap::default();
-        for (_, owner) in &photos {
-            *photo_counts.entry(*owner).or_default() += 1;
-        }
+        let photo_counts = photo_counts
+            .into_iter()
+            .map(|(owner, count)| (owner, u32::try_from(count).unwrap_or(u32::MAX)))
+            .collect();
         Ok(Children {
             specialties: by_owner(specialties),
             participants: by_owner(participants),
             speakers: by_owner(speakers),
-            photos,
             photo_counts,
         })
     }

@@ -13,9 +13,6 @@ use crate::model::Dimension;
 use crate::store::stats::{GroupCounts, Stats, StatsRequest, keep_top};
 use rustc_hash::FxHashMap;
 
-/// One value per dimension, in the order asked (the rest 0).
-type Key = [u32; Dimension::ALL.len()];
-
 /// The most groups counted at once; a question with more is refused
 /// (see [`TooManyGroups`]).
 pub const MOST_COUNTED: usize = 2_000_000;
@@ -48,9 +45,10 @@ impl Axes {
     }
 }
 
-/// One combination of an exchange's values: its key, and the institution
-/// and speaker it came from (0 when the dimensions need none).
-type Tuple = (Key, i32, i32);
+/// One combination of an exchange's values: its key (one value per
+/// dimension, in the order asked), and the institution and speaker it came
+/// from (0 when the dimensions need none).
+type Tuple<const N: usize> = ([u32; N], i32, i32);
 
 /// The counts of one question, over facts and the places of institutions.
 pub struct Grouping<'a> {
@@ -59,35 +57,30 @@ pub struct Grouping<'a> {
     pub matcher: &'a Matcher,
 }
 
-/// Counts while going through the exchanges.
-#[derive(Default)]
-struct Tally {
-    index: FxHashMap<Key, u32>,
-    keys: Vec<Key>,
-    /// Exchanges, talks, photos per group.
-    counts: Vec<[i64; 3]>,
+/// A group while counting: its number (for the distinct pairs) and its
+/// exchanges, talks and photos.
+type Slot = (u32, [i64; 3]);
+
+/// Counts while going through the exchanges; keys of `N` values.
+struct Tally<const N: usize> {
+    groups: FxHashMap<[u32; N], Slot>,
     /// (group, institution) and (group, speaker) pairs, not yet distinct.
     institutions: Vec<u64>,
     speakers: Vec<u64>,
     exchanges: i64,
 }
 
-impl Tally {
-    fn group(&mut self, key: Key) -> Result<usize, TooManyGroups> {
-        if let Some(at) = self.index.get(&key) {
-            return Ok(*at as usize);
-        }
-        if self.keys.len() >= MOST_COUNTED {
+impl<const N: usize> Tally<N> {
+    fn group(&mut self, key: [u32; N]) -> Result<&mut Slot, TooManyGroups> {
+        let next = self.groups.len();
+        if next >= MOST_COUNTED && !self.groups.contains_key(&key) {
             return Err(TooManyGroups);
         }
-        self.index.insert(key, self.keys.len() as u32);
-        self.keys.push(key);
-        self.counts.push([0; 3]);
-        Ok(self.keys.len() - 1)
+        Ok(self.groups.entry(key).or_insert((next as u32, [0; 3])))
     }
 }
 
-fn pair(group: usize, id: i32) -> u64 {
+fn pair(group: u32, id: i32) -> u64 {
     ((group as u64) << 32) | id as u32 as u64
 }
 
@@ -103,14 +96,29 @@ fn distinct_per_group(mut pairs: Vec<u64>, groups: usize) -> Vec<i64> {
 }
 
 impl Grouping<'_> {
-    /// Counts the matching facts per group.
+    /// Counts the matching facts per group (with keys as narrow as the
+    /// dimensions allow: hashed faster).
     pub fn count(&self, facts: &Facts) -> Result<Stats, TooManyGroups> {
-        let dimensions = self.request.dimensions;
-        let axes = Axes::of(dimensions);
-        let mut tally = Tally::default();
-        let mut tuples: Vec<Tuple> = Vec::new();
-        if dimensions.is_empty() {
-            tally.group(Key::default())?;
+        match self.request.dimensions.len() {
+            0 | 1 => self.count_by::<1>(facts),
+            2 => self.count_by::<2>(facts),
+            3 => self.count_by::<3>(facts),
+            4 => self.count_by::<4>(facts),
+            _ => self.count_by::<{ Dimension::ALL.len() }>(facts),
+        }
+    }
+
+    fn count_by<const N: usize>(&self, facts: &Facts) -> Result<Stats, TooManyGroups> {
+        let axes = Axes::of(self.request.dimensions);
+        let mut tally = Tally::<N> {
+            groups: FxHashMap::default(),
+            institutions: Vec::new(),
+            speakers: Vec::new(),
+            exchanges: 0,
+        };
+        let mut tuples: Vec<Tuple<N>> = Vec::new();
+        if self.request.dimensions.is_empty() {
+            tally.group([0; N])?;
         }
         for (id, fact) in facts.live() {
             if !self.matcher.matches(id, fact) {
@@ -119,7 +127,9 @@ impl Grouping<'_> {
             tally.exchanges += 1;
             tuples.clear();
             self.tuples(axes, fact, &mut tuples);
-            tuples.sort_unstable();
+            if tuples.len() > 1 {
+                tuples.sort_unstable();
+            }
             self.add(axes, fact, &tuples, &mut tally)?;
         }
         Ok(self.finish(tally, facts))
@@ -127,18 +137,18 @@ impl Grouping<'_> {
 
     /// Adds one exchange's tuples (sorted) to the tally: each distinct key
     /// counts it once.
-    fn add(
+    fn add<const N: usize>(
         &self,
         axes: Axes,
         fact: &Fact,
-        tuples: &[Tuple],
-        tally: &mut Tally,
+        tuples: &[Tuple<N>],
+        tally: &mut Tally<N>,
     ) -> Result<(), TooManyGroups> {
         let measures = self.request.measures;
         for run in tuples.chunk_by(|a, b| a.0 == b.0) {
-            let group = tally.group(run[0].0)?;
             let (speaker, talks) = (run[0].2, fact.talk_speakers());
-            let counts = &mut tally.counts[group];
+            let (group, counts) = tally.group(run[0].0)?;
+            let group = *group;
             counts[0] += 1;
             counts[1] += match axes.speaker {
                 true => talks.iter().filter(|s| **s == speaker).count() as i64,
@@ -165,7 +175,7 @@ impl Grouping<'_> {
     }
 
     /// Every combination of the exchange's values the dimensions need.
-    fn tuples(&self, axes: Axes, fact: &Fact, tuples: &mut Vec<Tuple>) {
+    fn tuples<const N: usize>(&self, axes: Axes, fact: &Fact, tuples: &mut Vec<Tuple<N>>) {
         let none = [0];
         let specialties = if axes.specialty {
             fact.specialties()
@@ -195,8 +205,14 @@ impl Grouping<'_> {
         }
     }
 
-    fn key(&self, fact: &Fact, specialty: i32, institution: i32, speaker: i32) -> Key {
-        let mut key = Key::default();
+    fn key<const N: usize>(
+        &self,
+        fact: &Fact,
+        specialty: i32,
+        institution: i32,
+        speaker: i32,
+    ) -> [u32; N] {
+        let mut key = [0; N];
         for (at, dimension) in self.request.dimensions.iter().enumerate() {
             key[at] = match dimension {
                 Dimension::Year => fact.year as u32,
@@ -216,8 +232,8 @@ impl Grouping<'_> {
 
     /// The groups kept (at least `min_exchanges`; the top ones when asked),
     /// with their keys as stored.
-    fn finish(&self, tally: Tally, facts: &Facts) -> Stats {
-        let groups = tally.keys.len();
+    fn finish<const N: usize>(&self, tally: Tally<N>, facts: &Facts) -> Stats {
+        let groups = tally.groups.len();
         let measures = self.request.measures;
         let count = |wanted: bool, pairs: Vec<u64>| match wanted {
             true => distinct_per_group(pairs, groups),
@@ -229,34 +245,30 @@ impl Grouping<'_> {
             true => i64::MIN,
             false => self.request.min_exchanges.unwrap_or(i64::MIN),
         };
-        let kept: Vec<usize> = (0..groups).filter(|g| tally.counts[*g][0] >= min).collect();
+        let kept: Vec<([u32; N], Slot)> = tally
+            .groups
+            .into_iter()
+            .filter(|(_, (_, counts))| counts[0] >= min)
+            .collect();
         let counted = kept.len();
         let kept = match self.request.top {
             Some(top) => keep_top(
                 kept,
                 top,
-                |g| tally.counts[*g][0],
-                |g| top.per.map_or(0, |at| tally.keys[*g][at]),
+                |(_, (_, c))| c[0],
+                |(key, _)| top.per.map_or(0, |at| key[at]),
             ),
             None => kept,
         };
         let groups = kept
             .into_iter()
-            .map(|g| GroupCounts {
-                keys: self.stored_keys(&tally.keys[g], facts),
-                exchanges: tally.counts[g][0],
-                institutions: institutions[g],
-                speakers: speakers[g],
-                talks: if measures.talks {
-                    tally.counts[g][1]
-                } else {
-                    0
-                },
-                photos: if measures.photos {
-                    tally.counts[g][2]
-                } else {
-                    0
-                },
+            .map(|(key, (group, counts))| GroupCounts {
+                keys: self.stored_keys(&key, facts),
+                exchanges: counts[0],
+                institutions: institutions[group as usize],
+                speakers: speakers[group as usize],
+                talks: if measures.talks { counts[1] } else { 0 },
+                photos: if measures.photos { counts[2] } else { 0 },
             })
             .collect();
         Stats {
@@ -269,7 +281,7 @@ impl Grouping<'_> {
 
     /// A key as the statement gives it: ids and years as numbers, months
     /// `YYYY-MM`, countries, formats, regions and cities as stored.
-    fn stored_keys(&self, key: &Key, facts: &Facts) -> Vec<String> {
+    fn stored_keys(&self, key: &[u32], facts: &Facts) -> Vec<String> {
         let dimensions = self.request.dimensions;
         let text = |(at, dimension): (usize, &Dimension)| {
             let value = key[at];

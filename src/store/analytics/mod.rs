@@ -167,7 +167,9 @@ impl Analytics {
             return Ok(by_statement(&self.db, request).await?);
         };
         let (catalog, places) = self.places(&facts).await?;
-        let texts = self.text_matches(request.filter, facts.marks.version).await?;
+        let texts = self
+            .text_matches(request.filter, facts.marks.version)
+            .await?;
         let _core = self.computing.acquire().await;
         let owned = OwnedRequest::from(request);
         let task = tokio::task::spawn_blocking(move || {
@@ -195,7 +197,9 @@ impl Analytics {
             return partnerships::partnerships(&self.db, request).await;
         };
         let (catalog, places) = self.places(&facts).await?;
-        let texts = self.text_matches(request.filter, facts.marks.version).await?;
+        let texts = self
+            .text_matches(request.filter, facts.marks.version)
+            .await?;
         let _core = self.computing.acquire().await;
         let (filter, involving, after) = (request.filter.clone(), request.involving, request.after);
         let (limit, count_total) = (request.limit, request.count_total);
@@ -404,7 +408,9 @@ pub async fn stats_from(
     request: &StatsRequest<'_>,
 ) -> Result<Stats, AnalyticsError> {
     let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
-    let texts = analytics.text_matches(request.filter, facts.marks.version).await?;
+    let texts = analytics
+        .text_matches(request.filter, facts.marks.version)
+        .await?;
     let places = Arc::new(Places::new(catalog));
     let matcher = Matcher::new(request.filter, facts, catalog, places.clone(), texts);
     let grouping = grouping::Grouping {
@@ -424,7 +430,9 @@ pub async fn partnerships_from(
     request: &PartnershipRequest<'_>,
 ) -> Result<Page<Partnership>, DbErr> {
     let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
-    let texts = analytics.text_matches(request.filter, facts.marks.version).await?;
+    let texts = analytics
+        .text_matches(request.filter, facts.marks.version)
+        .await?;
     let places = Arc::new(Places::new(catalog));
     let matcher = Matcher::new(request.filter, facts, catalog, places, texts);
     Ok(pairs::page(facts, &matcher, request))
