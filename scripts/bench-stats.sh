@@ -38,6 +38,7 @@ QUERIES=(
   'fiscal year x institution, top 20|{exchangeStats(groupBy:[FISCAL_YEAR,INSTITUTION],orderBy:EXCHANGES_DESC,first:20){groupCount groups{keys{value label}exchanges}}}'
   'fiscal year x institution, top 20 per year|{exchangeStats(groupBy:[FISCAL_YEAR,INSTITUTION],orderBy:EXCHANGES_DESC,first:20,per:FISCAL_YEAR){groupCount groups{keys{value}exchanges}}}'
   'month x specialty x country, FY filter|{exchangeStats(groupBy:[MONTH,SPECIALTY,COUNTRY],filter:{fiscalYear:2021}){groups{keys{value}exchanges institutions}}}'
+  'institution x speaker x specialty, top 100, all five counts|{exchangeStats(groupBy:[INSTITUTION,SPEAKER,SPECIALTY],orderBy:EXCHANGES_DESC,first:100){groupCount groups{keys{value}exchanges institutions speakers talks photos}}}'
   'month, text filter, gaps filled|{exchangeStats(groupBy:[MONTH],filter:{text:"循環"},fillGaps:true){groups{keys{value}exchanges}}}'
 )
 

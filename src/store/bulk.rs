@@ -82,7 +82,7 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
 /// Ends a bulk write: moves the data version (and the reload version: the
 /// change log does not list what a bulk write adds), sets PostgreSQL's id
 /// sequences past the ids written (the writer chose them), commits, and
-/// refreshes the planner's statistics.
+/// settles the database ([`super::after_bulk_write`]).
 pub async fn commit(db: &DatabaseConnection, txn: DatabaseTransaction) -> Result<(), DbErr> {
     data_version::bump_for_reload(&txn).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
@@ -104,5 +104,5 @@ pub async fn commit(db: &DatabaseConnection, txn: DatabaseTransaction) -> Result
         }
     }
     txn.commit().await?;
-    super::refresh_statistics(db).await
+    super::after_bulk_write(db).await
 }
