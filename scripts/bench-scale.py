@@ -85,7 +85,7 @@ def main():
         ready = time.time() - started
         post(LIST_PAGE, {"first": 20})
         first_page = time.time() - started
-        until(lambda: "medexchange_analytics_facts_version " in get("/metrics"))
+        until(lambda: "\nmedexchange_analytics_facts_version " in get("/metrics"))
         facts = time.time() - started
         rss = lambda field: int(open(f"/proc/{server.pid}/status").read().split(field)[1].split()[0]) // 1024
         print(f"ready in {ready:.2f} s, first list page in {first_page:.2f} s, fact table read in {facts:.2f} s, RSS {rss('VmRSS:')} MiB")

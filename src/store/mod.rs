@@ -41,7 +41,10 @@ pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbEr
 pub async fn after_bulk_write(db: &DatabaseConnection) -> Result<(), DbErr> {
     match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => db.execute_unprepared("ANALYZE").await?,
-        _ => db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?,
+        _ => {
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?
+        }
     };
     Ok(())
 }

@@ -14,9 +14,11 @@
 //! [`crate::store::data_version::DataVersionWatch`]); when a write
 //! (in any process) moved the version, the changes logged since are
 //! applied first, reading only the exchanges they name. While the table
-//! is read whole (at start-up, or after a bulk write), questions are
-//! answered by the statements, so an answer is never older than the
-//! version the process knows.
+//! is read whole (at start-up, or after a bulk write), questions wait for
+//! it: a million exchanges are read in ~7 s, and the statements take
+//! longer over them. So an answer is never older than the version the
+//! process knows. The statements answer with `--fact-table false`, or
+//! when the table cannot be read.
 
 mod chunks;
 pub mod facts;
@@ -65,6 +67,8 @@ pub struct Analytics {
     loading: AtomicBool,
     /// Times it was read whole.
     full_reads: AtomicU64,
+    /// Woken when a whole read ends (well or not).
+    whole_read: tokio::sync::Notify,
     places: Mutex<Option<(i64, Arc<Places>)>>,
     /// Questions computed at once, one core each.
     computing: tokio::sync::Semaphore,
@@ -114,6 +118,7 @@ impl Analytics {
             updating: tokio::sync::Mutex::new(()),
             loading: AtomicBool::new(false),
             full_reads: AtomicU64::new(0),
+            whole_read: tokio::sync::Notify::new(),
             places: Mutex::new(None),
             computing: tokio::sync::Semaphore::new(cores),
             enabled,
@@ -231,8 +236,7 @@ impl Analytics {
             return Ok(Some(facts));
         }
         if self.held().is_none() {
-            self.load_in_background();
-            return Ok(None);
+            self.read_whole().await;
         }
         let _one = self.updating.lock().await;
         if let Some(facts) = self.held_of(version) {
@@ -247,10 +251,22 @@ impl Analytics {
                 Ok(Some(facts).filter(|f| f.marks.version >= version))
             }
             Update::Reload => {
-                self.load_in_background();
-                Ok(None)
+                self.read_whole().await;
+                Ok(self.held_of(version))
             }
         }
+    }
+
+    /// Reads the whole table (or lets the read under way finish) and waits
+    /// for it: over an archive whose table takes seconds to read, the
+    /// statements would take longer still. The request's deadline bounds
+    /// the wait.
+    async fn read_whole(self: &Arc<Self>) {
+        let done = self.whole_read.notified();
+        tokio::pin!(done);
+        done.as_mut().enable();
+        self.load_in_background();
+        done.await;
     }
 
     fn held(&self) -> Option<Arc<Facts>> {
@@ -294,6 +310,7 @@ impl Analytics {
                 Err(error) => tracing::warn!(%error, "cannot read the analysts' fact table"),
             }
             analytics.loading.store(false, Ordering::Release);
+            analytics.whole_read.notify_waiters();
         });
     }
 
