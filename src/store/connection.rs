@@ -6,7 +6,7 @@ use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sea_orm::sqlx::{self, ConnectOptions as _};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    DbBackend, DbErr, EntityTrait, TransactionTrait,
+    DbBackend, DbErr, EntityTrait, IsolationLevel, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -189,4 +189,16 @@ pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, DbErr> {
     let institution = entity::institution::Entity::find().one(db).await?;
     let exchange = entity::exchange::Entity::find().one(db).await?;
     Ok(institution.is_none() && exchange.is_none())
+}
+
+/// A read-only transaction seeing one snapshot (repeatable read on
+/// PostgreSQL; SQLite's transactions always do).
+pub async fn read_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let (isolation, access) = (IsolationLevel::RepeatableRead, AccessMode::ReadOnly);
+            db.begin_with_config(Some(isolation), Some(access)).await
+        }
+        _ => db.begin().await,
+    }
 }

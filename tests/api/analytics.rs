@@ -222,6 +222,9 @@ async fn edit(app: &TestApp) {
         updatePhoto(id: $id, expectedVersion: $v, input: {owner: $owner}) { errors { code } } }"#;
     let variables = json!({"id": moved["id"], "v": moved["version"], "owner": first["id"]});
     write(app, &editor, move_photo, variables).await;
+    let specialty = r#"mutation { createSpecialty(input: {slug: "urology", name: [{lang: EN, text: "Urology"}]}) { errors { code } } }"#;
+    let admin = app.bearer("analyst-admin", Role::Admin).await;
+    write(app, &admin, specialty, json!({})).await;
 }
 
 #[tokio::test]
@@ -231,8 +234,16 @@ async fn the_fact_table_answers_what_the_statements_answer_after_edits() {
             .await
             .unwrap();
         let before = Facts::load(&app.db).await.unwrap();
+        let catalog_before = Catalog::load(&app.db).await.unwrap();
         edit(&app).await;
         let catalog = Catalog::load(&app.db).await.unwrap();
+        let updated_catalog = catalog_before.updated(&app.db).await.unwrap();
+        assert_eq!(
+            updated_catalog.as_ref(),
+            Some(&catalog),
+            "the catalog follows the log"
+        );
+        assert!(catalog.specialties.values().any(|s| s.slug == "urology"));
         let analytics::facts::Update::Done(updated) = before.updated(&app.db).await.unwrap() else {
             panic!("a few edits are applied one by one");
         };

@@ -14,14 +14,15 @@
 
 use super::chunks::Chunks;
 use crate::store::bulk;
+use crate::store::connection::read_snapshot as snapshot;
 use crate::store::data_version::{self, Marks};
 use crate::store::history;
 use entity::{change_log, exchange, exchange_participant, exchange_specialty, photo, talk};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{
-    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, IsolationLevel, QueryFilter, QuerySelect, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QuerySelect,
 };
 
 /// Exchanges read per statement when the table is read whole.
@@ -379,18 +380,6 @@ fn by_owner(pairs: Vec<(i32, i32)>) -> FxHashMap<i32, Vec<i32>> {
         owned.entry(owner).or_default().push(id);
     }
     owned
-}
-
-/// A read-only transaction seeing one snapshot (repeatable read on
-/// PostgreSQL; SQLite's transactions always do).
-async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    match db.get_database_backend() {
-        DbBackend::Postgres => {
-            let (isolation, access) = (IsolationLevel::RepeatableRead, AccessMode::ReadOnly);
-            db.begin_with_config(Some(isolation), Some(access)).await
-        }
-        _ => db.begin().await,
-    }
 }
 
 #[cfg(test)]
