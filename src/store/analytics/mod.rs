@@ -162,8 +162,9 @@ impl Analytics {
         out
     }
 
-    /// `exchangeStats`: from the table when it is current, else by the
-    /// statement.
+    /// `exchangeStats`: from the table (read or brought up to date first
+    /// when needed); by the statement with `--fact-table false` or when
+    /// the table cannot be read.
     pub async fn exchange_stats(
         self: &Arc<Self>,
         request: &StatsRequest<'_>,
@@ -192,8 +193,7 @@ impl Analytics {
         Ok(stats)
     }
 
-    /// A page of `partnerships`: from the table when it is current, else
-    /// by the statement.
+    /// A page of `partnerships`: from the table, as [`Self::exchange_stats`].
     pub async fn partnerships(
         self: &Arc<Self>,
         request: &PartnershipRequest<'_>,
@@ -223,7 +223,8 @@ impl Analytics {
     }
 
     /// The table of the data version this process knows, brought up to
-    /// date from the change log when needed; `None` while it is read whole.
+    /// date from the change log when needed (or read whole, and waited
+    /// for); `None` when it is off or cannot be read.
     async fn current_facts(self: &Arc<Self>) -> Result<Option<Arc<Facts>>, DbErr> {
         if !self.enabled {
             return Ok(None);
