@@ -425,8 +425,8 @@ pub struct ServeArgs {
 
     /// Answer analysts' questions (`exchangeStats`, `partnerships`) from an
     /// in-memory table of the exchanges, read at start and kept up to date
-    /// from the change log: about 60 bytes an exchange and 4 a photo
-    /// (1,000,000 exchanges: ~80 MB). `false`: by SQL statements, 10 to
+    /// from the change log: about 80 bytes an exchange (1,000,000
+    /// exchanges: ~100 MB more RSS). `false`: by SQL statements, 10 to
     /// 100 times slower.
     #[arg(long, env = "MEDEXCHANGE_FACT_TABLE", default_value = "true", default_missing_value = "true",
           num_args = 0..=1, action = ArgAction::Set, value_parser = parse_switch)]
