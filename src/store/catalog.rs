@@ -20,12 +20,10 @@ use super::batch::{all, group_by};
 use super::connection::read_snapshot as snapshot;
 use super::data_version::{self, DataVersionWatch, Marks};
 use entity::{
-    change_log, institution, institution_translation, speaker, speaker_translation, specialty,
+    institution, institution_translation, speaker, speaker_translation, specialty,
     specialty_translation,
 };
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -110,27 +108,15 @@ impl Catalog {
     /// changes cannot be applied one by one (a bulk write, or too many).
     pub async fn updated(&self, db: &DatabaseConnection) -> Result<Option<Catalog>, DbErr> {
         let txn = snapshot(db).await?;
-        let marks = data_version::marks(&txn).await?;
-        if marks.reload_version != self.marks.reload_version {
+        let (marks, changes) = data_version::logged_since(&txn, &self.marks, MOST_CHANGES).await?;
+        let Some(changes) = changes else {
             return Ok(None);
-        }
-        let changes: Vec<(String, i32)> = change_log::Entity::find()
-            .select_only()
-            .columns([change_log::Column::RecordType, change_log::Column::RecordId])
-            .filter(change_log::Column::Id.gt(self.marks.last_change))
-            .filter(change_log::Column::Id.lte(marks.last_change))
-            .limit(MOST_CHANGES + 1)
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        if changes.len() as u64 > MOST_CHANGES {
-            return Ok(None);
-        }
+        };
         let named = |kind: &str| -> Vec<i32> {
             changes
                 .iter()
-                .filter(|(k, _)| k == kind)
-                .map(|(_, id)| *id)
+                .filter(|(k, ..)| k == kind)
+                .map(|(_, id, _)| *id)
                 .collect()
         };
         let mut catalog = self.clone();

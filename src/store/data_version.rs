@@ -67,6 +67,38 @@ pub async fn marks<C: ConnectionTrait>(db: &C) -> Result<Marks, DbErr> {
     })
 }
 
+/// A logged change: the record's type, its id, and its diff.
+pub type LoggedChange = (String, i32, String);
+
+/// What was written since `seen`: the [`Marks`] now, and the changes
+/// logged since, oldest first, when they describe every write since (the
+/// reload version did not move) and are at most `most`; `None` when
+/// whatever was derived from the archive must be read whole again.
+pub async fn logged_since<C: ConnectionTrait>(
+    db: &C,
+    seen: &Marks,
+    most: u64,
+) -> Result<(Marks, Option<Vec<LoggedChange>>), DbErr> {
+    use entity::change_log::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let now = marks(db).await?;
+    if now.reload_version != seen.reload_version {
+        return Ok((now, None));
+    }
+    let changes: Vec<LoggedChange> = Entity::find()
+        .select_only()
+        .columns([Column::RecordType, Column::RecordId, Column::Diff])
+        .filter(Column::Id.gt(seen.last_change))
+        .filter(Column::Id.lte(now.last_change))
+        .order_by_asc(Column::Id)
+        .limit(most + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let applicable = changes.len() as u64 <= most;
+    Ok((now, applicable.then_some(changes)))
+}
+
 /// The data version now.
 pub async fn read<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     let sql = "SELECT version FROM data_version WHERE id = 1";

@@ -15,9 +15,9 @@
 use super::chunks::Chunks;
 use crate::store::bulk;
 use crate::store::connection::read_snapshot as snapshot;
-use crate::store::data_version::{self, Marks};
+use crate::store::data_version::{self, LoggedChange, Marks};
 use crate::store::history;
-use entity::{change_log, exchange, exchange_participant, exchange_specialty, photo, talk};
+use entity::{exchange, exchange_participant, exchange_specialty, photo, talk};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{
@@ -137,9 +137,6 @@ impl Which<'_> {
     }
 }
 
-/// A logged change: the record's type, its id, and its diff.
-type Change = (String, i32, String);
-
 /// What [`Facts::updated`] found.
 pub enum Update {
     /// The table of the data version now.
@@ -171,26 +168,10 @@ impl Facts {
     /// since it was read; in one snapshot.
     pub async fn updated(&self, db: &DatabaseConnection) -> Result<Update, DbErr> {
         let txn = snapshot(db).await?;
-        let marks = data_version::marks(&txn).await?;
-        if marks.reload_version != self.marks.reload_version {
+        let (marks, changes) = data_version::logged_since(&txn, &self.marks, MOST_CHANGES).await?;
+        let Some(changes) = changes else {
             return Ok(Update::Reload);
-        }
-        let changes: Vec<Change> = change_log::Entity::find()
-            .select_only()
-            .columns([
-                change_log::Column::RecordType,
-                change_log::Column::RecordId,
-                change_log::Column::Diff,
-            ])
-            .filter(change_log::Column::Id.gt(self.marks.last_change))
-            .filter(change_log::Column::Id.lte(marks.last_change))
-            .limit(MOST_CHANGES + 1)
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        if changes.len() as u64 > MOST_CHANGES {
-            return Ok(Update::Reload);
-        }
+        };
         let mut facts = self.clone();
         facts.apply(&txn, &changes).await?;
         facts.marks = marks;
@@ -200,7 +181,11 @@ impl Facts {
 
     /// Reads again the exchanges `changes` name, and those the photos they
     /// name belong to (now, and before and after each change).
-    async fn apply(&mut self, db: &DatabaseTransaction, changes: &[Change]) -> Result<(), DbErr> {
+    async fn apply(
+        &mut self,
+        db: &DatabaseTransaction,
+        changes: &[LoggedChange],
+    ) -> Result<(), DbErr> {
         let mut exchanges: FxHashSet<i32> = FxHashSet::default();
         let mut photos: FxHashSet<i32> = FxHashSet::default();
         for (kind, id, diff) in changes {
