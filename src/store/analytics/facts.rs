@@ -292,33 +292,17 @@ struct Children {
 
 impl Children {
     async fn read<C: ConnectionTrait>(db: &C, which: &Which<'_>) -> Result<Children, DbErr> {
-        let specialties: Vec<(i32, i32)> = exchange_specialty::Entity::find()
-            .select_only()
-            .columns([
-                exchange_specialty::Column::ExchangeId,
-                exchange_specialty::Column::SpecialtyId,
-            ])
-            .filter(which.on(exchange_specialty::Column::ExchangeId))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let participants: Vec<(i32, i32)> = exchange_participant::Entity::find()
-            .select_only()
-            .columns([
-                exchange_participant::Column::ExchangeId,
-                exchange_participant::Column::InstitutionId,
-            ])
-            .filter(which.on(exchange_participant::Column::ExchangeId))
-            .into_tuple()
-            .all(db)
-            .await?;
-        let speakers: Vec<(i32, i32)> = talk::Entity::find()
-            .select_only()
-            .columns([talk::Column::ExchangeId, talk::Column::SpeakerId])
-            .filter(which.on(talk::Column::ExchangeId))
-            .into_tuple()
-            .all(db)
-            .await?;
+        use exchange_participant::Column as Participant;
+        use exchange_specialty::Column as Specialty;
+        let specialties = owned(db, which, Specialty::ExchangeId, Specialty::SpecialtyId).await?;
+        let participants = owned(
+            db,
+            which,
+            Participant::ExchangeId,
+            Participant::InstitutionId,
+        )
+        .await?;
+        let speakers = owned(db, which, talk::Column::ExchangeId, talk::Column::SpeakerId).await?;
         let photo_counts: Vec<(i32, i64)> = photo::Entity::find()
             .select_only()
             .column(photo::Column::ExchangeId)
@@ -334,9 +318,9 @@ impl Children {
             .map(|(owner, count)| (owner, u32::try_from(count).unwrap_or(u32::MAX)))
             .collect();
         Ok(Children {
-            specialties: by_owner(specialties),
-            participants: by_owner(participants),
-            speakers: by_owner(speakers),
+            specialties,
+            participants,
+            speakers,
             photo_counts,
         })
     }
@@ -359,12 +343,31 @@ impl Children {
     }
 }
 
-fn by_owner(pairs: Vec<(i32, i32)>) -> FxHashMap<i32, Vec<i32>> {
+/// The `id` column of the rows of one table whose `owner` column is an
+/// exchange `which` covers, by owner.
+async fn owned<C, Col>(
+    db: &C,
+    which: &Which<'_>,
+    owner: Col,
+    id: Col,
+) -> Result<FxHashMap<i32, Vec<i32>>, DbErr>
+where
+    C: ConnectionTrait,
+    Col: ColumnTrait,
+    Col::EntityName: EntityTrait,
+{
+    let pairs: Vec<(i32, i32)> = <Col::EntityName as EntityTrait>::find()
+        .select_only()
+        .columns([owner, id])
+        .filter(which.on(owner))
+        .into_tuple()
+        .all(db)
+        .await?;
     let mut owned: FxHashMap<i32, Vec<i32>> = FxHashMap::default();
     for (owner, id) in pairs {
         owned.entry(owner).or_default().push(id);
     }
-    owned
+    Ok(owned)
 }
 
 #[cfg(test)]

@@ -180,14 +180,13 @@ impl Analytics {
         let owned = OwnedRequest::from(request);
         let task = tokio::task::spawn_blocking(move || {
             let matcher = Matcher::new(&owned.filter, &facts, &catalog, places.clone(), texts);
-            owned.with(|request| {
-                grouping::Grouping {
-                    request,
-                    places: &places,
-                    matcher: &matcher,
-                }
-                .count(&facts)
-            })
+            let request = owned.request();
+            let grouping = grouping::Grouping {
+                request: &request,
+                places: &places,
+                matcher: &matcher,
+            };
+            grouping.count(&facts)
         });
         let stats = task.await.map_err(|e| DbErr::Custom(e.to_string()))??;
         Ok(stats)
@@ -350,24 +349,35 @@ impl Analytics {
         {
             return Ok(Some(ids.clone()));
         }
-        let only_text = ExchangeFilter {
-            text: filter.text.clone(),
-            ..ExchangeFilter::default()
-        };
-        let backend = self.db.get_database_backend();
-        let ids: Vec<i32> = only_text
-            .select(backend)
-            .select_only()
-            .column(exchange::Column::Id)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let ids = Arc::new(ids.into_iter().collect::<FxHashSet<i32>>());
-        if let Ok(mut last) = self.last_text.lock() {
+        let ids = text_ids(&self.db, filter).await?;
+        if let (Ok(mut last), Some(ids)) = (self.last_text.lock(), &ids) {
             *last = Some((key, ids.clone()));
         }
-        Ok(Some(ids))
+        Ok(ids)
     }
+}
+
+/// The exchanges `filter`'s text condition keeps, when it has one, by the
+/// statement the lists use.
+async fn text_ids(
+    db: &DatabaseConnection,
+    filter: &ExchangeFilter,
+) -> Result<Option<Arc<FxHashSet<i32>>>, DbErr> {
+    if filter.text.is_none() {
+        return Ok(None);
+    }
+    let only_text = ExchangeFilter {
+        text: filter.text.clone(),
+        ..ExchangeFilter::default()
+    };
+    let ids: Vec<i32> = only_text
+        .select(db.get_database_backend())
+        .select_only()
+        .column(exchange::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(Some(Arc::new(ids.into_iter().collect())))
 }
 
 /// `exchangeStats` by the statement; with `top`, the groups counted are
@@ -389,31 +399,34 @@ async fn by_statement(db: &DatabaseConnection, request: &StatsRequest<'_>) -> Re
 struct OwnedRequest {
     filter: ExchangeFilter,
     dimensions: Vec<crate::model::Dimension>,
-    request: StatsRequest<'static>,
+    measures: stats::Measures,
+    min_exchanges: Option<i64>,
+    max_groups: u64,
+    top: Option<stats::Top>,
 }
 
 impl OwnedRequest {
     fn from(request: &StatsRequest<'_>) -> OwnedRequest {
-        static NO_FILTER: std::sync::LazyLock<ExchangeFilter> =
-            std::sync::LazyLock::new(ExchangeFilter::default);
         OwnedRequest {
             filter: request.filter.clone(),
             dimensions: request.dimensions.to_vec(),
-            request: StatsRequest {
-                filter: &NO_FILTER,
-                dimensions: &[],
-                ..request.clone()
-            },
+            measures: request.measures,
+            min_exchanges: request.min_exchanges,
+            max_groups: request.max_groups,
+            top: request.top,
         }
     }
 
-    /// Runs `task` with the request rebuilt over the owned values.
-    fn with<T>(&self, task: impl FnOnce(&StatsRequest<'_>) -> T) -> T {
-        task(&StatsRequest {
+    /// The request over the owned values.
+    fn request(&self) -> StatsRequest<'_> {
+        StatsRequest {
             filter: &self.filter,
             dimensions: &self.dimensions,
-            ..self.request.clone()
-        })
+            measures: self.measures,
+            min_exchanges: self.min_exchanges,
+            max_groups: self.max_groups,
+            top: self.top,
+        }
     }
 }
 
@@ -425,10 +438,7 @@ pub async fn stats_from(
     catalog: &Catalog,
     request: &StatsRequest<'_>,
 ) -> Result<Stats, AnalyticsError> {
-    let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
-    let texts = analytics
-        .text_matches(request.filter, facts.marks.version)
-        .await?;
+    let texts = text_ids(db, request.filter).await?;
     let places = Arc::new(Places::new(catalog));
     let matcher = Matcher::new(request.filter, facts, catalog, places.clone(), texts);
     let grouping = grouping::Grouping {
@@ -447,10 +457,7 @@ pub async fn partnerships_from(
     catalog: &Catalog,
     request: &PartnershipRequest<'_>,
 ) -> Result<Page<Partnership>, DbErr> {
-    let analytics = Analytics::new(db.clone(), db.clone(), Arc::default(), None);
-    let texts = analytics
-        .text_matches(request.filter, facts.marks.version)
-        .await?;
+    let texts = text_ids(db, request.filter).await?;
     let places = Arc::new(Places::new(catalog));
     let matcher = Matcher::new(request.filter, facts, catalog, places, texts);
     Ok(pairs::page(facts, &matcher, request))
