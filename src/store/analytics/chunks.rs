@@ -38,11 +38,6 @@ impl<T: Clone + Default> Chunks<T> {
     pub fn iter(&self) -> impl Iterator<Item = (usize, &T)> {
         self.chunks().flatten().enumerate()
     }
-
-    /// The first index of chunk `i`.
-    pub fn start_of(i: usize) -> usize {
-        i * CHUNK
-    }
 }
 
 #[cfg(test)]
