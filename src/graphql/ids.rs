@@ -174,6 +174,42 @@ pub fn decode_partnership_cursor(cursor: &str) -> Option<(i64, i32, i32)> {
     parts.next().is_none().then_some((exchanges, first, second))
 }
 
+/// A cursor for search results: the hit's position and rank (quality,
+/// language, kind, id).
+pub fn search_cursor(position: u64, rank: crate::store::search::Rank) -> String {
+    let (quality, other_language, kind, id) = rank;
+    let quality = quality as u8;
+    let other = u8::from(other_language);
+    URL_SAFE_NO_PAD.encode(format!(
+        "Search/r:{position}:{quality}:{other}:{}:{id}",
+        kind.as_str()
+    ))
+}
+
+/// Reads a cursor of search results.
+pub fn decode_search_cursor(cursor: &str) -> Option<(u64, crate::store::search::Rank)> {
+    use crate::store::search::MatchQuality;
+    let text = decode_text(cursor)?;
+    let mut parts = text.strip_prefix("Search/r:")?.split(':');
+    let position = parts.next()?.parse::<u64>().ok()?;
+    let quality = match parts.next()? {
+        "0" => MatchQuality::Exact,
+        "1" => MatchQuality::Prefix,
+        "2" => MatchQuality::Substring,
+        "3" => MatchQuality::Tokens,
+        _ => return None,
+    };
+    let other_language = match parts.next()? {
+        "0" => false,
+        "1" => true,
+        _ => return None,
+    };
+    let kind = crate::store::search_index::DocKind::parse(parts.next()?)?;
+    let id = parse_id(parts.next()?)?;
+    let rank = (quality, other_language, kind, id);
+    parts.next().is_none().then_some((position, rank))
+}
+
 fn decode_text(encoded: &str) -> Option<String> {
     if encoded.len() > 1000 {
         return None;

@@ -6,6 +6,7 @@
 
 mod accept_language;
 pub mod fold;
+pub mod highlight;
 pub mod slips;
 pub mod sort_key;
 

@@ -20,8 +20,9 @@
 
 use crate::i18n::Lang;
 use crate::i18n::fold::{QueryToken, fold, query_tokens};
+use crate::i18n::highlight::{self, Found};
 use crate::store::connection::custom_plans;
-use crate::store::search_index::{DocKind, HEAD_CHARS};
+use crate::store::search_index::{DocKind, HEAD_CHARS, Owners, texts};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, FromQueryResult, Statement, Value,
@@ -29,17 +30,7 @@ use sea_orm::{
 use std::collections::HashMap;
 
 /// How well a hit matched: lower is better.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MatchQuality {
-    /// A whole text equals the query.
-    Exact,
-    /// A text starts with the query.
-    Prefix,
-    /// A text contains the query.
-    Substring,
-    /// A text holds every token of the query, not side by side.
-    Tokens,
-}
+pub use crate::i18n::highlight::Closeness as MatchQuality;
 
 /// One search result.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +41,34 @@ pub struct Hit {
     pub id: i32,
     /// How well it matched.
     pub quality: MatchQuality,
+    /// Its best text is not in the asked language.
+    pub other_language: bool,
+}
+
+/// Where a hit stands in the ranking (lower first); a page after a hit
+/// starts after its rank.
+pub type Rank = (MatchQuality, bool, DocKind, i32);
+
+impl Hit {
+    /// Its place in the ranking.
+    pub fn rank(&self) -> Rank {
+        (self.quality, self.other_language, self.kind, self.id)
+    }
+}
+
+/// How deep search pages reach: results after the first this many are not
+/// ranked (as search engines bound deep paging; refine the query instead).
+pub const MAX_SEARCH_DEPTH: u64 = 1_000;
+
+/// One page of ranked hits.
+#[derive(Clone, Debug)]
+pub struct SearchPage {
+    /// The hits, best first.
+    pub hits: Vec<Hit>,
+    /// How many hits rank before the first.
+    pub offset: u64,
+    /// More hits follow (within [`MAX_SEARCH_DEPTH`]).
+    pub has_next: bool,
 }
 
 /// A folded query, ready to look up.
@@ -163,6 +182,85 @@ pub async fn search(
     Ok(hits)
 }
 
+/// The `first` hits ranked after `after` (its position and rank, from the
+/// previous page's last hit). A hit written since ranks where it ranks: a
+/// page never repeats the previous page's hits. Pages reach
+/// [`MAX_SEARCH_DEPTH`] hits deep.
+pub async fn search_page(
+    db: &DatabaseConnection,
+    query: &TextQuery,
+    lang: Lang,
+    after: Option<(u64, Rank)>,
+    first: u64,
+) -> Result<SearchPage, DbErr> {
+    let offset = after.map_or(0, |(position, _)| position + 1);
+    let depth = (offset + first + 1).min(MAX_SEARCH_DEPTH);
+    let mut hits = search(db, query, lang, depth).await?;
+    if let Some((_, rank)) = after {
+        hits.retain(|hit| hit.rank() > rank);
+    }
+    let has_next = hits.len() as u64 > first && offset + first < MAX_SEARCH_DEPTH;
+    hits.truncate(first as usize);
+    Ok(SearchPage {
+        hits,
+        offset,
+        has_next,
+    })
+}
+
+/// The text of a hit that matched best, and where.
+#[derive(Clone, Debug)]
+pub struct TextMatch {
+    /// Which field (`name`, `title`, `alias`...).
+    pub field: &'static str,
+    /// The text's language; `None` for aliases (any language).
+    pub lang: Option<Lang>,
+    /// The text as written.
+    pub text: String,
+    /// How and where it matched.
+    pub found: Found,
+}
+
+/// For each hit, its text that matched `query` best (a text in `lang`
+/// first on ties), read by one statement per kind of hit.
+pub async fn matches(
+    db: &DatabaseConnection,
+    query: &TextQuery,
+    lang: Lang,
+    hits: &[Hit],
+) -> Result<HashMap<(DocKind, i32), TextMatch>, DbErr> {
+    let mut best: HashMap<(DocKind, i32), TextMatch> = HashMap::new();
+    for kind in DocKind::ALL {
+        let ids: Vec<i32> = hits
+            .iter()
+            .filter(|h| h.kind == kind)
+            .map(|h| h.id)
+            .collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for (owner, code, field, text) in texts(db, kind, Owners::Ids(ids)).await? {
+            let Some(found) = highlight::find(&text, &query.folded, &query.tokens) else {
+                continue;
+            };
+            let candidate = TextMatch {
+                field,
+                lang: code.parse().ok(),
+                text,
+                found,
+            };
+            let rank = |m: &TextMatch| (m.found.closeness, m.lang != Some(lang));
+            match best.get(&(kind, owner)) {
+                Some(current) if rank(current) <= rank(&candidate) => {}
+                _ => {
+                    best.insert((kind, owner), candidate);
+                }
+            }
+        }
+    }
+    Ok(best)
+}
+
 async fn search_in<C: ConnectionTrait>(
     db: &C,
     query: &TextQuery,
@@ -236,16 +334,18 @@ async fn search_in<C: ConnectionTrait>(
             .and_modify(|current| *current = (*current).min(rank))
             .or_insert(rank);
     }
-    let mut ranked: Vec<((MatchQuality, bool), DocKind, i32)> = best
+    let mut ranked: Vec<Hit> = best
         .into_iter()
-        .map(|((kind, id), rank)| (rank, kind, id))
+        .map(|((kind, id), (quality, other_language))| Hit {
+            kind,
+            id,
+            quality,
+            other_language,
+        })
         .collect();
-    ranked.sort();
+    ranked.sort_by_key(Hit::rank);
     ranked.truncate(limit as usize);
-    Ok(ranked
-        .into_iter()
-        .map(|((quality, _), kind, id)| Hit { kind, id, quality })
-        .collect())
+    Ok(ranked)
 }
 
 async fn run<C: ConnectionTrait>(

@@ -90,7 +90,7 @@ impl Owners {
 }
 
 /// One text to index: (owner id, language code, field, text).
-type Text = (i32, String, &'static str, String);
+pub type Text = (i32, String, &'static str, String);
 
 /// Replaces the indexed texts of `owners` of `kind` by what the database
 /// holds for them now. Returns how many texts were indexed.
@@ -100,7 +100,7 @@ pub async fn reindex<C: ConnectionTrait>(
     owners: Owners,
 ) -> Result<usize, DbErr> {
     remove(db, kind, &owners).await?;
-    let texts = texts_of(db, kind, &owners).await?;
+    let texts = indexed_texts(db, kind, &owners).await?;
     insert(db, kind, texts).await
 }
 
@@ -182,7 +182,7 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> Result<usize, DbErr> {
     search_document::Entity::delete_many().exec(db).await?;
     let mut indexed = 0;
     for kind in DocKind::ALL {
-        let texts = texts_of(db, kind, &Owners::All).await?;
+        let texts = indexed_texts(db, kind, &Owners::All).await?;
         indexed += insert(db, kind, texts).await?;
     }
     Ok(indexed)
@@ -209,10 +209,22 @@ pub async fn is_empty<C: ConnectionTrait>(db: &C) -> Result<bool, DbErr> {
     Ok(any.is_none())
 }
 
-async fn texts_of<C: ConnectionTrait>(
+/// The texts of `owners` that the index holds: those of records not deleted.
+async fn indexed_texts<C: ConnectionTrait>(
     db: &C,
     kind: DocKind,
     owners: &Owners,
+) -> Result<Vec<Text>, DbErr> {
+    let texts = texts(db, kind, owners.clone()).await?;
+    without_deleted(db, kind, texts).await
+}
+
+/// Every text of `owners` of `kind` that is indexed when they are not
+/// deleted: (owner id, language code or empty for aliases, field, text).
+pub async fn texts<C: ConnectionTrait>(
+    db: &C,
+    kind: DocKind,
+    owners: Owners,
 ) -> Result<Vec<Text>, DbErr> {
     let mut texts: Vec<Text> = Vec::new();
     let mut add = |owner: i32, lang: &str, field: &'static str, text: Option<String>| {
@@ -295,7 +307,7 @@ async fn texts_of<C: ConnectionTrait>(
             }
         }
     }
-    without_deleted(db, kind, texts).await
+    Ok(texts)
 }
 
 /// Inserts documents with fresh ids and, on SQLite, their FTS5 rows.

@@ -394,3 +394,100 @@ async fn past_the_candidate_limit_both_engines_rank_the_same() {
         assert_eq!(sqlite, postgres);
     }
 }
+
+const SEARCH_PAGE: &str = r#"query($q: String!, $lang: Language, $first: Int, $after: String) {
+  searchResults(query: $q, lang: $lang, first: $first, after: $after) {
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+    edges { cursor
+      node { __typename ... on Institution { slug } ... on Exchange { slug } ... on Speaker { slug }
+             ... on Photo { slug } ... on AidShipment { slug } ... on Specialty { slug } }
+      match { field language kind text highlights { start end } snippet(length: 40) } } } }"#;
+
+#[tokio::test]
+async fn search_pages_with_cursors_in_the_order_of_search() {
+    for app in TestApp::each().await {
+        let whole: Vec<Value> = search(&app, "医院")
+            .await
+            .iter()
+            .map(|r| json!([r["__typename"], r["slug"]]))
+            .collect();
+        assert!(whole.len() > 12, "{whole:?}");
+        let (mut paged, mut after, mut pages) = (Vec::new(), Value::Null, 0);
+        loop {
+            let variables = json!({"q": "医院", "first": 5, "after": after});
+            let data = app.data_with(SEARCH_PAGE, variables).await;
+            let page = &data["searchResults"];
+            assert_eq!(page["pageInfo"]["hasPreviousPage"], pages > 0);
+            for edge in page["edges"].as_array().unwrap() {
+                paged.push(json!([edge["node"]["__typename"], edge["node"]["slug"]]));
+            }
+            pages += 1;
+            if page["pageInfo"]["hasNextPage"] == false {
+                break;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(
+            paged, whole,
+            "{:?}: pages of five, in search's order",
+            app.engine
+        );
+        assert_eq!(pages, whole.len().div_ceil(5));
+        for cursor in ["", "nonsense", "U2VhcmNoL3I6MDo5OjA6ZXhjaGFuZ2U6MQ"] {
+            let reply = app
+                .post(SEARCH_PAGE, json!({"q": "医院", "after": cursor}), &[])
+                .await;
+            assert_eq!(
+                reply.body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{cursor}: {}",
+                reply.text
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn each_result_marks_what_matched_in_the_served_language() {
+    for app in TestApp::each().await {
+        let first_match = |lang: &str, q: &str| {
+            let variables = json!({"q": q, "lang": lang, "first": 1});
+            let app = &app;
+            async move {
+                let data = app.data_with(SEARCH_PAGE, variables).await;
+                data["searchResults"]["edges"][0]["match"].clone()
+            }
+        };
+        // Asked in Simplified characters, served in Japanese: the Japanese
+        // name is marked where its own characters stand.
+        let ja = first_match("JA", "顺天堂").await;
+        assert_eq!(ja["language"], "JA", "{ja}");
+        assert_eq!(ja["field"], "name");
+        let text = ja["text"].as_str().unwrap();
+        assert!(text.starts_with("順天堂"), "{ja}");
+        assert_eq!(ja["highlights"][0], json!({"start": 0, "end": 3}));
+        assert!(
+            ja["snippet"]
+                .as_str()
+                .unwrap()
+                .starts_with("<mark>順天堂</mark>"),
+            "{ja}"
+        );
+        let zh = first_match("ZH", "順天堂").await;
+        assert_eq!(zh["language"], "ZH", "{zh}");
+        assert!(
+            zh["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("<mark>顺天堂</mark>"),
+            "{zh}"
+        );
+        // Words apart are each marked.
+        let apart = first_match("ZH", "广西 医院").await;
+        assert_eq!(apart["kind"], "WORDS", "{apart}");
+        let snippet = apart["snippet"].as_str().unwrap();
+        assert!(
+            snippet.contains("<mark>广西</mark>") && snippet.contains("<mark>医院</mark>"),
+            "{apart}"
+        );
+    }
+}

@@ -99,7 +99,7 @@ impl Node {
 }
 
 /// One search result.
-#[derive(Union)]
+#[derive(Union, Clone)]
 pub enum SearchResult {
     /// An institution whose name, region, city or alias matched.
     Institution(Institution),
