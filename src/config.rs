@@ -450,6 +450,27 @@ pub struct ServeArgs {
           value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub iiif_cache_mb: u32,
 
+    /// Manifests of trusted documents (repeat the flag, or separate files
+    /// with commas in the variable): graphql-codegen's
+    /// `persisted-documents.json`, Apollo's persisted query manifest, Relay's
+    /// `persisted_queries.json`. With them, anonymous callers may run only
+    /// those documents, by `documentId` or persisted query hash; SIGHUP
+    /// reads the files again. See `docs/frontend.md`.
+    #[arg(
+        long = "trusted-documents",
+        env = "MEDEXCHANGE_TRUSTED_DOCUMENTS",
+        value_delimiter = ',',
+        value_name = "FILE"
+    )]
+    pub trusted_documents: Vec<PathBuf>,
+
+    /// Hold token holders (editors, GraphiQL after sign-in) to the trusted
+    /// documents too.
+    #[arg(long, env = "MEDEXCHANGE_TRUSTED_DOCUMENTS_ONLY_FOR_ALL", default_value = "false",
+          default_missing_value = "true", num_args = 0..=1, value_parser = parse_switch,
+          requires = "trusted_documents")]
+    pub trusted_documents_only_for_all: bool,
+
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
     /// the process exits anyway.
     #[arg(long, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
@@ -512,7 +533,22 @@ impl ServeArgs {
                 render_cache_bytes: self.iiif_cache_mb as usize * 1024 * 1024,
                 ..crate::media::MediaOptions::default()
             },
+            trusted_documents: None,
         }
+    }
+
+    /// The trusted documents the settings name, read now; `None` without
+    /// `--trusted-documents`.
+    pub fn trusted_documents(
+        &self,
+    ) -> Result<Option<std::sync::Arc<crate::http::trusted::TrustedDocuments>>, String> {
+        if self.trusted_documents.is_empty() {
+            return Ok(None);
+        }
+        let files = self.trusted_documents.clone();
+        crate::http::trusted::TrustedDocuments::load(files, self.trusted_documents_only_for_all)
+            .map(|documents| Some(std::sync::Arc::new(documents)))
+            .map_err(|e| format!("--trusted-documents / MEDEXCHANGE_TRUSTED_DOCUMENTS: {e}"))
     }
 }
 /// 0 (every request), or 10 to 60,000 ms: polling faster than every 10 ms

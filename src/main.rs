@@ -347,6 +347,7 @@ async fn connect_and_migrate(settings: &Settings) -> Result<sea_orm::DatabaseCon
 
 async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
     let started = Instant::now();
+    let trusted = args.trusted_documents()?;
     let db = connect(settings).await?;
     let loaded = medexchange::prepare_database(&db)
         .await
@@ -367,6 +368,14 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
         "serving GraphQL on http://{address}/graphql (GraphiQL in a browser)",
     );
     let mut options = args.http_options();
+    if let Some(trusted) = &trusted {
+        tracing::info!(
+            documents = trusted.len(),
+            "anonymous callers run trusted documents only"
+        );
+    }
+    options.trusted_documents = trusted.clone();
+    tokio::spawn(reload_on_hangup(trusted));
     options.media.store = settings.media_store()?;
     options.media.limits = settings.file_limits();
     tracing::info!(
@@ -420,6 +429,34 @@ async fn collect_media_garbage(media: std::sync::Arc<medexchange::media::Media>)
             Err(error) => tracing::warn!(%error, "could not remove unused image files"),
         }
     }
+}
+
+/// On each SIGHUP, reads the trusted documents again (see
+/// [`medexchange::http::trusted`]); without them SIGHUP is only logged, so
+/// it never stops the server.
+async fn reload_on_hangup(
+    trusted: Option<std::sync::Arc<medexchange::http::trusted::TrustedDocuments>>,
+) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match trusted.as_deref().map(|t| t.reload()) {
+                None => tracing::info!("SIGHUP: no trusted documents to read again"),
+                Some(Ok(documents)) => {
+                    tracing::info!(documents, "SIGHUP: read the trusted documents")
+                }
+                Some(Err(error)) => {
+                    tracing::error!(%error, "SIGHUP: kept the trusted documents read before")
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = trusted;
 }
 
 /// Resolves on SIGINT or SIGTERM; in-flight requests then finish.

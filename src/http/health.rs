@@ -30,8 +30,22 @@ pub async fn metrics(State(state): State<AppState>) -> impl axum::response::Into
         state.metrics.render()
             + &state.responses.render_metrics()
             + &subscribers(&state)
-            + &state.analytics.render_metrics(),
+            + &state.analytics.render_metrics()
+            + &trusted_documents(&state),
     )
+}
+
+/// How many trusted documents the process holds (after the last SIGHUP).
+fn trusted_documents(state: &AppState) -> String {
+    match &state.options.trusted_documents {
+        None => String::new(),
+        Some(trusted) => format!(
+            "# HELP medexchange_trusted_documents Trusted documents read from the manifests.\n\
+             # TYPE medexchange_trusted_documents gauge\n\
+             medexchange_trusted_documents {}\n",
+            trusted.len()
+        ),
+    }
 }
 
 /// The subscribers listening to this process's change feed.

@@ -13,6 +13,7 @@ pub mod options;
 pub mod persisted;
 pub mod request_id;
 pub mod response_cache;
+pub mod trusted;
 
 use crate::AppState;
 use axum::Router;

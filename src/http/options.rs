@@ -39,6 +39,9 @@ pub struct HttpOptions {
     pub connection_init_timeout: Duration,
     /// Photos' images: where they are kept, upload limits, public URL.
     pub media: crate::media::MediaOptions,
+    /// The documents anonymous callers are held to, when given
+    /// (`--trusted-documents`).
+    pub trusted_documents: Option<std::sync::Arc<crate::http::trusted::TrustedDocuments>>,
 }
 
 impl Default for HttpOptions {
@@ -58,6 +61,7 @@ impl Default for HttpOptions {
             max_subscriptions_per_connection: 20,
             connection_init_timeout: Duration::from_secs(10),
             media: crate::media::MediaOptions::default(),
+            trusted_documents: None,
         }
     }
 }

@@ -35,4 +35,5 @@ mod startup;
 mod stats;
 mod tokens;
 mod translation_gaps;
+mod trusted_documents;
 mod websocket;

@@ -3,7 +3,7 @@
 //! mutation over GET, and each refusal's status code.
 
 use super::reply::{Reply, answer_of};
-use super::request::{RawRequest, Refusal as RequestRefusal};
+use super::request::{Documents, RawRequest, Refusal as RequestRefusal};
 use crate::i18n::{self, Lang};
 use crate::pipeline::{Answer, Refusal};
 use crate::store::tokens::Caller;
@@ -25,7 +25,8 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         Ok(caller) => caller,
         Err(refusal) => return refused(reply, refusal),
     };
-    let (request, learn) = match raw.into_request(&reply.state.persisted) {
+    let documents = Documents::for_caller(reply.state, caller.is_some());
+    let (request, learn) = match raw.into_request(&documents) {
         Ok(answer) => answer,
         Err(refusal) => return refused_parameters(reply, refusal),
     };
@@ -78,6 +79,10 @@ pub(super) async fn run_upload(
     request: async_graphql::Request,
 ) -> Response {
     let pipeline = &reply.state.pipeline;
+    let documents = Documents::for_caller(reply.state, caller.is_some());
+    if let Err(refusal) = documents.check_text(&request.query) {
+        return refused_parameters(reply, refusal);
+    }
     let parsed = match pipeline.parse(request) {
         Ok(parsed) => parsed,
         Err(refusal) => return refused(reply, refusal),
@@ -152,6 +157,11 @@ fn refused_parameters(reply: &Reply<'_>, refusal: RequestRefusal) -> Response {
     match refusal {
         RequestRefusal::BadRequest(message) => {
             reply.request_error(StatusCode::BAD_REQUEST, &message)
+        }
+        // Nothing the client can retry: the request itself is refused.
+        RequestRefusal::TrustedDocumentNotFound | RequestRefusal::TrustedDocumentRequired => {
+            let response = GraphQLResponse::from_errors(vec![refusal.error()]);
+            reply.json(StatusCode::BAD_REQUEST, response, false)
         }
         // Apollo's protocol: 200 with this message, so the client sends
         // the query with its hash.

@@ -86,7 +86,8 @@ async fn get_query(
         request_id: &id.0,
         csv: prefers_csv(headers) || param("format").as_deref() == Some("csv"),
     };
-    if param("query").is_none() && state.options.graphiql && accepts(headers, "text/html") {
+    let asks_nothing = param("query").is_none() && param("documentId").is_none();
+    if asks_nothing && state.options.graphiql && accepts(headers, "text/html") {
         return super::graphiql::page();
     }
     let json_param = |name: &str| match param(name) {
@@ -99,6 +100,7 @@ async fn get_query(
     let raw = match (json_param("variables"), json_param("extensions")) {
         (Ok(variables), Ok(extensions)) => RawRequest {
             query: param("query").map(serde_json::Value::String),
+            document_id: param("documentId").map(serde_json::Value::String),
             operation_name: param("operationName").map(serde_json::Value::String),
             variables,
             extensions,

@@ -23,7 +23,7 @@
 //! The older `graphql-ws` subprotocol (subscriptions-transport-ws,
 //! unmaintained since 2018) is not offered: its clients are refused with 400.
 
-use super::request::RawRequest;
+use super::request::{Documents, RawRequest};
 use crate::AppState;
 use crate::i18n::{self, Lang};
 use crate::pipeline::{Refusal, conceal_internal, failed_before_execution, with_code};
@@ -304,8 +304,9 @@ impl Connection {
         caller: Option<Caller>,
     ) -> Result<BoxStream<'static, Event>, Vec<ServerError>> {
         let refused = |refusal: Refusal| vec![refusal.error()];
+        let documents = Documents::for_caller(&self.state, caller.is_some());
         let (request, _) = RawRequest::from_map(payload)
-            .into_request(&self.state.persisted)
+            .into_request(&documents)
             .map_err(|refusal| vec![refusal.error()])?;
         let pipeline = self.state.pipeline.clone();
         let parsed = pipeline.parse(request).map_err(refused)?;
