@@ -54,12 +54,22 @@ impl Cli {
                 .iter()
                 .any(|name| arg.to_str() == Some(name.as_str()))
         });
-        if error.kind() != clap::error::ErrorKind::UnknownArgument || names_a_command {
+        if error.kind() != clap::error::ErrorKind::UnknownArgument {
             return Err(error);
+        }
+        if names_a_command {
+            return Err(where_it_belongs(error, &args));
         }
         let mut as_serve = args;
         as_serve.insert(1.min(as_serve.len()), "serve".into());
-        Cli::try_parse_from(as_serve).map_err(|_| error)
+        match Cli::try_parse_from(as_serve) {
+            // Not a server setting either: the first error says so.
+            Err(serve_error) if serve_error.kind() == clap::error::ErrorKind::UnknownArgument => {
+                Err(error)
+            }
+            // A server setting with a bad value: say what is wrong with it.
+            parsed => parsed,
+        }
     }
 
     /// The command to run: `serve` with its settings from the environment
@@ -70,6 +80,44 @@ impl Cli {
             defaults.command.unwrap_or(Command::Migrate)
         })
     }
+}
+
+/// An unknown argument's error, saying which command has the setting when
+/// another command does (`medexchange import --listen …`: `--listen` is a
+/// setting of `serve`).
+fn where_it_belongs(error: clap::Error, args: &[OsString]) -> clap::Error {
+    let Some(clap::error::ContextValue::String(unknown)) =
+        error.get(clap::error::ContextKind::InvalidArg)
+    else {
+        return error;
+    };
+    let name = unknown.split('=').next().unwrap_or(unknown);
+    let Some(long) = name.strip_prefix("--") else {
+        return error;
+    };
+    let command = Cli::command();
+    let given = args.iter().skip(1).filter_map(|a| a.to_str()).find(|a| {
+        command.get_subcommands().any(|c| c.get_name() == *a)
+    });
+    let owners: Vec<&str> = command
+        .get_subcommands()
+        .filter(|c| c.get_arguments().any(|a| a.get_long() == Some(long)))
+        .map(|c| c.get_name())
+        .collect();
+    let Some((given, owner)) = given.zip(owners.first()) else {
+        return error;
+    };
+    let shorthand = match *owner {
+        "serve" => format!("; with no command, `medexchange {name} …` serves"),
+        _ => String::new(),
+    };
+    clap::Error::raw(
+        clap::error::ErrorKind::UnknownArgument,
+        format!(
+            "`{name}` is a setting of `medexchange {owner}`, not of `medexchange {given}` \
+             (`medexchange {owner} --help` lists its settings{shorthand})\n"
+        ),
+    )
 }
 
 /// Settings shared by every command.
@@ -633,6 +681,52 @@ mod tests {
         assert!(!serve_options(&["medexchange", "--no-graphiql"]).graphiql);
         assert!(Cli::try_parse_from(["medexchange", "serve", "--graphiql", "maybe"]).is_err());
         assert!(Cli::try_parse_args(["medexchange", "--max-depth", "3", "import", "f"]).is_err());
+    }
+
+    #[test]
+    fn every_server_setting_reads_the_same_with_or_without_serve() {
+        let command = Cli::command();
+        let serve = command.find_subcommand("serve").unwrap();
+        let mut checked = 0;
+        for argument in serve.get_arguments() {
+            let Some(long) = argument.get_long() else {
+                continue;
+            };
+            let setting = format!("--{long}");
+            let value = argument
+                .get_default_values()
+                .first()
+                .and_then(|v| v.to_str())
+                .unwrap_or("1")
+                .to_owned();
+            for given in [vec![setting.clone()], vec![setting.clone(), value]] {
+                let mut short = vec!["medexchange".to_owned()];
+                short.extend(given.iter().cloned());
+                let mut long_form = vec!["medexchange".to_owned(), "serve".to_owned()];
+                long_form.extend(given.iter().cloned());
+                let kind = |args: &[String]| Cli::try_parse_args(args).err().map(|e| e.kind());
+                assert_eq!(kind(&short), kind(&long_form), "{given:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "{checked}");
+    }
+
+    #[test]
+    fn a_setting_given_to_the_wrong_command_names_its_command() {
+        let error = Cli::try_parse_args(["medexchange", "import", "--listen", "x", "f"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("`--listen` is a setting of `medexchange serve`, not of `medexchange import`"),
+            "{error}"
+        );
+        let error = Cli::try_parse_args(["medexchange", "--max-depth", "deep"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("deep") && !error.contains("unexpected argument"), "{error}");
+        let error = Cli::try_parse_args(["medexchange", "--nonsense"]).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::UnknownArgument);
     }
 
     #[test]
