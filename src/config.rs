@@ -96,9 +96,11 @@ fn where_it_belongs(error: clap::Error, args: &[OsString]) -> clap::Error {
         return error;
     };
     let command = Cli::command();
-    let given = args.iter().skip(1).filter_map(|a| a.to_str()).find(|a| {
-        command.get_subcommands().any(|c| c.get_name() == *a)
-    });
+    let given = args
+        .iter()
+        .skip(1)
+        .filter_map(|a| a.to_str())
+        .find(|a| command.get_subcommands().any(|c| c.get_name() == *a));
     let owners: Vec<&str> = command
         .get_subcommands()
         .filter(|c| c.get_arguments().any(|a| a.get_long() == Some(long)))
@@ -718,13 +720,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            error.contains("`--listen` is a setting of `medexchange serve`, not of `medexchange import`"),
+            error.contains(
+                "`--listen` is a setting of `medexchange serve`, not of `medexchange import`"
+            ),
             "{error}"
         );
         let error = Cli::try_parse_args(["medexchange", "--max-depth", "deep"])
             .unwrap_err()
             .to_string();
-        assert!(error.contains("deep") && !error.contains("unexpected argument"), "{error}");
+        assert!(
+            error.contains("deep") && !error.contains("unexpected argument"),
+            "{error}"
+        );
         let error = Cli::try_parse_args(["medexchange", "--nonsense"]).unwrap_err();
         assert_eq!(error.kind(), clap::error::ErrorKind::UnknownArgument);
     }

@@ -48,6 +48,38 @@ pub fn negotiate(header: &str) -> Option<Lang> {
     best.map(|(lang, _, _)| lang)
 }
 
+/// What was understood of an `Accept-Language` that names none of our
+/// languages: the language a common non-standard name means (`jp` is
+/// Japanese, `cn` Chinese: see [`Lang::from_alias`]), and a note saying so,
+/// or that nothing was understood. `None` when [`negotiate`] understands
+/// the header (or it is empty).
+pub fn misunderstood(header: &str) -> Option<(Option<Lang>, String)> {
+    if header.trim().is_empty() || negotiate(header).is_some() {
+        return None;
+    }
+    let codes = Lang::ALL.map(Lang::code).join(", ");
+    let guessed = ranges(header)
+        .filter(|(_, q)| *q > 0.0)
+        .find_map(|(range, _)| Some((range, Lang::from_alias(range.split(['-', '_']).next()?)?)));
+    Some(match guessed {
+        Some((range, lang)) => (
+            Some(lang),
+            format!(
+                "Accept-Language `{range}` is not a language tag; understood as `{lang}`. \
+                 The archive's languages are {codes}."
+            ),
+        ),
+        None => (
+            None,
+            format!(
+                "Accept-Language `{}` names none of the archive's languages ({codes}); \
+                 the default language was served.",
+                header.trim()
+            ),
+        ),
+    })
+}
+
 /// The header's ranges with their q-values (1 when absent); ranges with a
 /// malformed q-value are left out.
 fn ranges(header: &str) -> impl Iterator<Item = (&str, f32)> {
@@ -70,6 +102,22 @@ fn ranges(header: &str) -> impl Iterator<Item = (&str, f32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn common_non_standard_names_are_understood_and_said() {
+        let (lang, note) = misunderstood("jp").unwrap();
+        assert_eq!(lang, Some(Lang::Ja));
+        assert!(
+            note.contains("`jp`") && note.contains("`ja`") && note.contains("zh, ja, en"),
+            "{note}"
+        );
+        assert_eq!(misunderstood("cn, fr;q=0.5").unwrap().0, Some(Lang::Zh));
+        let (lang, note) = misunderstood("fr-FR").unwrap();
+        assert_eq!(lang, None);
+        assert!(note.contains("default"), "{note}");
+        assert_eq!(misunderstood("ja-JP"), None);
+        assert_eq!(misunderstood(""), None);
+    }
 
     #[test]
     fn primary_subtags_and_q_values_decide() {

@@ -10,7 +10,7 @@ pub mod highlight;
 pub mod slips;
 pub mod sort_key;
 
-pub use accept_language::negotiate;
+pub use accept_language::{misunderstood, negotiate};
 
 use std::fmt;
 use std::str::FromStr;
@@ -36,6 +36,19 @@ impl Lang {
             Lang::Zh => "zh",
             Lang::Ja => "ja",
             Lang::En => "en",
+        }
+    }
+
+    /// The language a common non-standard name means: a country code or
+    /// a name used for the language (`jp`, `cn`, `jpn`, `chi`, `japanese`,
+    /// `chinese`, `eng`...). `None` for anything else, standard tags
+    /// included (parse those with `str::parse`).
+    pub fn from_alias(name: &str) -> Option<Lang> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "jp" | "jpn" | "japanese" | "nihongo" => Some(Lang::Ja),
+            "cn" | "chs" | "cht" | "zho" | "chi" | "chinese" | "zh_cn" | "hans" => Some(Lang::Zh),
+            "eng" | "english" | "uk" | "us" => Some(Lang::En),
+            _ => None,
         }
     }
 

@@ -29,6 +29,7 @@ pub mod bounded;
 mod deadline;
 pub mod documents;
 mod field_order;
+mod hints;
 mod refusal;
 pub mod write_rate;
 
@@ -72,6 +73,8 @@ pub struct Pipeline {
     write_rate: WriteRate,
     tokens: auth::TokenCheck,
     in_flight: Arc<Semaphore>,
+    /// The schema's enums, to list their values when one is misspelt.
+    enums: hints::EnumValues,
 }
 
 /// The schemas a pipeline runs, built by [`crate::graphql::schema`].
@@ -165,7 +168,9 @@ impl Pipeline {
             0 => Semaphore::MAX_PERMITS,
             n => n,
         };
+        let enums = hints::EnumValues::of_sdl(&schemas.strict.sdl());
         Pipeline {
+            enums,
             schema: schemas.strict,
             schema_for_validated: schemas.fast,
             schema_for_streams: schemas.streams,
@@ -272,6 +277,7 @@ impl Pipeline {
             return Err(Refusal::TimedOut(deadline));
         };
         let failed_before_execution = failed_before_execution(&response);
+        self.enums.explain(&mut response.errors);
         shape_errors(&mut response.errors);
         if failed_before_execution {
             if let Some((writer, writes)) = writes {

@@ -250,3 +250,66 @@ async fn a_text_missing_in_the_language_falls_back_on_every_path() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_language_header_not_understood_is_said_and_a_misspelt_language_lists_the_values() {
+    for app in TestApp::each().await {
+        let query = "{ specialties { name } }";
+        let jp = app
+            .post(query, json!({}), &[("accept-language", "jp")])
+            .await;
+        assert_eq!(
+            jp.body["data"]["specialties"][0]["name"], "健康診断",
+            "jp is understood as ja: {}",
+            jp.text
+        );
+        let warning = &jp.body["extensions"]["warnings"][0];
+        assert_eq!(warning["code"], "LANGUAGE_GUESSED", "{}", jp.text);
+        assert!(
+            warning["message"].as_str().unwrap().contains("`ja`"),
+            "{warning}"
+        );
+        // Asked again, the warning is still there (not answered from memory without it).
+        let again = app
+            .post(query, json!({}), &[("accept-language", "jp")])
+            .await;
+        assert_eq!(
+            again.body["extensions"]["warnings"][0]["code"],
+            "LANGUAGE_GUESSED"
+        );
+
+        let french = app
+            .post(query, json!({}), &[("accept-language", "fr-FR")])
+            .await;
+        assert_eq!(
+            french.body["extensions"]["warnings"][0]["code"],
+            "LANGUAGE_NOT_UNDERSTOOD"
+        );
+        let plain = app
+            .post(query, json!({}), &[("accept-language", "ja")])
+            .await;
+        assert!(
+            plain.body["extensions"].get("warnings").is_none(),
+            "{}",
+            plain.text
+        );
+
+        let misspelt = app
+            .post("{ specialties(lang: JP) { name } }", json!({}), &[])
+            .await;
+        let message = misspelt.body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("expected one of ZH, JA, EN (did you mean JA?)"),
+            "{message}"
+        );
+        let variable = app
+            .post(
+                "query($l: Language) { specialties(lang: $l) { name } }",
+                json!({"l": "jp"}),
+                &[],
+            )
+            .await;
+        let message = variable.body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("expected one of ZH, JA, EN"), "{message}");
+    }
+}

@@ -7,8 +7,8 @@ use super::request::{Documents, RawRequest, Refusal as RequestRefusal};
 use crate::i18n::{self, Lang};
 use crate::pipeline::{Answer, Refusal};
 use crate::store::tokens::Caller;
-use async_graphql::Response as GraphQLResponse;
 use async_graphql::parser::types::OperationType;
+use async_graphql::{Name, Response as GraphQLResponse, Value};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -30,14 +30,14 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         Ok(answer) => answer,
         Err(refusal) => return refused_parameters(reply, refusal),
     };
-    let lang = requested_language(reply);
+    let (lang, warning) = requested_language(reply);
     let responses = &reply.state.responses;
     // A text over the length limit is refused even when its normal form
     // (comments and spacing dropped) was answered before. Requests with
     // credentials are neither served from memory nor remembered: their
-    // answers may depend on who asks.
+    // answers may depend on who asks. Nor are those carrying a warning.
     let within_length = request.query.len() <= pipeline.limits().max_query_bytes;
-    let key = (within_length && authorization.is_none())
+    let key = (within_length && authorization.is_none() && warning.is_none())
         .then(|| responses.key(&request, lang))
         .flatten();
     if let Some(answer) = key.as_deref().and_then(|key| responses.get(key)) {
@@ -64,10 +64,13 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         Ok(admitted) => admitted,
         Err(refusal) => return refused(reply, refusal),
     };
-    let answer = match pipeline.run(admitted, lang).await {
+    let mut answer = match pipeline.run(admitted, lang).await {
         Ok(answer) => answer,
         Err(refusal) => return refused(reply, refusal),
     };
+    if let Some(warning) = warning {
+        warning.add_to(&mut answer.response);
+    }
     written(reply, &method, answer, key)
 }
 
@@ -91,7 +94,7 @@ pub(super) async fn run_upload(
         Ok(admitted) => admitted,
         Err(refusal) => return refused(reply, refusal),
     };
-    let answer = match pipeline.run(admitted, requested_language(reply)).await {
+    let answer = match pipeline.run(admitted, requested_language(reply).0).await {
         Ok(answer) => answer,
         Err(refusal) => return refused(reply, refusal),
     };
@@ -184,12 +187,40 @@ fn mutation_over_get(reply: &Reply<'_>) -> Response {
     response
 }
 
-/// The request's `Accept-Language`, or the default language.
-fn requested_language(reply: &Reply<'_>) -> Lang {
-    reply
+/// The request's language: its `Accept-Language` negotiated; else a common
+/// non-standard name understood (`jp`), or the default language, with a
+/// warning saying which.
+fn requested_language(reply: &Reply<'_>) -> (Lang, Option<Warning>) {
+    let header = reply
         .headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .and_then(i18n::negotiate)
-        .unwrap_or(reply.state.default_lang)
+        .unwrap_or("");
+    if let Some(lang) = i18n::negotiate(header) {
+        return (lang, None);
+    }
+    match i18n::misunderstood(header) {
+        Some((Some(lang), message)) => (lang, Some(Warning("LANGUAGE_GUESSED", message))),
+        Some((None, message)) => (
+            reply.state.default_lang,
+            Some(Warning("LANGUAGE_NOT_UNDERSTOOD", message)),
+        ),
+        None => (reply.state.default_lang, None),
+    }
+}
+
+/// A warning for the client in `extensions.warnings`: its code and message.
+struct Warning(&'static str, String);
+
+impl Warning {
+    /// Adds it to `response`'s `extensions.warnings`.
+    fn add_to(self, response: &mut GraphQLResponse) {
+        let mut warning = async_graphql::indexmap::IndexMap::new();
+        warning.insert(Name::new("code"), Value::String(self.0.to_owned()));
+        warning.insert(Name::new("message"), Value::String(self.1));
+        response.extensions.insert(
+            "warnings".to_owned(),
+            Value::List(vec![Value::Object(warning)]),
+        );
+    }
 }
