@@ -41,6 +41,13 @@ try {
   const answer = await page.textContent('.graphiql-response');
   check(answer.includes('"data"') && answer.includes('北海市人民医院'), 'the answer shows, in Chinese');
   await page.screenshot({ path: process.env.SCREENSHOT ?? join(tmpdir(), 'graphiql.png') });
+
+  const titles = await page.$$eval('.graphiql-tab', (nodes) => nodes.map((n) => n.textContent.trim()));
+  check(titles.length >= 8 && !titles.some((t) => t.includes('untitled')), `tabs named by their operation: ${titles.join(', ')}`);
+  await page.click('.graphiql-tab:has-text("FixName") button.graphiql-tab-button');
+  await page.waitForSelector('.graphiql-editor-tools button[data-name="headers"].active', { timeout: 10000 });
+  const headers = await page.textContent('section.graphiql-editor-tool[aria-label="Headers"]');
+  check(headers.includes('Authorization'), 'the editors\' tab opens its Headers pane, the token to fill in');
 } catch (error) {
   check(false, `browser test: ${error.message.split('\n')[0]}`);
   const page = browser.contexts()[0]?.pages()[0];

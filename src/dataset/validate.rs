@@ -4,7 +4,8 @@
 //! in Chinese, Japanese or English.
 
 use super::format::{
-    AidShipment, Dataset, Exchange, Institution, Localized, NewsItem, Photo, Speaker, Specialty,
+    AidShipment, Dataset, Exchange, Institution, LangKey, Localized, NewsItem, Photo, Speaker,
+    Specialty,
 };
 use crate::i18n::Lang;
 use crate::model::ReportDate;
@@ -66,6 +67,8 @@ pub enum Rule {
     InUse,
     /// A value set when a record is created, which cannot change after.
     Fixed,
+    /// The Japanese name changed but its kana reading is the old name's.
+    ReadingOfOldName,
     /// A file that is not an image this service takes (the problem says
     /// why).
     Image(crate::media::ImageProblem),
@@ -159,6 +162,11 @@ impl Rule {
                 "この項目は作成時にだけ設定でき、後から変えられません。",
                 "This is set when the record is created and cannot change after.",
             ],
+            Rule::ReadingOfOldName => [
+                "日文名称已更改，但读音仍是旧名称的：请同时提供新的假名读音（或将读音设为 null，按名称本身排序）。",
+                "日本語の名称が変わりましたが、読みは旧名称のままです。新しいかなの読みも送ってください（読みを null にすると名称そのもので並べます）。",
+                "The Japanese name changed but its reading is the old name's: send the new kana reading too (or set the reading to null to order by the name itself).",
+            ],
             Rule::Image(_) => unreachable!("answered above"),
         };
         match lang {
@@ -167,6 +175,36 @@ impl Rule {
             Lang::En => en.into(),
         }
     }
+}
+
+/// Keeps a name's readings (`reading`, used to order names) true to the
+/// name after a rename, where the writer left the reading as it was: a
+/// Chinese reading (pinyin) is dropped, so the key is the new name's own
+/// pinyin; a Japanese reading cannot be derived from kanji, so the writer is
+/// asked for it ([`Rule::ReadingOfOldName`] on `reading.ja`). English names
+/// are ordered by their text and have no reading.
+pub fn renamed(
+    name_before: &Localized,
+    name: &Localized,
+    reading_before: &Localized,
+    reading: &mut Localized,
+) -> Violations {
+    let mut broken = Violations::new();
+    for lang in [LangKey::Zh, LangKey::Ja] {
+        let renamed = name_before.get(&lang) != name.get(&lang);
+        let stale = reading.get(&lang).is_some() && reading.get(&lang) == reading_before.get(&lang);
+        match (renamed && stale, lang) {
+            (true, LangKey::Zh) => {
+                reading.remove(&lang);
+            }
+            (true, _) => broken.push(Violation {
+                field: vec!["reading".to_owned(), lang_code(lang)],
+                rule: Rule::ReadingOfOldName,
+            }),
+            (false, _) => {}
+        }
+    }
+    broken
 }
 
 /// The problems of a record, in field order; empty when it keeps every rule.
@@ -549,7 +587,7 @@ pub fn is_safe_url(url: &str) -> bool {
     clean && (absolute || local)
 }
 
-fn lang_code(lang: super::format::LangKey) -> String {
+fn lang_code(lang: LangKey) -> String {
     Lang::from(lang).code().to_owned()
 }
 

@@ -43,7 +43,11 @@ pub trait Record: Clone + Send + Sync + Sized {
     ) -> impl Future<Output = Result<(), DatasetError>> + Send;
     /// What an edit keeps of the record as it was `before` (an
     /// institution's old names, as aliases).
-    fn changed_from(&mut self, _before: &Self) {}
+    /// Whatever a change implies beyond what the writer set; the rules a
+    /// change (not the record alone) breaks.
+    fn changed_from(&mut self, _before: &Self) -> Violations {
+        Violations::new()
+    }
     /// Its search documents and those of what it owns (its photos).
     fn indexed(
         _txn: &DatabaseTransaction,
@@ -86,13 +90,14 @@ impl Record for Institution {
     }
     /// A name replaced in a language stays findable: the old spelling
     /// joins the aliases (unless it is one already, or still a name).
-    fn changed_from(&mut self, before: &Self) {
+    fn changed_from(&mut self, before: &Self) -> Violations {
         for (lang, old) in &before.name {
             let kept = self.name.values().any(|name| name == old);
             if self.name.get(lang) != Some(old) && !kept && !self.aliases.contains(old) {
                 self.aliases.push(old.clone());
             }
         }
+        validate::renamed(&before.name, &self.name, &before.reading, &mut self.reading)
     }
     async fn indexed(
         _: &DatabaseTransaction,
@@ -111,6 +116,9 @@ impl Record for Speaker {
     }
     fn rules(&self) -> Violations {
         validate::speaker(self)
+    }
+    fn changed_from(&mut self, before: &Self) -> Violations {
+        validate::renamed(&before.name, &self.name, &before.reading, &mut self.reading)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.speakers.pop())

@@ -148,8 +148,8 @@ impl<'a> Editor<'a> {
         };
         let mut after = before.clone();
         change(&mut after);
-        after.changed_from(&before);
-        let mut broken = after.rules();
+        let mut broken = after.changed_from(&before);
+        broken.extend(after.rules());
         if after.slug() != before.slug() {
             self.may(Role::Admin, "change the slug of")?;
             broken.extend(slug_free::<R>(&txn, after.slug(), Some(id)).await?);

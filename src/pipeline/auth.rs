@@ -46,12 +46,20 @@ pub struct TokenCheck {
 
 /// The refusal of a header holding no bearer token.
 const NOT_BEARER: Refusal = Refusal::Unauthenticated {
-    message: "send a token as `Authorization: Bearer <token>`",
+    message: [
+        "请以 `Authorization: Bearer <令牌>` 的形式发送令牌。",
+        "トークンは `Authorization: Bearer <トークン>` の形で送ってください。",
+        "send a token as `Authorization: Bearer <token>`",
+    ],
     invalid_token: false,
 };
 /// The refusal of a token that is not a valid one.
 const UNKNOWN: Refusal = Refusal::Unauthenticated {
-    message: "the token is unknown or revoked",
+    message: [
+        "令牌无效或已被吊销。",
+        "トークンが不明か、取り消されています。",
+        "the token is unknown or revoked",
+    ],
     invalid_token: true,
 };
 

@@ -3,6 +3,7 @@
 //! with an `error` message or a close code), always with the same
 //! `extensions.code` and message.
 
+use crate::i18n::Lang;
 use async_graphql::{Pos, ServerError};
 use std::time::Duration;
 
@@ -12,10 +13,7 @@ pub enum Refusal {
     /// No credentials of the right form, or a token unknown or revoked
     /// (`UNAUTHENTICATED`). `invalid_token` tells a sent token from a
     /// header that held none.
-    Unauthenticated {
-        message: &'static str,
-        invalid_token: bool,
-    },
+    Unauthenticated { message: Said, invalid_token: bool },
     /// The document passed a limit (`QUERY_TOO_COMPLEX`).
     TooComplex(String),
     /// The document does not parse (`GRAPHQL_PARSE_FAILED`).
@@ -32,6 +30,9 @@ pub enum Refusal {
     /// (`SERVICE_UNAVAILABLE`).
     Unavailable,
 }
+
+/// A message in Chinese, Japanese and English (in [`Lang::ALL`] order).
+pub type Said = [&'static str; 3];
 
 /// How long a client is asked to wait when the process is full.
 pub const OVERLOADED_RETRY_AFTER: Duration = Duration::from_secs(1);
@@ -60,10 +61,19 @@ impl Refusal {
         }
     }
 
-    /// The GraphQL error saying it, with its code.
+    /// The GraphQL error saying it, with its code, in English.
     pub fn error(&self) -> ServerError {
+        self.error_in(Lang::En)
+    }
+
+    /// The GraphQL error saying it, with its code; sign-in refusals in
+    /// `lang` (as payload errors are), the others in English.
+    pub fn error_in(&self, lang: Lang) -> ServerError {
         let (message, position) = match self {
-            Refusal::Unauthenticated { message, .. } => ((*message).to_owned(), None),
+            Refusal::Unauthenticated { message, .. } => {
+                let index = Lang::ALL.iter().position(|l| *l == lang).unwrap_or(2);
+                (message[index].to_owned(), None)
+            }
             Refusal::TooComplex(message) | Refusal::BadInput(message) => (message.clone(), None),
             Refusal::ParseFailed(message, position) => (message.clone(), *position),
             Refusal::RateLimited(wait) => (

@@ -48,8 +48,8 @@ async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() 
     for app in TestApp::each().await {
         let editor = app.bearer("editor.sato", Role::Editor).await;
         let (id, version) = kameda(&app).await;
-        let input =
-            json!({"name": [{"lang": "JA", "text": "医療法人鉄蕉会 亀田メディカルセンター"}]});
+        let input = json!({"name": [{"lang": "JA", "text": "医療法人鉄蕉会 亀田メディカルセンター"}],
+                   "reading": [{"lang": "JA", "text": "いりょうほうじんてっしょうかい かめだめでぃかるせんたー"}]});
         let body = write(
             &app,
             &editor,
@@ -82,7 +82,7 @@ async fn a_renamed_institution_is_found_under_both_names_and_history_says_who() 
         assert_eq!(
             history["data"]["institution"]["history"]["nodes"][0],
             json!({"actor": "editor.sato", "action": "UPDATE", "version": version + 1,
-                   "fields": ["aliases", "name.ja"], "source": null})
+                   "fields": ["aliases", "name.ja", "reading.ja"], "source": null})
         );
         let anonymous = app.data(read_history).await;
         assert_eq!(

@@ -198,3 +198,77 @@ async fn migrating_fills_in_missing_sort_keys() {
         assert_eq!(ja.last().unwrap(), "北海市人民病院");
     }
 }
+
+const RENAME: &str = r#"mutation($id: ID!, $v: Int!, $input: InstitutionInput!) {
+  updateInstitution(id: $id, expectedVersion: $v, input: $input) {
+    institution { version } errors { field code message } } }"#;
+
+#[tokio::test]
+async fn a_rename_asks_for_the_japanese_reading_and_drops_the_old_pinyin() {
+    for app in TestApp::each().await {
+        let editor = app.bearer("editor", medexchange::model::Role::Editor).await;
+        let kameda = app
+            .data(r#"{ institution(slug: "kameda-medical-center") { id version } }"#)
+            .await;
+        let id = kameda["institution"]["id"].clone();
+        let version = std::cell::Cell::new(kameda["institution"]["version"].as_i64().unwrap());
+        let rename = |input: Value| {
+            let variables = json!({"id": id, "v": version.get(), "input": input});
+            let app = &app;
+            let editor = editor.clone();
+            async move {
+                let reply = app
+                    .post(RENAME, variables, &[("authorization", &editor)])
+                    .await;
+                reply.body["data"]["updateInstitution"].clone()
+            }
+        };
+        let asked = rename(json!({"name": [{"lang": "JA", "text": "あおば総合病院"}]})).await;
+        assert_eq!(
+            asked["errors"][0]["field"],
+            json!(["input", "reading"]),
+            "{asked}"
+        );
+        assert_eq!(asked["errors"][0]["code"], "INVALID");
+        let renamed = rename(json!({"name": [{"lang": "JA", "text": "あおば総合病院"}],
+                                    "reading": [{"lang": "JA", "text": "あおばそうごうびょういん"}]}))
+        .await;
+        assert_eq!(renamed["errors"], json!([]), "{renamed}");
+        version.set(version.get() + 1);
+        let ja = names(
+            &app,
+            "institutions",
+            json!({"lang": "JA", "order": "NAME", "first": 100}),
+        )
+        .await;
+        assert_eq!(
+            ja[0], "あおば総合病院",
+            "filed under its new reading: {ja:?}"
+        );
+
+        // Chinese: a pinyin reading of the old name is dropped with it.
+        let pinyin = rename(json!({"reading": [{"lang": "ZH", "text": "a1"}]})).await;
+        assert_eq!(pinyin["errors"], json!([]), "{pinyin}");
+        version.set(version.get() + 1);
+        let zh = names(
+            &app,
+            "institutions",
+            json!({"lang": "ZH", "order": "NAME", "first": 100}),
+        )
+        .await;
+        assert_eq!(zh[0], "龟田综合医院", "the reading orders it first: {zh:?}");
+        let renamed = rename(json!({"name": [{"lang": "ZH", "text": "中龟田医院"}]})).await;
+        assert_eq!(renamed["errors"], json!([]), "{renamed}");
+        let zh = names(
+            &app,
+            "institutions",
+            json!({"lang": "ZH", "order": "NAME", "first": 100}),
+        )
+        .await;
+        assert_ne!(
+            zh[0], "中龟田医院",
+            "ordered by the new name's pinyin: {zh:?}"
+        );
+        assert_eq!(zh.last().unwrap(), "中龟田医院", "zhong comes last: {zh:?}");
+    }
+}

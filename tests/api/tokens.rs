@@ -197,3 +197,43 @@ async fn bad_tokens_cost_at_most_one_lookup_and_are_answered_late() {
         );
     }
 }
+
+#[tokio::test]
+async fn sign_in_errors_speak_the_requests_language_like_payload_errors() {
+    for app in TestApp::each().await {
+        let said = |lang: &'static str, authorization: &'static str| {
+            let app = &app;
+            async move {
+                let headers = [("authorization", authorization), ("accept-language", lang)];
+                let reply = app
+                    .post("{ __typename }", serde_json::json!({}), &headers)
+                    .await;
+                assert_eq!(reply.status, 401, "{}", reply.text);
+                reply.body["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            }
+        };
+        assert!(said("ja", "Bearer mx_nope").await.contains("トークン"));
+        assert!(said("zh", "Bearer mx_nope").await.contains("令牌"));
+        assert_eq!(
+            said("en", "Bearer mx_nope").await,
+            "the token is unknown or revoked"
+        );
+        assert!(
+            said("ja", "Basic abc")
+                .await
+                .contains("Authorization: Bearer")
+        );
+        let write = app
+            .post(
+                r#"mutation { deleteSpecialty(id: "U3BlY2lhbHR5OjE", expectedVersion: 1) { errors { code } } }"#,
+                serde_json::json!({}),
+                &[("accept-language", "ja")],
+            )
+            .await;
+        let message = write.body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("トークンが必要"), "{message}");
+    }
+}

@@ -123,9 +123,13 @@ impl Written {
 /// The writer the request's token names; `UNAUTHENTICATED` without one.
 fn editor<'a>(ctx: &Context<'a>) -> Result<Editor<'a>, ApiError> {
     let caller = ctx.data_opt::<Caller>().ok_or_else(|| {
-        ApiError::Unauthenticated(
-            "writing needs a token: send `Authorization: Bearer <token>`".into(),
-        )
+        use crate::i18n::Lang;
+        let message = match crate::graphql::lang::resolve(ctx, None, None) {
+            Lang::Zh => "写入需要令牌：请发送 `Authorization: Bearer <令牌>`。",
+            Lang::Ja => "書き込みにはトークンが必要です：`Authorization: Bearer <トークン>` を送ってください。",
+            Lang::En => "writing needs a token: send `Authorization: Bearer <token>`",
+        };
+        ApiError::Unauthenticated(message.into())
     })?;
     Ok(Editor::new(database(ctx), caller))
 }

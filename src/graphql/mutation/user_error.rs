@@ -44,6 +44,7 @@ impl From<&Rule> for UserErrorCode {
             | Rule::NoNameInLanguage
             | Rule::FiscalYearDisagrees
             | Rule::Fixed
+            | Rule::ReadingOfOldName
             | Rule::Image(_) => UserErrorCode::Invalid,
         }
     }

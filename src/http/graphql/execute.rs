@@ -125,7 +125,7 @@ fn written(reply: &Reply<'_>, method: &Method, answer: Answer, key: Option<Strin
 /// The HTTP answer to a refusal of the pipeline: the status its code
 /// calls for, `WWW-Authenticate` or `Retry-After` where they apply.
 pub(super) fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
-    let errors = vec![refusal.error()];
+    let errors = vec![refusal.error_in(requested_language(reply).0)];
     let status = match &refusal {
         Refusal::TooComplex(_) | Refusal::ParseFailed(..) | Refusal::BadInput(_) => {
             return reply.graphql_failure(errors);

@@ -41,7 +41,11 @@ pub(super) async fn post(reply: &Reply<'_>, headers: &HeaderMap, body: Body) -> 
         Ok(Some(caller)) => caller,
         Ok(None) => {
             let refusal = Refusal::Unauthenticated {
-                message: "uploads need a token: send `Authorization: Bearer <token>`",
+                message: [
+                    "上传需要令牌：请发送 `Authorization: Bearer <令牌>`。",
+                    "アップロードにはトークンが必要です：`Authorization: Bearer <トークン>` を送ってください。",
+                    "uploads need a token: send `Authorization: Bearer <token>`",
+                ],
                 invalid_token: false,
             };
             return refused(reply, refusal);
