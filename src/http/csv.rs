@@ -7,7 +7,10 @@
 //! `pageInfo`) are left out. Each item of the list is a row; the columns
 //! are the paths of its leaf fields (`institution.name`), in the order the
 //! query selects them. A list inside an item fills one cell, its values
-//! joined by `; `. Cells are quoted as RFC 4180 asks, lines end in CRLF,
+//! joined by `; `, except the keys of `exchangeStats.groups`: each key has
+//! its own columns, named by its dimension (`keys.FISCAL_YEAR.label`,
+//! `keys.INSTITUTION.node.id`; by its place, `keys.1.label`, when the
+//! query does not select `dimension`). Cells are quoted as RFC 4180 asks, lines end in CRLF,
 //! and the text is UTF-8 with a byte-order mark, so that Excel opens
 //! Chinese and Japanese correctly. An empty list gives an empty table.
 //! A text that a spreadsheet would take for a formula (`=HYPERLINK(…)`,
@@ -49,11 +52,15 @@ pub fn to_csv(data: &Value) -> Result<Csv, Vec<String>> {
     let [(path, items)] = &lists[..] else {
         return Err(lists.iter().map(|(path, _)| path.join(".")).collect());
     };
+    let groups = path.last().is_some_and(|name| name == "groups");
     let rows: Vec<IndexMap<String, Vec<String>>> = items
         .iter()
         .map(|item| {
             let mut cells = IndexMap::new();
-            leaves(item, String::new(), &mut cells);
+            match (groups, item) {
+                (true, Value::Object(fields)) => group_leaves(fields, &mut cells),
+                _ => leaves(item, String::new(), &mut cells),
+            }
             cells
         })
         .collect();
@@ -107,6 +114,35 @@ fn find_lists<'a>(
             }
         }
         _ => {}
+    }
+}
+
+/// The leaves of a group of `exchangeStats`: its `keys` spread out, one set
+/// of columns per key, named by the key's dimension when selected
+/// (`keys.FISCAL_YEAR.label`, `keys.INSTITUTION.node.id`), else by its
+/// place (`keys.1.label`).
+fn group_leaves(
+    fields: &IndexMap<async_graphql::Name, Value>,
+    cells: &mut IndexMap<String, Vec<String>>,
+) {
+    for (name, field) in fields {
+        let (true, Value::List(keys)) = (name.as_str() == "keys", field) else {
+            leaves(field, name.to_string(), cells);
+            continue;
+        };
+        for (place, key) in keys.iter().enumerate() {
+            let Value::Object(key) = key else {
+                continue;
+            };
+            let column = match key.get("dimension") {
+                Some(Value::Enum(dimension)) => dimension.to_string(),
+                Some(Value::String(dimension)) => dimension.clone(),
+                _ => (place + 1).to_string(),
+            };
+            for (part, value) in key.iter().filter(|(part, _)| part.as_str() != "dimension") {
+                leaves(value, format!("keys.{column}.{part}"), cells);
+            }
+        }
     }
 }
 
@@ -180,13 +216,13 @@ mod tests {
     }
 
     fn table(json: &str) -> String {
-        let csv = to_csv(&value(json)).unwrap();
-        assert_eq!(csv.filename, "exchanges.csv");
-        String::from_utf8(csv.body).unwrap()
+        String::from_utf8(to_csv(&value(json)).unwrap().body).unwrap()
     }
 
     #[test]
     fn one_list_gives_one_row_per_item_with_nested_lists_in_one_cell() {
+        let named = to_csv(&value(r#"{"exchanges": {"nodes": []}}"#)).unwrap();
+        assert_eq!(named.filename, "exchanges.csv");
         let text = table(
             r#"{"exchanges": {"totalCount": 2, "nodes": [
             {"slug": "a", "title": "循环, \"心\"", "participants": [{"name": "甲"}, {"name": "乙"}], "venue": null},
@@ -198,6 +234,28 @@ mod tests {
             "\u{feff}slug,title,participants.name,venue.name\r\n\
              a,\"循环, \"\"心\"\"\",甲; 乙,\r\n\
              b,\"x\ny\",,丙\r\n"
+        );
+    }
+
+    #[test]
+    fn each_key_of_a_group_has_its_own_columns() {
+        let by_dimension = table(
+            r#"{"exchangeStats": {"groups": [
+            {"keys": [{"dimension": "COUNTRY", "label": "中国"}, {"dimension": "INSTITUTION", "label": "甲", "node": {"id": "SW4x"}}], "exchanges": 2},
+            {"keys": [{"dimension": "COUNTRY", "label": "日本"}, {"dimension": "INSTITUTION", "label": "乙", "node": {"id": "SW4y"}}], "exchanges": 1}
+        ]}}"#,
+        );
+        assert_eq!(
+            by_dimension,
+            "\u{feff}keys.COUNTRY.label,keys.INSTITUTION.label,keys.INSTITUTION.node.id,exchanges\r\n\
+             中国,甲,SW4x,2\r\n日本,乙,SW4y,1\r\n"
+        );
+        let by_place = table(
+            r#"{"exchangeStats": {"groups": [{"keys": [{"label": "2020"}, {"label": "甲"}], "exchanges": 2}]}}"#,
+        );
+        assert_eq!(
+            by_place,
+            "\u{feff}keys.1.label,keys.2.label,exchanges\r\n2020,甲,2\r\n"
         );
     }
 

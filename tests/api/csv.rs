@@ -54,7 +54,7 @@ async fn a_browser_link_with_format_csv_downloads_the_stats() {
         let reply = app.browse(&uri).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.excerpt());
         let lines: Vec<&str> = reply.text.split("\r\n").collect();
-        assert_eq!(lines[0], "\u{feff}keys.label,exchanges");
+        assert_eq!(lines[0], "\u{feff}keys.1.label,exchanges");
         assert_eq!(lines[1], "2020年6月,1");
         let etag = reply.headers[header::ETAG].to_str().unwrap().to_owned();
         let json = app.get(&uri.replace("format=csv&", ""), &[]).await;
@@ -100,5 +100,22 @@ async fn anything_but_one_list_is_406_saying_what_csv_can_hold() {
             json_first.body["data"]["exchanges"].is_object(),
             "JSON preferred: JSON"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_two_key_grouping_has_one_column_per_key_and_per_keys_node_id() {
+    for app in TestApp::each().await {
+        let query = "{ exchangeStats(groupBy: [COUNTRY, INSTITUTION], lang: JA) { groups { keys { dimension label node { id } } exchanges } } }";
+        let reply = app.post(query, json!({}), &[("accept", "text/csv")]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.excerpt());
+        let lines: Vec<&str> = reply.text.split("\r\n").collect();
+        assert_eq!(
+            lines[0],
+            "\u{feff}keys.COUNTRY.label,keys.COUNTRY.node,keys.INSTITUTION.label,keys.INSTITUTION.node.id,exchanges"
+        );
+        let cells: Vec<&str> = lines[1].split(',').collect();
+        assert_eq!(cells.len(), 5, "{}", lines[1]);
+        assert!(cells[3].len() > 4 && cells[1].is_empty(), "{}", lines[1]);
     }
 }
