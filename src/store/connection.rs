@@ -31,6 +31,9 @@ pub enum ConnectError {
         /// The cause, as the network, the operating system or the server said it.
         cause: String,
     },
+    /// The SQLite file, or its directory, cannot be written.
+    #[error("{0}")]
+    NotWritable(String),
 }
 
 /// Opens a pool on `url` (`sqlite:` or `postgres:`), failing within a few
@@ -114,11 +117,57 @@ async fn probe(url: &str) -> Result<(), ConnectError> {
             .parse::<SqliteConnectOptions>()
             .map_err(bad_url)?
             .create_if_missing(true);
+        if !options.get_filename().as_os_str().is_empty() && !url.contains("memory") {
+            writable(options.get_filename())?;
+        }
         let place = format!("SQLite file {}", options.get_filename().display());
         return open_once(place, options.connect()).await;
     }
     let options = url.parse::<PgConnectOptions>().map_err(bad_url)?;
     open_once(postgres_place(&options), options.connect()).await
+}
+
+/// Checks that the SQLite file at `file` can be written, and its directory
+/// too (SQLite writes `FILE-wal`, `FILE-shm` and the start-up lock
+/// `FILE.lock` beside it); says which is not, by its absolute path, and
+/// what to do.
+fn writable(file: &std::path::Path) -> Result<(), ConnectError> {
+    let file = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
+    let directory = file.parent().unwrap_or(std::path::Path::new("/"));
+    let elsewhere = "or choose a writable place: --database-url sqlite:///PATH/medexchange.db";
+    if !directory.is_dir() {
+        return Err(ConnectError::NotWritable(format!(
+            "the directory of the SQLite file {}, {}, does not exist: create it (mkdir -p {}), {elsewhere}",
+            file.display(),
+            directory.display(),
+            directory.display()
+        )));
+    }
+    if file.exists()
+        && std::fs::OpenOptions::new()
+            .append(true)
+            .open(&file)
+            .is_err()
+    {
+        return Err(ConnectError::NotWritable(format!(
+            "the SQLite file {} is read-only for this user: make it writable (chmod u+w {}), {elsewhere}",
+            file.display(),
+            file.display()
+        )));
+    }
+    let probe = directory.join(format!(".medexchange-write-check-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(error) => Err(ConnectError::NotWritable(format!(
+            "the directory {} cannot be written ({error}), and SQLite writes {} and its journal \
+             files there: make the directory writable for this user, {elsewhere}",
+            directory.display(),
+            file.display()
+        ))),
+    }
 }
 
 /// Awaits one connection attempt for at most [`CONNECT_TIMEOUT`], then

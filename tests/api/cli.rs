@@ -408,3 +408,87 @@ fn media_add_attaches_a_file_and_a_bad_one_is_refused_with_its_name() {
     let unknown = medexchange(&["media", "add", "no-such-photo", &jpeg], &database);
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("no photo has this slug"));
 }
+
+/// Runs medexchange as a user without privileges (root may write where
+/// nobody else may: as root, through `setpriv` as `nobody`) in `dir`.
+fn unprivileged(args: &[&str], database: &str, dir: &std::path::Path) -> std::process::Output {
+    let binary = env!("CARGO_BIN_EXE_medexchange");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut command = match root {
+        true => {
+            let mut command = Command::new("setpriv");
+            command.args([
+                "--reuid=nobody",
+                "--regid=nogroup",
+                "--clear-groups",
+                binary,
+            ]);
+            command
+        }
+        false => Command::new(binary),
+    };
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", database)
+        .env("MEDEXCHANGE_LOG", "warn")
+        .output()
+        .expect("run medexchange")
+}
+
+#[test]
+fn a_database_that_cannot_be_written_is_named_by_its_absolute_path_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let locked = scratch("read_only_directory");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let said = |output: std::process::Output| {
+        assert!(!output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let relative = said(unprivileged(
+        &["migrate"],
+        "sqlite://medexchange.db?mode=rwc",
+        &locked,
+    ));
+    let absolute = locked.join("medexchange.db");
+    assert!(
+        relative.contains(&format!("SQLite writes {}", absolute.display()))
+            && relative.contains("writable"),
+        "{relative}"
+    );
+    let open = scratch("read_only_file");
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = open.join("archive.db");
+    std::fs::write(&file, b"").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let url = format!("sqlite://{}", file.display());
+    let read_only = said(unprivileged(&["migrate"], &url, &open));
+    assert!(
+        read_only.contains(&format!("the SQLite file {} is read-only", file.display())),
+        "{read_only}"
+    );
+    assert!(read_only.contains("chmod u+w"), "{read_only}");
+    for dir in [&locked, &open] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+#[test]
+fn lock_files_beside_the_database_are_ignored_by_git() {
+    for path in ["medexchange.db.lock", "data/archive.db.lock"] {
+        let ignored = Command::new("git")
+            .args(["check-ignore", "--no-index", path])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("run git");
+        assert!(
+            ignored.status.success(),
+            "{path} must be ignored (*.db.lock in .gitignore): {}",
+            String::from_utf8_lossy(&ignored.stderr)
+        );
+    }
+}
