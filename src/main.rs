@@ -59,10 +59,20 @@ async fn run_main() -> ExitCode {
 }
 
 /// Logs to stderr; colours only on a terminal, and never under `NO_COLOR`.
+/// PostgreSQL's notices (`relation "seaql_migrations" already exists,
+/// skipping` at every start) are the server talking to itself: logged only
+/// as warnings, unless the filter names `sqlx` itself.
+const QUIET_NOTICES: &str = "sqlx::postgres::notice=warn";
+
 fn init_tracing(filter: &str, format: &str) {
+    let filter = match filter.contains("sqlx") {
+        true => filter.to_owned(),
+        false => format!("{filter},{QUIET_NOTICES}"),
+    };
+    let filter = filter.as_str();
     let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|error| {
         eprintln!("medexchange: --log / MEDEXCHANGE_LOG {filter:?} is not a valid filter ({error}); using `info`");
-        tracing_subscriber::EnvFilter::new("info")
+        tracing_subscriber::EnvFilter::new(format!("info,{QUIET_NOTICES}"))
     });
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let logs = tracing_subscriber::fmt()

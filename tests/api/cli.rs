@@ -492,3 +492,21 @@ fn lock_files_beside_the_database_are_ignored_by_git() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_start_on_a_migrated_database_logs_no_already_exists_notices() {
+    for engine in crate::helpers::engines() {
+        let database = crate::helpers::ScratchDatabase::new(engine).await;
+        for _ in 0..2 {
+            let output = Command::new(env!("CARGO_BIN_EXE_medexchange"))
+                .args(["--log", "info", "migrate"])
+                .env("DATABASE_URL", &database.url)
+                .output()
+                .unwrap();
+            assert!(output.status.success());
+            let stderr = String::from_utf8(output.stderr).unwrap();
+            assert!(!stderr.contains("already exists"), "{engine:?}: {stderr}");
+            assert!(stderr.contains("migrations"), "info is logged: {stderr}");
+        }
+    }
+}
