@@ -108,7 +108,8 @@ async fn a_mutation_through_one_server_is_served_and_heard_at_once_by_another() 
         assert_eq!(before["name"], "亀田総合病院", "{engine:?}");
 
         let rename = r#"mutation($id: ID!, $v: Int!) { updateInstitution(id: $id, expectedVersion: $v,
-            input: {name: [{lang: JA, text: "亀田メディカルセンター"}]}) { errors { code } } }"#;
+            input: {name: [{lang: JA, text: "亀田メディカルセンター"}],
+                    reading: [{lang: JA, text: "かめだめでぃかるせんたー"}]}) { errors { code } } }"#;
         let variables = json!({"id": before["id"], "v": before["version"]});
         let written = writer.post(rename, variables, Some(&format!("Bearer {token}")));
         assert_eq!(

@@ -76,6 +76,7 @@ pub struct SearchMatch(pub TextMatch);
 /// The longest snippet one may ask for, in characters.
 const MAX_SNIPPET: i32 = 1_000;
 
+/// The text of a search result that matched, as written, and where.
 #[Object]
 impl SearchMatch {
     /// Which field matched: `name`, `alias`, `region` or `city` of an
