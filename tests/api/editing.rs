@@ -541,8 +541,8 @@ institutions:
 }
 
 #[tokio::test]
-async fn the_readmes_chinese_and_japanese_examples_fix_a_name() {
-    let readme = include_str!("../../README.md");
+async fn the_editing_docs_chinese_and_japanese_examples_fix_a_name() {
+    let readme = include_str!("../../docs/editors.md");
     let blocks: Vec<&str> = readme
         .split("```graphql")
         .skip(1)

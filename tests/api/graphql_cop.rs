@@ -1,5 +1,5 @@
 //! graphql-cop's checks (dolevf/graphql-cop), each sent as it sends it and
-//! judged as it judges. None may find anything but what the README allows
+//! judged as it judges. None may find anything but what docs/security.md allows
 //! on purpose: introspection, field suggestions, GraphiQL and GET queries.
 
 use crate::helpers::{Reply, TestApp};

@@ -8,6 +8,7 @@ mod caching;
 mod cli;
 mod csv;
 mod dataset;
+mod docs;
 mod editing;
 mod facts;
 mod filters;
