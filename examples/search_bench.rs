@@ -1,6 +1,9 @@
 //! Search latency through the real router, on a database filled by
 //! `medexchange generate`. Used by `scripts/bench-search.sh`; prints the
-//! median and p99 per query length.
+//! median and p99 per query length. The response cache is off: every
+//! request searches. With `SEARCH_PAGES=1` it asks `searchResults` (a page
+//! with cursors, each result's matched text, highlights and snippet)
+//! instead of `search`.
 //!
 //! ```sh
 //! DATABASE_URL=sqlite://bench.db cargo run --release --example search_bench [ROUNDS]
@@ -52,12 +55,28 @@ async fn main() {
         .unwrap_or(30);
     let db = medexchange::store::connect(&url, 4).await.expect("connect");
     medexchange::prepare_database(&db).await.expect("prepare");
-    let router = medexchange::app(AppState::new(db, Lang::Zh));
+    let options = medexchange::http::options::HttpOptions {
+        response_cache_entries: 0,
+        ..Default::default()
+    };
+    let state = AppState::configured(db, Lang::Zh, Default::default(), options);
+    let router = medexchange::app(state);
+    let pages = std::env::var("SEARCH_PAGES").is_ok_and(|v| v == "1");
+    let (document, list) = match pages {
+        false => (
+            "query($q: String!) { search(query: $q, first: 20) { __typename ... on Exchange { slug title } ... on Institution { slug name } ... on Photo { slug caption } ... on Specialty { slug name } ... on Speaker { slug name } } }",
+            "/data/search",
+        ),
+        true => (
+            "query($q: String!) { searchResults(query: $q, first: 20) { pageInfo { hasNextPage endCursor } edges { cursor node { __typename ... on Exchange { slug title } ... on Institution { slug name } ... on Photo { slug caption } ... on Specialty { slug name } ... on Speaker { slug name } } match { field language kind highlights { start end } snippet } } } }",
+            "/data/searchResults/edges",
+        ),
+    };
     let run = |query: String| {
         let router = router.clone();
         async move {
             let body = serde_json::json!({
-                "query": "query($q: String!) { search(query: $q, first: 20) { __typename ... on Exchange { slug title } ... on Institution { slug name } ... on Photo { slug caption } ... on Specialty { slug name } ... on Speaker { slug name } } }",
+                "query": document,
                 "variables": { "q": query }
             });
             let request = Request::post("/graphql")
@@ -72,7 +91,7 @@ async fn main() {
             assert!(value.get("errors").is_none(), "{value}");
             (
                 elapsed,
-                value["data"]["search"].as_array().map_or(0, Vec::len),
+                value.pointer(list).and_then(|l| l.as_array()).map_or(0, Vec::len),
             )
         }
     };

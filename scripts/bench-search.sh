@@ -9,7 +9,8 @@
 # The databases are the ones bench-pages.sh and bench-stats.sh share, kept
 # for the next run: mx_pages_N on BENCH_DATABASE_URL's server
 # (postgres://postgres@127.0.0.1:5432/postgres) and target/bench/mx_pages_N.db.
-# Env: SIZES ("5000 50000"), ENGINES ("sqlite postgres"), NO_BUILD=1.
+# Env: SIZES ("5000 50000"), ENGINES ("sqlite postgres"), NO_BUILD=1, SEARCH_PAGES=1
+# (searchResults: pages with matches and snippets, instead of search).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-30}"
