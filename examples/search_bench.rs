@@ -91,7 +91,10 @@ async fn main() {
             assert!(value.get("errors").is_none(), "{value}");
             (
                 elapsed,
-                value.pointer(list).and_then(|l| l.as_array()).map_or(0, Vec::len),
+                value
+                    .pointer(list)
+                    .and_then(|l| l.as_array())
+                    .map_or(0, Vec::len),
             )
         }
     };

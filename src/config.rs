@@ -1,10 +1,10 @@
 //! Every setting: a flag, an environment variable and a documented default.
 //! A bad value stops the program at start with a message naming the setting.
 
+use crate::domain::vocabulary::Role;
 use crate::graphql::limits::Limits;
 use crate::http::options::HttpOptions;
 use crate::i18n::Lang;
-use crate::model::Role;
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand};
 use std::ffi::OsString;
 use std::net::SocketAddr;

@@ -1,20 +1,21 @@
 //! medexchange: the bilingual GraphQL API for the archive of China-Japan
 //! medical exchanges.
 //!
-//! Layers, outermost first: [`http`] (routes) -> [`graphql`] (schema,
-//! resolvers, loaders) -> [`store`] (queries, no GraphQL) -> the `entity`
-//! crate (tables). [`dataset`] moves data in and out; [`media`] checks,
-//! stores and draws photos' images; [`i18n`] and [`model`] are shared
-//! vocabulary.
+//! Layers, outermost first: [`http`] (routes) -> [`pipeline`] (the one way
+//! to run GraphQL) -> [`graphql`] (schema, resolvers, loaders) -> [`store`]
+//! (queries, no GraphQL) -> the `entity` crate (tables). [`domain`] is the
+//! archive's records, rules and vocabularies; [`edit`] is the write path
+//! mutations take through them; [`dataset`] moves dataset files in and out;
+//! [`media`] checks, stores and draws photos' images; [`i18n`] is languages.
 
 pub mod config;
 pub mod dataset;
+pub mod domain;
 pub mod edit;
 pub mod graphql;
 pub mod http;
 pub mod i18n;
 pub mod media;
-pub mod model;
 pub mod pipeline;
 pub mod store;
 

@@ -1,9 +1,9 @@
 //! `medexchange export`: the whole database written back in the dataset
 //! format, so that importing the export gives the same data.
 
-use super::format::{self, Dataset, LangKey, Localized};
+use crate::domain::record::{self, Dataset, LangKey, Localized};
+use crate::domain::vocabulary::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
 use crate::i18n::{Lang, Translation};
-use crate::model::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
 use crate::store::snapshot::Rows;
 use crate::store::{ConnectionTrait, DbErr};
 use entity::{institution, talk};
@@ -46,7 +46,7 @@ pub fn dataset_of(rows: &Rows) -> Result<Dataset, ExportError> {
 }
 
 /// The photos of `rows` in the dataset format, whatever they belong to.
-pub fn photos_of(rows: &Rows) -> Result<Vec<format::Photo>, ExportError> {
+pub fn photos_of(rows: &Rows) -> Result<Vec<record::Photo>, ExportError> {
     let owners = rows.photos_by_owner(&Slugs::of(rows))?;
     let (exchanges, shipments, news) = (owners.exchanges, owners.shipments, owners.news);
     let all = exchanges.into_values().chain(shipments.into_values());
@@ -54,24 +54,24 @@ pub fn photos_of(rows: &Rows) -> Result<Vec<format::Photo>, ExportError> {
 }
 
 impl Rows {
-    fn specialties(&self) -> Vec<format::Specialty> {
+    fn specialties(&self) -> Vec<record::Specialty> {
         let texts = &self.specialty_texts;
         self.specialties
             .iter()
-            .map(|row| format::Specialty {
+            .map(|row| record::Specialty {
                 slug: row.slug.clone(),
                 name: localized(texts.get(&row.id), |r| r.name.as_deref()),
             })
             .collect()
     }
 
-    fn institutions(&self) -> Result<Vec<format::Institution>, ExportError> {
+    fn institutions(&self) -> Result<Vec<record::Institution>, ExportError> {
         let record = |row: &institution::Model| format!("institution {} ({})", row.id, row.slug);
         self.institutions
             .iter()
             .map(|row| {
                 let texts = self.institution_texts.get(&row.id);
-                Ok(format::Institution {
+                Ok(record::Institution {
                     slug: row.slug.clone(),
                     country: known(Country::parse, &row.country, "country", || record(row))?,
                     kind: known(InstitutionKind::parse, &row.kind, "kind", || record(row))?,
@@ -87,13 +87,13 @@ impl Rows {
             .collect()
     }
 
-    fn speakers(&self, slugs: &Slugs) -> Result<Vec<format::Speaker>, ExportError> {
+    fn speakers(&self, slugs: &Slugs) -> Result<Vec<record::Speaker>, ExportError> {
         self.speakers
             .iter()
             .map(|row| {
                 let record = || format!("speaker {} ({})", row.id, row.slug);
                 let texts = self.speaker_texts.get(&row.id);
-                Ok(format::Speaker {
+                Ok(record::Speaker {
                     slug: row.slug.clone(),
                     institution: row
                         .institution_id
@@ -111,13 +111,13 @@ impl Rows {
         &self,
         slugs: &Slugs,
         photos: &PhotosByOwner,
-    ) -> Result<Vec<format::Exchange>, ExportError> {
+    ) -> Result<Vec<record::Exchange>, ExportError> {
         self.exchanges
             .iter()
             .map(|row| {
                 let record = || format!("exchange {} ({})", row.id, row.slug);
                 let texts = self.exchange_texts.get(&row.id);
-                Ok(format::Exchange {
+                Ok(record::Exchange {
                     slug: row.slug.clone(),
                     date: row.date.clone(),
                     format: known(ExchangeFormat::parse, &row.format, "format", record)?,
@@ -143,9 +143,9 @@ impl Rows {
         row: &talk::Model,
         slugs: &Slugs,
         exchange: impl Fn() -> String,
-    ) -> Result<format::Talk, ExportError> {
+    ) -> Result<record::Talk, ExportError> {
         let record = || format!("{}: talk {}", exchange(), row.id);
-        Ok(format::Talk {
+        Ok(record::Talk {
             speaker: slugs.speaker(row.speaker_id, record)?,
             kind: known(TalkKind::parse, &row.kind, "kind", record)?,
             title: localized(self.talk_texts.get(&row.id), |r| r.title.as_deref()),
@@ -155,13 +155,13 @@ impl Rows {
     fn aid_shipments(
         &self,
         photos: &PhotosByOwner,
-    ) -> Result<Vec<format::AidShipment>, ExportError> {
+    ) -> Result<Vec<record::AidShipment>, ExportError> {
         self.shipments
             .iter()
             .map(|row| {
                 let record = || format!("aid shipment {} ({})", row.id, row.slug);
                 let texts = self.shipment_texts.get(&row.id);
-                Ok(format::AidShipment {
+                Ok(record::AidShipment {
                     slug: row.slug.clone(),
                     date: row.date.clone(),
                     direction: known(AidDirection::parse, &row.direction, "direction", record)?,
@@ -176,12 +176,12 @@ impl Rows {
             .collect()
     }
 
-    fn news(&self, photos: &PhotosByOwner) -> Vec<format::NewsItem> {
+    fn news(&self, photos: &PhotosByOwner) -> Vec<record::NewsItem> {
         self.news
             .iter()
             .map(|row| {
                 let texts = self.news_texts.get(&row.id);
-                format::NewsItem {
+                record::NewsItem {
                     slug: row.slug.clone(),
                     date: row.date.clone(),
                     fiscal_year: row.date.is_none().then_some(row.fiscal_year),
@@ -197,7 +197,7 @@ impl Rows {
         let mut owners = PhotosByOwner::default();
         for row in &self.photos {
             let record = || format!("photo {} ({})", row.id, row.slug);
-            let photo = format::Photo {
+            let photo = record::Photo {
                 slug: row.slug.clone(),
                 caption: localized(self.photo_texts.get(&row.id), |r| r.caption.as_deref()),
                 venue: row
@@ -232,9 +232,9 @@ impl Rows {
 /// Photos in the dataset format, by the id of what they belong to.
 #[derive(Default)]
 struct PhotosByOwner {
-    exchanges: HashMap<i32, Vec<format::Photo>>,
-    shipments: HashMap<i32, Vec<format::Photo>>,
-    news: HashMap<i32, Vec<format::Photo>>,
+    exchanges: HashMap<i32, Vec<record::Photo>>,
+    shipments: HashMap<i32, Vec<record::Photo>>,
+    news: HashMap<i32, Vec<record::Photo>>,
 }
 
 /// The slugs that references are written with.

@@ -7,9 +7,9 @@
 //! specialties, 0 to 4 talks (about 2) and 1 to 5 photos (about 3), each
 //! text in Chinese and Japanese (and English names for most institutions).
 
+use crate::domain::vocabulary::ReportDate;
 use crate::i18n::Lang;
 use crate::i18n::sort_key::name_sort_keys;
-use crate::model::ReportDate;
 use crate::store::bulk::{self, Batch};
 use crate::store::search_index::{self, DocKind, Owners};
 use crate::store::{ConnectionTrait, DatabaseConnection, DbErr};

@@ -8,10 +8,10 @@
 //! in the database. Any error rolls everything back.
 
 use super::DatasetError;
-use super::format::{self, Dataset, Localized, Photo};
+use crate::domain::record::{self, Dataset, Localized, Photo};
+use crate::domain::vocabulary::ReportDate;
 use crate::i18n::Lang;
 use crate::i18n::sort_key::{self, NameText};
-use crate::model::ReportDate;
 use crate::store::history::{self, Action, Provenance, RecordType, State};
 use crate::store::records::{self, PhotoOwner};
 use crate::store::search_index::{self, DocKind, Owners};
@@ -73,7 +73,7 @@ pub async fn import(
 
 /// The translation texts of one language, field by field.
 fn texts_in(lang: Lang, fields: &[&Localized]) -> Option<Vec<Option<String>>> {
-    let key = format::LangKey::from(lang);
+    let key = record::LangKey::from(lang);
     let texts: Vec<Option<String>> = fields.iter().map(|f| f.get(&key).cloned()).collect();
     texts.iter().any(Option::is_some).then_some(texts)
 }
@@ -84,7 +84,7 @@ fn name_sort_keys(name: &Localized, reading: &Localized) -> [String; 3] {
     let texts: Vec<NameText<'_>> = Lang::ALL
         .into_iter()
         .filter_map(|lang| {
-            let key = format::LangKey::from(lang);
+            let key = record::LangKey::from(lang);
             let text = name.get(&key)?;
             Some((lang, text.as_str(), reading.get(&key).map(String::as_str)))
         })
@@ -280,7 +280,7 @@ impl<'a> Writer<'a> {
 
     pub async fn specialty(
         &mut self,
-        item: &format::Specialty,
+        item: &record::Specialty,
         place: &str,
     ) -> Result<(), DatasetError> {
         let before = self
@@ -312,7 +312,7 @@ impl<'a> Writer<'a> {
 
     pub async fn institution(
         &mut self,
-        item: &format::Institution,
+        item: &record::Institution,
         place: &str,
     ) -> Result<(), DatasetError> {
         let before = self
@@ -360,7 +360,7 @@ impl<'a> Writer<'a> {
 
     pub async fn speaker(
         &mut self,
-        item: &format::Speaker,
+        item: &record::Speaker,
         place: &str,
     ) -> Result<(), DatasetError> {
         let institution_id = match &item.institution {
@@ -401,7 +401,7 @@ impl<'a> Writer<'a> {
 
     pub async fn exchange(
         &mut self,
-        item: &format::Exchange,
+        item: &record::Exchange,
         place: &str,
     ) -> Result<usize, DatasetError> {
         let date =
@@ -451,7 +451,7 @@ impl<'a> Writer<'a> {
     async fn participants_and_specialties(
         &mut self,
         id: i32,
-        item: &format::Exchange,
+        item: &record::Exchange,
         place: &str,
     ) -> Result<(), DatasetError> {
         let mut participants = Vec::new();
@@ -483,7 +483,7 @@ impl<'a> Writer<'a> {
     async fn talks(
         &mut self,
         id: i32,
-        talks: &[format::Talk],
+        talks: &[record::Talk],
         place: &str,
     ) -> Result<(), DatasetError> {
         records::delete_children(self.txn, talk::Column::ExchangeId, id).await?;
@@ -510,7 +510,7 @@ impl<'a> Writer<'a> {
 
     pub async fn aid_shipment(
         &mut self,
-        item: &format::AidShipment,
+        item: &record::AidShipment,
         place: &str,
     ) -> Result<usize, DatasetError> {
         let date =
@@ -557,7 +557,7 @@ impl<'a> Writer<'a> {
 
     pub async fn news_item(
         &mut self,
-        item: &format::NewsItem,
+        item: &record::NewsItem,
         position: i32,
         place: &str,
     ) -> Result<usize, DatasetError> {

@@ -3,12 +3,10 @@
 //! generator used for benchmarks.
 
 pub mod export;
-pub mod format;
 pub mod generate;
 pub mod import;
-pub mod validate;
 
-pub use format::Dataset;
+pub use crate::domain::record::Dataset;
 
 /// The curated FY2020 report, bundled into the binary.
 pub const BUNDLED_FY2020: &str = include_str!("../../data/fy2020.yaml");
@@ -56,7 +54,7 @@ pub fn parse(text: &str, source_name: &str) -> Result<Dataset, DatasetError> {
         source_name: source_name.to_owned(),
         message: error.to_string(),
     })?;
-    validate::check(&dataset).map_err(|(place, message)| DatasetError::Invalid {
+    crate::domain::rules::check(&dataset).map_err(|(place, message)| DatasetError::Invalid {
         source_name: source_name.to_owned(),
         place,
         message,

@@ -4,12 +4,12 @@
 use super::{EditError, Meta};
 use crate::dataset::DatasetError;
 use crate::dataset::export::{self, ExportError};
-use crate::dataset::format::{
+use crate::dataset::import::Writer;
+use crate::domain::record::{
     AidShipment, Exchange, Institution, NewsItem, Photo, Speaker, Specialty,
 };
-use crate::dataset::import::Writer;
-use crate::dataset::validate::{self, Violations};
-use crate::model::Role;
+use crate::domain::rules::{self, Violations};
+use crate::domain::vocabulary::Role;
 use crate::store::DatabaseTransaction;
 use crate::store::history::RecordType;
 use crate::store::records::{self, PhotoOwner};
@@ -77,7 +77,7 @@ impl Record for Institution {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::institution(self)
+        rules::institution(self)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.institutions.pop())
@@ -97,7 +97,7 @@ impl Record for Institution {
                 self.aliases.push(old.clone());
             }
         }
-        validate::renamed(&before.name, &self.name, &before.reading, &mut self.reading)
+        rules::renamed(&before.name, &self.name, &before.reading, &mut self.reading)
     }
     async fn indexed(
         _: &DatabaseTransaction,
@@ -115,10 +115,10 @@ impl Record for Speaker {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::speaker(self)
+        rules::speaker(self)
     }
     fn changed_from(&mut self, before: &Self) -> Violations {
-        validate::renamed(&before.name, &self.name, &before.reading, &mut self.reading)
+        rules::renamed(&before.name, &self.name, &before.reading, &mut self.reading)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.speakers.pop())
@@ -146,7 +146,7 @@ impl Record for Specialty {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::specialty(self)
+        rules::specialty(self)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.specialties.pop())
@@ -173,7 +173,7 @@ impl Record for Exchange {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::exchange(self)
+        rules::exchange(self)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.exchanges.pop())
@@ -201,7 +201,7 @@ impl Record for AidShipment {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::aid_shipment(self)
+        rules::aid_shipment(self)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.aid_shipments.pop())
@@ -229,7 +229,7 @@ impl Record for NewsItem {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::news_item(self)
+        rules::news_item(self)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::dataset_of(rows)?.news.pop())
@@ -263,7 +263,7 @@ impl Record for Photo {
         &self.slug
     }
     fn rules(&self) -> Violations {
-        validate::photo(self)
+        rules::photo(self)
     }
     fn from_rows(rows: &Rows) -> Result<Option<Self>, ExportError> {
         Ok(export::photos_of(rows)?.pop())

@@ -13,9 +13,9 @@ mod kinds;
 
 pub use kinds::Record;
 
-use crate::dataset::validate::{Rule, Violation, Violations};
 use crate::dataset::{DatasetError, export::ExportError, import::Writer};
-use crate::model::{Role, now_rfc3339};
+use crate::domain::rules::{Rule, Violation, Violations};
+use crate::domain::vocabulary::{Role, now_rfc3339};
 use crate::store::history::{self, Action, Provenance};
 use crate::store::records;
 use crate::store::search_index;
@@ -318,7 +318,7 @@ pub async fn attach_image(
     };
     let (credit, copyright) = (image.credit.as_deref(), image.copyright.as_deref());
     let change =
-        |photo: &mut crate::dataset::format::Photo| photo.set_image(&image.hash, credit, copyright);
+        |photo: &mut crate::domain::record::Photo| photo.set_image(&image.hash, credit, copyright);
     match Editor::new(db, &caller).update_current(id, change).await {
         Ok(Ok(id)) => Ok(id),
         Ok(Err(broken)) => {

@@ -1,7 +1,7 @@
-//! GraphQL enums over the domain vocabularies of [`crate::model`].
+//! GraphQL enums over the domain vocabularies of [`crate::domain::vocabulary`].
 
+use crate::domain::vocabulary;
 use crate::graphql::error::ApiError;
-use crate::model;
 use async_graphql::Enum;
 
 /// Maps a GraphQL enum onto a domain vocabulary, both ways, and reads a
@@ -14,18 +14,18 @@ macro_rules! graphql_enum {
             $($(#[$vmeta])* $variant,)+
         }
 
-        impl From<$name> for model::$domain {
+        impl From<$name> for vocabulary::$domain {
             fn from(value: $name) -> Self {
                 match value {
-                    $($name::$variant => model::$domain::$variant,)+
+                    $($name::$variant => vocabulary::$domain::$variant,)+
                 }
             }
         }
 
-        impl From<model::$domain> for $name {
-            fn from(value: model::$domain) -> Self {
+        impl From<vocabulary::$domain> for $name {
+            fn from(value: vocabulary::$domain) -> Self {
                 match value {
-                    $(model::$domain::$variant => $name::$variant,)+
+                    $(vocabulary::$domain::$variant => $name::$variant,)+
                 }
             }
         }
@@ -33,7 +33,7 @@ macro_rules! graphql_enum {
         impl $name {
             /// Reads a stored value; a value the importer would refuse is an internal error.
             pub fn from_stored(text: &str) -> Result<Self, ApiError> {
-                model::$domain::parse(text)
+                vocabulary::$domain::parse(text)
                     .map(Self::from)
                     .ok_or_else(|| ApiError::invariant(format!("stored {} {text:?} is unknown", stringify!($name))))
             }

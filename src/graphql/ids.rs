@@ -124,7 +124,7 @@ pub fn decode_date_cursor(list: NodeType, cursor: &str) -> Option<(String, i32)>
     let text = decode_text(cursor)?;
     let key = text.strip_prefix(list.name())?.strip_prefix("/d:")?;
     let (day, id) = key.rsplit_once(':')?;
-    let valid_day = day.len() == 10 && crate::model::ReportDate::parse(day).is_ok();
+    let valid_day = day.len() == 10 && crate::domain::vocabulary::ReportDate::parse(day).is_ok();
     valid_day.then(|| parse_id(id).map(|id| (day.to_owned(), id)))?
 }
 

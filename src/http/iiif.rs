@@ -125,7 +125,7 @@ pub async fn collection(
 ) -> Response {
     let answer = async {
         let year = name.strip_prefix("fy").and_then(|y| y.parse::<i32>().ok());
-        let Some(year) = year.filter(|y| crate::model::YEARS.contains(y)) else {
+        let Some(year) = year.filter(|y| crate::domain::vocabulary::YEARS.contains(y)) else {
             return Ok(not_found());
         };
         let Some(origin) = origin(&state, &headers) else {

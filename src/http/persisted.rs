@@ -33,7 +33,7 @@ impl PersistedQueries {
     }
 }
 
-pub use crate::model::sha256_hex;
+pub use crate::domain::vocabulary::sha256_hex;
 
 #[cfg(test)]
 mod tests {

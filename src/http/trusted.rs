@@ -21,7 +21,7 @@
 //! replaces the old at once, requests running keep the set they started
 //! with, and a file that no longer reads keeps the old set (logged).
 
-use crate::model::sha256_hex;
+use crate::domain::vocabulary::sha256_hex;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};

@@ -17,7 +17,7 @@ pub mod problem;
 pub mod process;
 pub mod storage;
 
-use crate::model::now_rfc3339;
+use crate::domain::vocabulary::now_rfc3339;
 use crate::store::data_version::DataVersionWatch;
 use crate::store::images;
 use crate::store::{DatabaseConnection, DbErr};
@@ -239,7 +239,7 @@ impl Media {
         let seconds = cutoff
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let cutoff_text = crate::model::rfc3339(seconds as i64);
+        let cutoff_text = crate::domain::vocabulary::rfc3339(seconds as i64);
         let mut collected = Collected::default();
         for hash in images::unnamed(&self.db, &cutoff_text).await? {
             collected.images += images::forget_unnamed(&self.db, &hash).await? as usize;

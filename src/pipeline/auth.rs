@@ -15,7 +15,7 @@
 //! answers a second per connection instead of as many as the CPU allows.
 
 use super::refusal::Refusal;
-use crate::model::sha256_hex;
+use crate::domain::vocabulary::sha256_hex;
 use crate::store::DatabaseConnection;
 use crate::store::tokens::{self, Caller};
 use std::collections::HashMap;

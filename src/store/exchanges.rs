@@ -1,6 +1,6 @@
 //! Exchanges: filtering, paging by date, and each institution's exchanges.
 
-use crate::model::{Country, ExchangeFormat};
+use crate::domain::vocabulary::{Country, ExchangeFormat};
 use crate::store::batch::group_by;
 use crate::store::exchange_tree::{self, TreeParts, Trees};
 use crate::store::page::{self, Keyset, Page, PageRequest};

@@ -9,7 +9,7 @@
 //! changes nothing leaves no change and keeps the version, so importing
 //! the same file twice writes no history.
 
-use crate::model::now_rfc3339;
+use crate::domain::vocabulary::now_rfc3339;
 use crate::store::page::Page;
 use crate::store::records::Slugged;
 use entity::{

@@ -1,8 +1,8 @@
 //! The other top-level lists: institutions, speakers, photos, aid shipments
 //! and news items, each in a stable order.
 
+use crate::domain::vocabulary::Country;
 use crate::i18n::Lang;
-use crate::model::Country;
 use crate::store::page::{self, Page, PageRequest};
 use entity::{
     aid_shipment, exchange, institution, institution_translation, news_item, photo, speaker,

@@ -22,7 +22,7 @@
 //! stored spelling for country and format, the region or city in the
 //! institution's own language ([`native_lang`]).
 
-use crate::model::{Country, Dimension};
+use crate::domain::vocabulary::{Country, Dimension};
 use crate::store::exchanges::ExchangeFilter;
 use crate::store::sql::Params;
 use entity::exchange;

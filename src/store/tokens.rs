@@ -6,7 +6,7 @@
 //! found by one indexed lookup. Every check reads the database, so a token
 //! revoked through any process stops working at once everywhere.
 
-use crate::model::{Role, now_rfc3339, sha256_hex};
+use crate::domain::vocabulary::{Role, now_rfc3339, sha256_hex};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::api_token;

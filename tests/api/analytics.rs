@@ -3,8 +3,8 @@
 //! change log; a write in one process reaches another's answers; top-N.
 
 use crate::helpers::TestApp;
+use medexchange::domain::vocabulary::{Country, Dimension, ExchangeFormat, Role};
 use medexchange::graphql::limits::Limits;
-use medexchange::model::{Country, Dimension, ExchangeFormat, Role};
 use medexchange::store::analytics::{self, facts::Facts};
 use medexchange::store::catalog::Catalog;
 use medexchange::store::exchanges::ExchangeFilter;

@@ -35,7 +35,7 @@ async fn an_import_updates_in_place_and_replaces_children() {
         let mut changed = bundled();
         let exchange = &mut changed.exchanges[0];
         exchange.title.insert(
-            dataset::format::LangKey::En,
+            medexchange::domain::record::LangKey::En,
             "Health check-ups (revised)".into(),
         );
         exchange.photos.truncate(1);
@@ -234,7 +234,7 @@ async fn a_write_is_served_at_the_next_request_by_every_part_of_a_page() {
         let before = app.data(query).await.to_string();
         assert!(before.contains("北海市人民医院"), "{before}");
         let mut renamed = bundled();
-        let name = dataset::format::LangKey::Zh;
+        let name = medexchange::domain::record::LangKey::Zh;
         renamed.institutions[0]
             .name
             .insert(name, "北海市人民医院（新）".into());
@@ -259,9 +259,9 @@ async fn an_import_changes_a_records_own_columns_in_place() {
         let mut changed = bundled();
         let exchange = &mut changed.exchanges[0];
         exchange.date = "2020-06-20".into();
-        exchange.format = medexchange::model::ExchangeFormat::Hybrid;
+        exchange.format = medexchange::domain::vocabulary::ExchangeFormat::Hybrid;
         let slug = exchange.slug.clone();
-        changed.institutions[0].kind = medexchange::model::InstitutionKind::University;
+        changed.institutions[0].kind = medexchange::domain::vocabulary::InstitutionKind::University;
         dataset::import::import(&app.db, &changed, "columns.yaml")
             .await
             .unwrap();

@@ -4,7 +4,7 @@
 //! variables or a subscription must parse.
 
 use crate::helpers::TestApp;
-use medexchange::model::Role;
+use medexchange::domain::vocabulary::Role;
 use serde_json::{Value, json};
 
 /// Every ```graphql block of every document, with where it is.

@@ -4,8 +4,8 @@
 
 use crate::helpers::TestApp;
 use medexchange::dataset;
+use medexchange::domain::vocabulary::Role;
 use medexchange::graphql::limits::Limits;
-use medexchange::model::Role;
 use medexchange::store::tokens;
 use serde_json::{Value, json};
 

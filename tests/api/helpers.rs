@@ -287,7 +287,7 @@ impl TestApp {
     }
 
     /// A new token of `role` named `name`, as an `Authorization` value.
-    pub async fn bearer(&self, name: &str, role: medexchange::model::Role) -> String {
+    pub async fn bearer(&self, name: &str, role: medexchange::domain::vocabulary::Role) -> String {
         let token = medexchange::store::tokens::create(&self.db, name, role)
             .await
             .unwrap();

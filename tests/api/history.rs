@@ -3,7 +3,8 @@
 //! move with changes only.
 
 use crate::helpers::TestApp;
-use medexchange::dataset::{self, format::LangKey};
+use medexchange::dataset;
+use medexchange::domain::record::LangKey;
 use serde_json::{Value, json};
 
 const KAMEDA: &str = r#"{ institution(slug: "kameda-medical-center") { version

@@ -4,7 +4,7 @@
 //! would refuse. None of them is ever `INTERNAL` or a 5xx.
 
 use crate::helpers::TestApp;
-use medexchange::model::Role;
+use medexchange::domain::vocabulary::Role;
 use serde_json::{Value, json};
 
 const KAMEDA: &str = r#"{ institution(slug: "kameda-medical-center") { id version } }"#;

@@ -3,7 +3,7 @@
 
 use crate::helpers::TestApp;
 use axum::http::StatusCode;
-use medexchange::model::Role;
+use medexchange::domain::vocabulary::Role;
 use serde_json::{Value, json};
 
 const ROTATED: &[u8] = include_bytes!("../fixtures/images/exif-rotated.jpg");

@@ -206,7 +206,9 @@ const RENAME: &str = r#"mutation($id: ID!, $v: Int!, $input: InstitutionInput!) 
 #[tokio::test]
 async fn a_rename_asks_for_the_japanese_reading_and_drops_the_old_pinyin() {
     for app in TestApp::each().await {
-        let editor = app.bearer("editor", medexchange::model::Role::Editor).await;
+        let editor = app
+            .bearer("editor", medexchange::domain::vocabulary::Role::Editor)
+            .await;
         let kameda = app
             .data(r#"{ institution(slug: "kameda-medical-center") { id version } }"#)
             .await;

@@ -5,7 +5,7 @@
 
 use crate::helpers::TestApp;
 use crate::websocket::{connect, next_json, subscribe};
-use medexchange::model::Role;
+use medexchange::domain::vocabulary::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
 

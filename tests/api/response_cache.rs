@@ -139,9 +139,10 @@ async fn a_write_moves_the_data_version_and_older_answers_are_dropped() {
         let query = r#"{ institution(slug: "beihai-peoples-hospital") { name } }"#;
         app.data(query).await;
         let mut renamed = dataset::parse(dataset::BUNDLED_FY2020, "bundled").unwrap();
-        renamed.institutions[0]
-            .name
-            .insert(dataset::format::LangKey::Zh, "北海市人民医院（新）".into());
+        renamed.institutions[0].name.insert(
+            medexchange::domain::record::LangKey::Zh,
+            "北海市人民医院（新）".into(),
+        );
         dataset::import::import(&app.db, &renamed, "renamed")
             .await
             .unwrap();
@@ -232,9 +233,12 @@ async fn a_row_written_since_the_last_poll_is_found_by_what_names_it() {
         let mut changed = dataset::parse(dataset::BUNDLED_FY2020, "bundled").unwrap();
         let mut hospital = changed.institutions[0].clone();
         hospital.slug = "new-hospital".into();
-        hospital.name = [(dataset::format::LangKey::Zh, "新医院".to_owned())]
-            .into_iter()
-            .collect();
+        hospital.name = [(
+            medexchange::domain::record::LangKey::Zh,
+            "新医院".to_owned(),
+        )]
+        .into_iter()
+        .collect();
         changed.institutions.push(hospital);
         changed.exchanges[0]
             .participants

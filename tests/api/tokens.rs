@@ -3,9 +3,9 @@
 
 use crate::helpers::TestApp;
 use axum::http::{StatusCode, header};
+use medexchange::domain::vocabulary::Role;
 use medexchange::graphql::limits::Limits;
 use medexchange::http::options::HttpOptions;
-use medexchange::model::Role;
 use medexchange::store::tokens;
 use serde_json::json;
 use std::process::Command;

@@ -1,7 +1,8 @@
 //! The translation-gap report, in GraphQL and in the CLI.
 
 use crate::helpers::TestApp;
-use medexchange::dataset::{self, format::LangKey};
+use medexchange::dataset;
+use medexchange::domain::record::LangKey;
 use serde_json::json;
 use std::process::Command;
 

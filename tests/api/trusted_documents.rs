@@ -4,9 +4,9 @@
 
 use crate::helpers::{Server, TestApp, wait_ready};
 use crate::websocket::{connect, next_json, subscribe};
+use medexchange::domain::vocabulary::{Role, sha256_hex};
 use medexchange::http::options::HttpOptions;
 use medexchange::http::trusted::TrustedDocuments;
-use medexchange::model::{Role, sha256_hex};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::sync::Arc;

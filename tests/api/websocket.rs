@@ -6,9 +6,9 @@
 
 use crate::helpers::{TestApp, uncached};
 use futures_util::{SinkExt, StreamExt};
+use medexchange::domain::vocabulary::Role;
 use medexchange::graphql::limits::Limits;
 use medexchange::http::options::HttpOptions;
-use medexchange::model::Role;
 use medexchange::store::tokens;
 use serde_json::{Value, json};
 use std::time::Duration;

@@ -2,8 +2,8 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, References, record_mutations};
-use crate::dataset::format::AidShipment as Record;
-use crate::dataset::validate::Violations;
+use crate::domain::record::AidShipment as Record;
+use crate::domain::rules::Violations;
 use crate::graphql::enums::AidDirection;
 use crate::graphql::error::ApiError;
 use crate::graphql::types::AidShipment;
@@ -54,7 +54,7 @@ impl RecordInput for AidShipmentInput {
         Record {
             slug: String::new(),
             date: String::new(),
-            direction: crate::model::AidDirection::JpToCn,
+            direction: crate::domain::vocabulary::AidDirection::JpToCn,
             items: Default::default(),
             quantity: None,
             sender: Default::default(),

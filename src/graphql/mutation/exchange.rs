@@ -2,8 +2,8 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, References, record_mutations};
-use crate::dataset::format::{Exchange as Record, Talk};
-use crate::dataset::validate::Violations;
+use crate::domain::record::{Exchange as Record, Talk};
+use crate::domain::rules::Violations;
 use crate::graphql::enums::{ExchangeFormat, TalkKind};
 use crate::graphql::error::ApiError;
 use crate::graphql::types::Exchange;
@@ -96,7 +96,7 @@ impl RecordInput for ExchangeInput {
         Record {
             slug: String::new(),
             date: String::new(),
-            format: crate::model::ExchangeFormat::Online,
+            format: crate::domain::vocabulary::ExchangeFormat::Online,
             title: Default::default(),
             summary: Default::default(),
             specialties: Vec::new(),

@@ -2,13 +2,13 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, record_mutations};
-use crate::dataset::format::Institution as Record;
-use crate::dataset::validate::{Rule, Violations};
+use crate::domain::record::Institution as Record;
+use crate::domain::rules::{Rule, Violations};
+use crate::domain::vocabulary;
 use crate::edit::violation;
 use crate::graphql::enums::{Country, InstitutionKind};
 use crate::graphql::error::ApiError;
 use crate::graphql::types::Institution;
-use crate::model;
 use async_graphql::{Context, InputObject};
 
 /// An institution's fields to set; those left out stay as they are.
@@ -53,8 +53,8 @@ impl RecordInput for InstitutionInput {
     fn blank() -> Record {
         Record {
             slug: String::new(),
-            country: model::Country::Cn,
-            kind: model::InstitutionKind::Hospital,
+            country: vocabulary::Country::Cn,
+            kind: vocabulary::InstitutionKind::Hospital,
             name: Default::default(),
             region: Default::default(),
             city: Default::default(),

@@ -17,7 +17,7 @@ mod user_error;
 
 pub use user_error::{LocalizedTextInput, UserError, UserErrorCode};
 
-use crate::dataset::validate::{Rule, Violations};
+use crate::domain::rules::{Rule, Violations};
 use crate::edit::{self, Editor, Meta, Record, violation};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};

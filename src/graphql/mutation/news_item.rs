@@ -2,8 +2,8 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, record_mutations};
-use crate::dataset::format::NewsItem as Record;
-use crate::dataset::validate::Violations;
+use crate::domain::record::NewsItem as Record;
+use crate::domain::rules::Violations;
 use crate::edit::Meta;
 use crate::graphql::database;
 use crate::graphql::error::ApiError;

@@ -6,8 +6,8 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, References, Written, record_mutations};
-use crate::dataset::format::Photo as Record;
-use crate::dataset::validate::{Rule, Violations};
+use crate::domain::record::Photo as Record;
+use crate::domain::rules::{Rule, Violations};
 use crate::edit::{Meta, violation};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};

@@ -2,8 +2,8 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, References, record_mutations};
-use crate::dataset::format::Speaker as Record;
-use crate::dataset::validate::Violations;
+use crate::domain::record::Speaker as Record;
+use crate::domain::rules::Violations;
 use crate::graphql::error::ApiError;
 use crate::graphql::types::Speaker;
 use crate::store::history::RecordType;

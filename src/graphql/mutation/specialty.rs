@@ -2,8 +2,8 @@
 
 use super::user_error::{LocalizedTextInput, set_texts};
 use super::{RecordInput, record_mutations};
-use crate::dataset::format::Specialty as Record;
-use crate::dataset::validate::Violations;
+use crate::domain::record::Specialty as Record;
+use crate::domain::rules::Violations;
 use crate::graphql::error::ApiError;
 use crate::graphql::types::Specialty;
 use async_graphql::{Context, InputObject};

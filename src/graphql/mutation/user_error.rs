@@ -2,8 +2,8 @@
 //! problem, naming the field in the mutation's arguments, with a code and a
 //! message in the request's language. Nothing is written then.
 
-use crate::dataset::format::{LangKey, Localized};
-use crate::dataset::validate::{Rule, Violation};
+use crate::domain::record::{LangKey, Localized};
+use crate::domain::rules::{Rule, Violation};
 use crate::graphql::lang::{self, Language};
 use async_graphql::{Context, Enum, InputObject, Name, Object, Value};
 

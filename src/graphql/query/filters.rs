@@ -1,9 +1,9 @@
 //! Filter inputs, checked and turned into store filters.
 
+use crate::domain::vocabulary::{ReportDate, YEARS};
 use crate::graphql::enums::{Country, ExchangeFormat};
 use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
-use crate::model::{ReportDate, YEARS};
 use crate::store::exchanges;
 use crate::store::listing;
 use crate::store::search::TextQuery;

@@ -1,6 +1,7 @@
 //! Analysts' questions: exchanges counted by any combination of dimensions.
 
 use super::filters::ExchangeFilter;
+use crate::domain::vocabulary::Dimension;
 use crate::graphql::analytics;
 use crate::graphql::connection::{PageArgs, PartnershipConnection};
 use crate::graphql::error::ApiError;
@@ -10,7 +11,6 @@ use crate::graphql::types::partnership::partnership_page;
 use crate::graphql::types::stats::{
     ExchangeDimension, ExchangeGroup, ExchangeStats, GroupOrder, KeyReader,
 };
-use crate::model::Dimension;
 use crate::store::stats::{self, GroupCounts, Measures, StatsRequest, Top};
 use async_graphql::{Context, Object};
 use std::cmp::Ordering;

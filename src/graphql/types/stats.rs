@@ -1,11 +1,11 @@
 //! The answer of `exchangeStats`: groups of exchanges with typed, localized
 //! keys and their counts.
 
+use crate::domain::vocabulary::Country;
+use crate::domain::vocabulary::Dimension;
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::types::{Institution, Node, Speaker, Specialty};
 use crate::i18n::Lang;
-use crate::model::Country;
-use crate::model::Dimension;
 use crate::store::catalog::Catalog;
 use crate::store::stats::{self, GroupCounts};
 use async_graphql::{Context, Enum, Object, SimpleObject};

@@ -7,7 +7,7 @@
 //! Presentation API asks a manifest for at least one canvas.
 
 use crate::dataset::export;
-use crate::dataset::format::{Dataset, Localized, Photo};
+use crate::domain::record::{Dataset, Localized, Photo};
 use crate::i18n::Lang;
 use crate::media::{Media, MediaError, pixels};
 use crate::store::history::RecordType;

@@ -9,7 +9,7 @@
 
 use super::facts::{Fact, Facts};
 use super::matcher::{Matcher, Places};
-use crate::model::Dimension;
+use crate::domain::vocabulary::Dimension;
 use crate::store::stats::{GroupCounts, Stats, StatsRequest, keep_top};
 use rustc_hash::FxHashMap;
 

@@ -398,7 +398,7 @@ async fn by_statement(db: &DatabaseConnection, request: &StatsRequest<'_>) -> Re
 /// A [`StatsRequest`]'s values, owned, for a blocking task.
 struct OwnedRequest {
     filter: ExchangeFilter,
-    dimensions: Vec<crate::model::Dimension>,
+    dimensions: Vec<crate::domain::vocabulary::Dimension>,
     measures: stats::Measures,
     min_exchanges: Option<i64>,
     max_groups: u64,

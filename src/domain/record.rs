@@ -1,8 +1,8 @@
 //! The dataset file format (`data/fy2020.yaml`): what `import` reads and
 //! `export` writes. Entities refer to each other by slug.
 
+use crate::domain::vocabulary::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
 use crate::i18n::Lang;
-use crate::model::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

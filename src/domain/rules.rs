@@ -3,12 +3,12 @@
 //! mutations), each broken rule naming the field and saying what is wrong
 //! in Chinese, Japanese or English.
 
-use super::format::{
+use super::record::{
     AidShipment, Dataset, Exchange, Institution, LangKey, Localized, NewsItem, Photo, Speaker,
     Specialty,
 };
+use crate::domain::vocabulary::ReportDate;
 use crate::i18n::Lang;
-use crate::model::ReportDate;
 use std::collections::HashSet;
 
 /// The longest text a field may hold, in characters.
@@ -594,14 +594,14 @@ fn lang_code(lang: LangKey) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dataset::format::LangKey;
+    use crate::domain::record::LangKey;
 
     #[test]
     fn each_violation_names_its_field() {
         let item = Institution {
             slug: "Bad Slug".into(),
-            country: crate::model::Country::Jp,
-            kind: crate::model::InstitutionKind::Hospital,
+            country: crate::domain::vocabulary::Country::Jp,
+            kind: crate::domain::vocabulary::InstitutionKind::Hospital,
             name: [(LangKey::Ja, " ".to_owned())].into(),
             region: [(LangKey::Zh, "千叶县".to_owned())].into(),
             city: Localized::new(),
