@@ -1,10 +1,10 @@
 //! The kinds of record an editor writes, each in its dataset format: where
 //! it is stored, its rules, how it is read back and written.
 
+use super::writer::Writer;
 use super::{EditError, Meta};
 use crate::dataset::DatasetError;
 use crate::dataset::export::{self, ExportError};
-use crate::dataset::import::Writer;
 use crate::domain::record::{
     AidShipment, Exchange, Institution, NewsItem, Photo, Speaker, Specialty,
 };

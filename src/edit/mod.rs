@@ -1,5 +1,7 @@
-//! Editing the archive: what a writer's create, update, delete or restore
-//! does.
+//! The write path: what a writer's create, update, delete or restore does
+//! ([`Editor`]), and the [`writer::Writer`] that writes a record's rows,
+//! search documents and history for mutations and `medexchange import`
+//! alike.
 //!
 //! Each edit runs in one transaction: the data version that caches follow
 //! (moved first, which also makes writers wait for one another), the
@@ -10,10 +12,11 @@
 //! broken: the edit answers the broken rules instead.
 
 mod kinds;
+pub mod writer;
 
 pub use kinds::Record;
 
-use crate::dataset::{DatasetError, export::ExportError, import::Writer};
+use crate::dataset::{DatasetError, export::ExportError};
 use crate::domain::rules::{Rule, Violation, Violations};
 use crate::domain::vocabulary::{Role, now_rfc3339};
 use crate::store::history::{self, Action, Provenance};
@@ -22,6 +25,7 @@ use crate::store::search_index;
 use crate::store::snapshot::Rows;
 use crate::store::tokens::Caller;
 use crate::store::{DatabaseConnection, DatabaseTransaction, DbErr};
+use writer::Writer;
 
 /// Why an edit failed as a whole (rather than for its input).
 #[derive(Debug)]
