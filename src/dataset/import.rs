@@ -10,10 +10,10 @@
 
 use super::DatasetError;
 use crate::domain::record::Dataset;
-use crate::edit::writer::Writer;
 use crate::store::DatabaseConnection;
 use crate::store::history::Action;
 use crate::store::records;
+use crate::store::writer::Writer;
 
 /// What an import wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -1,7 +1,6 @@
 //! The kinds of record an editor writes, each in its dataset format: where
 //! it is stored, its rules, how it is read back and written.
 
-use super::writer::Writer;
 use super::{EditError, Meta};
 use crate::dataset::DatasetError;
 use crate::dataset::export::{self, ExportError};
@@ -15,6 +14,7 @@ use crate::store::history::RecordType;
 use crate::store::records::{self, PhotoOwner};
 use crate::store::search_index::{DocKind, Owners};
 use crate::store::snapshot::Rows;
+use crate::store::writer::Writer;
 use entity::{aid_shipment, exchange, institution, news_item, photo, speaker, specialty};
 use std::future::Future;
 

@@ -1,7 +1,7 @@
 //! The write path: what a writer's create, update, delete or restore does
-//! ([`Editor`]), and the [`writer::Writer`] that writes a record's rows,
-//! search documents and history for mutations and `medexchange import`
-//! alike.
+//! ([`Editor`]), through the store's [`crate::store::writer::Writer`], which
+//! writes a record's rows, search documents and history for mutations and
+//! `medexchange import` alike.
 //!
 //! Each edit runs in one transaction: the data version that caches follow
 //! (moved first, which also makes writers wait for one another), the
@@ -12,7 +12,6 @@
 //! broken: the edit answers the broken rules instead.
 
 mod kinds;
-pub mod writer;
 
 pub use kinds::Record;
 
@@ -24,8 +23,8 @@ use crate::store::records;
 use crate::store::search_index;
 use crate::store::snapshot::Rows;
 use crate::store::tokens::Caller;
+use crate::store::writer::Writer;
 use crate::store::{DatabaseConnection, DatabaseTransaction, DbErr};
-use writer::Writer;
 
 /// Why an edit failed as a whole (rather than for its input).
 #[derive(Debug)]

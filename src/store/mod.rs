@@ -28,6 +28,7 @@ pub mod stats;
 pub mod tokens;
 pub mod translation_gaps;
 pub mod translations;
+pub mod writer;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};

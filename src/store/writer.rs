@@ -2,18 +2,18 @@
 //! dataset's shape written inside a transaction, with its rows, its search
 //! documents and its history. `medexchange import` writes a whole file
 //! through it ([`crate::dataset::import`]); the mutations write one record
-//! at a time ([`super::Editor`]).
+//! at a time ([`crate::edit::Editor`]).
 
+use super::DatabaseTransaction;
+use super::history::{self, Action, Provenance, RecordType, State};
+use super::records::{self, PhotoOwner};
+use super::search_index::{self, DocKind, Owners};
 use crate::dataset::DatasetError;
 use crate::dataset::import::ImportSummary;
 use crate::domain::record::{self, Dataset, Localized, Photo};
 use crate::domain::vocabulary::ReportDate;
 use crate::i18n::Lang;
 use crate::i18n::sort_key::{self, NameText};
-use crate::store::DatabaseTransaction;
-use crate::store::history::{self, Action, Provenance, RecordType, State};
-use crate::store::records::{self, PhotoOwner};
-use crate::store::search_index::{self, DocKind, Owners};
 use entity::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
     exchange_translation, institution, institution_alias, institution_translation, news_item,
