@@ -4,9 +4,9 @@
 use crate::domain::record::{self, Dataset, LangKey, Localized};
 use crate::domain::vocabulary::{AidDirection, Country, ExchangeFormat, InstitutionKind, TalkKind};
 use crate::i18n::{Lang, Translation};
+use crate::store::rows::{institution, talk};
 use crate::store::snapshot::Rows;
 use crate::store::{ConnectionTrait, DbErr};
-use entity::{institution, talk};
 use std::collections::HashMap;
 
 /// Why the archive could not be exported. Nothing is written then: an

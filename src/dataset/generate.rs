@@ -11,13 +11,13 @@ use crate::domain::vocabulary::ReportDate;
 use crate::i18n::Lang;
 use crate::i18n::sort_key::name_sort_keys;
 use crate::store::bulk::{self, Batch};
-use crate::store::search_index::{self, DocKind, Owners};
-use crate::store::{ConnectionTrait, DatabaseConnection, DbErr};
-use entity::{
+use crate::store::rows::{
     exchange, exchange_participant, exchange_specialty, exchange_translation, institution,
     institution_alias, institution_translation, photo, photo_person, photo_translation, speaker,
     speaker_translation, specialty, specialty_translation, talk,
 };
+use crate::store::search_index::{self, DocKind, Owners};
+use crate::store::{ConnectionTrait, DatabaseConnection, DbErr};
 
 /// What a generation wrote.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -12,10 +12,12 @@ use crate::domain::vocabulary::Role;
 use crate::store::DatabaseTransaction;
 use crate::store::history::RecordType;
 use crate::store::records::{self, PhotoOwner};
+use crate::store::rows::{
+    aid_shipment, exchange, institution, news_item, photo, speaker, specialty,
+};
 use crate::store::search_index::{DocKind, Owners};
 use crate::store::snapshot::Rows;
 use crate::store::writer::Writer;
-use entity::{aid_shipment, exchange, institution, news_item, photo, speaker, specialty};
 use std::future::Future;
 
 /// A kind of record an editor writes.

@@ -309,9 +309,9 @@ async fn slug_free<R: Record>(
 pub async fn attach_image(
     db: &DatabaseConnection,
     slug: &str,
-    image: &entity::image::Model,
+    image: &crate::store::rows::image::Model,
 ) -> Result<i32, String> {
-    let id = records::id_by_slug::<entity::photo::Entity, _>(db, slug)
+    let id = records::id_by_slug::<crate::store::rows::photo::Entity, _>(db, slug)
         .await
         .map_err(|e| e.to_string())?
         .ok_or("no photo has this slug")?;

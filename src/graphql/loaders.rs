@@ -11,15 +11,15 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::i18n::{Lang, Translation};
 use crate::store::catalog::{Catalog, SharedCatalog};
-use crate::store::{DatabaseConnection, DbErr};
-use crate::store::{batch, exchanges, translations};
-use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use entity::{
+use crate::store::rows::{
     aid_shipment, aid_shipment_translation, exchange, exchange_participant, exchange_specialty,
     exchange_translation, institution_alias, news_item, news_item_translation, photo, photo_person,
     photo_translation, speaker, talk, talk_translation,
 };
+use crate::store::{DatabaseConnection, DbErr};
+use crate::store::{batch, exchanges, translations};
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
@@ -372,7 +372,7 @@ impl Loader<InstitutionExchangeCount> for DbLoader {
 pub struct ImageByHash(pub String);
 
 impl Loader<ImageByHash> for DbLoader {
-    type Value = Arc<entity::image::Model>;
+    type Value = Arc<crate::store::rows::image::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(

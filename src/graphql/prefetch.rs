@@ -18,9 +18,9 @@ use crate::graphql::{database, loader};
 use crate::i18n::Lang;
 use crate::store::batch::group_by;
 use crate::store::exchange_tree::{self, TreeParts, Trees};
+use crate::store::rows::exchange;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
-use entity::exchange;
 use std::hash::Hash;
 use std::sync::Arc;
 

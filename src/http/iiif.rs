@@ -146,7 +146,7 @@ pub async fn collection(
 async fn public_image(
     state: &AppState,
     hash: &str,
-) -> Result<Option<entity::image::Model>, MediaError> {
+) -> Result<Option<crate::store::rows::image::Model>, MediaError> {
     if !is_hash(hash) || !state.media.is_public(hash).await? {
         return Ok(None);
     }

@@ -18,6 +18,7 @@ pub mod listing;
 pub mod page;
 pub mod partnerships;
 pub mod records;
+pub mod rows;
 pub mod search;
 pub mod search_index;
 pub mod snapshot;

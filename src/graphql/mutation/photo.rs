@@ -15,8 +15,8 @@ use crate::graphql::types::Photo;
 use crate::graphql::{database, media};
 use crate::store::history::RecordType;
 use crate::store::records::{self, PhotoOwner};
+use crate::store::rows::image;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Upload};
-use entity::image;
 use std::io::Read;
 
 /// A photo's fields to set; those left out stay as they are.

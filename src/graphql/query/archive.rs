@@ -13,9 +13,9 @@ use crate::graphql::types::{
     AidShipment, Exchange, Institution, NewsItem, Node, Photo, Speaker, Specialty,
 };
 use crate::graphql::{database, prefetch, wants_total};
+use crate::store::rows::{exchange, institution, speaker};
 use crate::store::{exchanges, listing};
 use async_graphql::{Context, ID, Object};
-use entity::{exchange, institution, speaker};
 
 /// Reading the archive by id, by slug, and as paged lists.
 #[derive(Default)]

@@ -5,8 +5,8 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{AidShipmentPhotos, AidShipmentTranslations};
 use crate::graphql::types::Photo;
+use crate::store::rows::{aid_shipment, aid_shipment_translation};
 use async_graphql::{Context, ID, Object};
-use entity::{aid_shipment, aid_shipment_translation};
 use std::sync::Arc;
 
 /// A shipment of medical supplies between Japan and China (masks, in 2020).

@@ -7,9 +7,9 @@ use crate::graphql::error::ApiError;
 use crate::graphql::ids;
 use crate::graphql::types::Node;
 use crate::store::history::{self, FieldChange, RecordType, Visible};
+use crate::store::rows::change_log;
 use crate::store::tokens::Caller;
 use async_graphql::{Context, Enum, Object, SimpleObject};
-use entity::change_log;
 
 /// How a record was changed.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,8 +8,8 @@ use crate::graphql::loaders::{
     from_catalog, loaded_text,
 };
 use crate::graphql::types::{Institution, Photo, Speaker, Specialty, Talk};
+use crate::store::rows::exchange;
 use async_graphql::{Context, ID, Object};
-use entity::exchange;
 
 /// One exchange between Chinese and Japanese institutions: an online
 /// meeting, a visit, or a conference with remote speakers.

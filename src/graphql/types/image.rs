@@ -1,9 +1,9 @@
 use crate::graphql::media;
 use crate::media::iiif::presentation::image_service_path;
 use crate::media::{pixels, widths_of};
+use crate::store::rows::image as image_row;
 use crate::store::tokens::Caller;
 use async_graphql::{Context, Enum, Object};
-use entity::image as image_row;
 use std::sync::Arc;
 
 /// The encodings derivatives are served in.

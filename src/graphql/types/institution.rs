@@ -14,8 +14,8 @@ use crate::graphql::types::{Exchange, Speaker};
 use crate::i18n::Lang;
 use crate::store::exchanges::date_key;
 use crate::store::page::Page;
+use crate::store::rows::{institution, institution_translation};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use entity::{institution, institution_translation};
 use std::sync::Arc;
 
 /// A hospital, university, medical society or other body that took part in

@@ -4,8 +4,8 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{NewsItemPhotos, NewsItemTranslations};
 use crate::graphql::types::Photo;
+use crate::store::rows::{news_item, news_item_translation};
 use async_graphql::{Context, ID, Object};
-use entity::{news_item, news_item_translation};
 use std::sync::Arc;
 
 /// Other news of the centre in a report: a year's overview, an office move,

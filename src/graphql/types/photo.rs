@@ -9,8 +9,8 @@ use crate::graphql::loaders::{
 use crate::graphql::types::{AidShipment, Exchange, Image, Institution, NewsItem, Speaker};
 use crate::graphql::{loader, media};
 use crate::media::iiif::presentation::{Described, manifest_path};
+use crate::store::rows::photo;
 use async_graphql::{Context, ID, Object};
-use entity::photo;
 
 /// A photo from a report, of an exchange, an aid shipment or a news item.
 #[derive(Clone)]

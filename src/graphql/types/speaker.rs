@@ -4,8 +4,8 @@ use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{ExchangeById, SpeakerTalks, one_from_catalog};
 use crate::graphql::types::{Institution, Talk};
+use crate::store::rows::{speaker, speaker_translation};
 use async_graphql::{Context, ID, Object};
-use entity::{speaker, speaker_translation};
 use std::sync::Arc;
 
 /// A person who spoke at an exchange or is shown in a photo.

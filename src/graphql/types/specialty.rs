@@ -2,8 +2,8 @@ use crate::graphql::error::ApiError;
 use crate::graphql::ids::{self, NodeType};
 use crate::graphql::lang::{self, Language, Scope};
 use crate::graphql::loaders::one_from_catalog;
+use crate::store::rows::specialty;
 use async_graphql::{Context, ID, Object};
-use entity::specialty;
 use std::sync::Arc;
 
 /// A medical specialty an exchange is about (rehabilitation, cardiology...).

@@ -4,8 +4,8 @@ use crate::graphql::lang::{Language, Scope};
 use crate::graphql::loader;
 use crate::graphql::loaders::{ExchangeById, TalkTexts, loaded_text, one_from_catalog};
 use crate::graphql::types::{Exchange, Speaker};
+use crate::store::rows::talk;
 use async_graphql::{Context, Object};
-use entity::talk;
 
 /// A talk given by a speaker at an exchange.
 #[derive(Clone)]

@@ -12,8 +12,8 @@ use crate::i18n::Lang;
 use crate::media::{Media, MediaError, pixels};
 use crate::store::history::RecordType;
 use crate::store::images;
+use crate::store::rows::image as image_row;
 use crate::store::snapshot::Rows;
-use entity::image as image_row;
 use serde_json::{Value, json};
 
 /// The kinds of record a manifest describes.
