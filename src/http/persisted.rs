@@ -3,8 +3,9 @@
 //! GET URL stays short and cacheable; when the server does not know the
 //! hash it answers `PERSISTED_QUERY_NOT_FOUND` and the client sends the
 //! query once with its hash. Each process keeps its own bounded store, so
-//! many stateless processes need no shared state: an unknown hash costs
-//! one retry.
+//! many processes need not share it: an unknown hash costs one retry. With
+//! trusted documents ([`super::trusted`]), callers held to them teach the
+//! store nothing.
 
 use crate::pipeline::bounded::BoundedMap;
 use std::sync::Arc;
