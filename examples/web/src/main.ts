@@ -64,6 +64,10 @@ const list = document.querySelector<HTMLElement>('#list')!;
 const more = document.querySelector<HTMLButtonElement>('#more')!;
 const error = document.querySelector<HTMLElement>('#error')!;
 
+function onApi(url: string): string {
+  return new URL(url, api).href;
+}
+
 function element(tag: string, text?: string | null, className?: string): HTMLElement {
   const node = document.createElement(tag);
   if (text) node.textContent = text;
@@ -86,8 +90,16 @@ async function showExchanges(append: boolean): Promise<void> {
     for (const photo of exchange.photos) {
       if (!photo.image) continue;
       const image = document.createElement('img');
-      image.src = photo.image.url;
-      image.srcset = photo.image.srcset;
+      // Image URLs are paths on the API's origin (unless the server has
+      // --public-url): resolve them there, not on this page's origin.
+      image.src = onApi(photo.image.url);
+      image.srcset = photo.image.srcset
+        .split(', ')
+        .map((entry) => {
+          const [url, width] = entry.split(' ');
+          return `${onApi(url)} ${width}`;
+        })
+        .join(', ');
       image.sizes = '128px';
       image.alt = photo.caption;
       image.width = Math.round((96 * photo.image.width) / photo.image.height);

@@ -44,14 +44,18 @@ try {
   page.on('request', (request) => {
     if (request.url().startsWith(api)) sent.push({ method: request.method(), url: request.url(), body: request.postData() });
   });
-  page.on('console', (message) => message.type() === 'error' && console.log('page:', message.text()));
+  const pageErrors = [];
+  page.on('console', (message) => message.type() === 'error' && pageErrors.push(message.text()));
   const titles = () => page.$$eval('article h2', (nodes) => nodes.map((n) => n.textContent));
   await page.goto(`http://127.0.0.1:${port}/?api=${encodeURIComponent(api)}`);
   await page.waitForSelector('article h2', { timeout: 20000 });
   const chinese = await titles();
   check(chinese.length === 5 && chinese.every((t) => /[\u4e00-\u9fff]/.test(t)), `a page of five exchanges in Chinese: ${chinese[0]}`);
-  const images = await page.$$eval('img[srcset]', (nodes) => nodes.map((n) => n.currentSrc || n.src));
-  if (process.env.EXPECT_IMAGES === '1') check(images.length > 0, `photos with srcset: ${images.length}`);
+  if (process.env.EXPECT_IMAGES === '1') {
+    await page.waitForFunction(() => [...document.images].some((i) => i.complete && i.naturalWidth > 0), null, { timeout: 20000 }).catch(() => {});
+    const images = await page.$$eval('img[srcset]', (nodes) => nodes.map((n) => ({ src: n.currentSrc, width: n.naturalWidth })));
+    check(images.length > 0 && images.every((i) => i.width > 0), `photos drawn from their srcset: ${JSON.stringify(images)}`);
+  }
   await page.screenshot({ path: screenshot });
 
   await page.click('[data-lang="JA"]');
@@ -72,6 +76,7 @@ try {
   check(marked.some((m) => m === '順天堂'), `search marks the match in Japanese: ${marked.slice(0, 3).join(', ')}`);
   await page.screenshot({ path: screenshot.replace(/\.png$/, '-search.png') });
 
+  check(pageErrors.length === 0, `no errors on the page: ${pageErrors.join('; ') || 'none'}`);
   check(sent.length >= 4, `${sent.length} requests reached the API`);
   const byHash = sent.every((r) => r.method === 'GET' && r.url.includes('sha256Hash') && !/[?&]query=/.test(r.url));
   check(byHash, 'every request was a cacheable GET naming a trusted document by hash');
