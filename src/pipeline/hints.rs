@@ -52,9 +52,7 @@ impl EnumValues {
     }
 
     fn hint(&self, message: &str) -> Option<String> {
-        let rest = message.split("enumeration type \"").nth(1)?;
-        let (name, rest) = rest.split_once('"')?;
-        let value = rest.split("the value \"").nth(1)?.split('"').next()?;
+        let (name, value) = unknown_enum_value(message)?;
         let values = self.0.get(name)?;
         let close = values
             .iter()
@@ -69,6 +67,15 @@ impl EnumValues {
         }
         Some(hint)
     }
+}
+
+/// The enum and the value an error says the enum does not hold
+/// (async-graphql's `enumeration type "T" does not contain the value "V"`).
+pub fn unknown_enum_value(message: &str) -> Option<(&str, &str)> {
+    let rest = message.split("enumeration type \"").nth(1)?;
+    let (name, rest) = rest.split_once('"')?;
+    let value = rest.split("the value \"").nth(1)?.split('"').next()?;
+    Some((name, value))
 }
 
 #[cfg(test)]

@@ -73,8 +73,9 @@ pub struct Pipeline {
     write_rate: WriteRate,
     tokens: auth::TokenCheck,
     in_flight: Arc<Semaphore>,
-    /// The schema's enums, to list their values when one is misspelt.
-    enums: hints::EnumValues,
+    /// The schema's enums, to list their values when one is misspelt: read
+    /// from the SDL the first time a request misspells one.
+    enums: std::sync::OnceLock<hints::EnumValues>,
 }
 
 /// The schemas a pipeline runs, built by [`crate::graphql::schema`].
@@ -168,9 +169,8 @@ impl Pipeline {
             0 => Semaphore::MAX_PERMITS,
             n => n,
         };
-        let enums = hints::EnumValues::of_sdl(&schemas.strict.sdl());
         Pipeline {
-            enums,
+            enums: std::sync::OnceLock::new(),
             schema: schemas.strict,
             schema_for_validated: schemas.fast,
             schema_for_streams: schemas.streams,
@@ -264,6 +264,19 @@ impl Pipeline {
         })
     }
 
+    /// Lists the values of an enum an error says was misspelt.
+    fn explain_enum_values(&self, errors: &mut [ServerError]) {
+        if errors
+            .iter()
+            .any(|e| hints::unknown_enum_value(&e.message).is_some())
+        {
+            let enums = self
+                .enums
+                .get_or_init(|| hints::EnumValues::of_sdl(&self.schema.sdl()));
+            enums.explain(errors);
+        }
+    }
+
     /// Step 4: runs a query or mutation in the language `requested`, or
     /// stops it at the deadline (its pending statements cancelled).
     pub async fn run(&self, admitted: Admitted, requested: Lang) -> Result<Answer, Refusal> {
@@ -277,7 +290,7 @@ impl Pipeline {
             return Err(Refusal::TimedOut(deadline));
         };
         let failed_before_execution = failed_before_execution(&response);
-        self.enums.explain(&mut response.errors);
+        self.explain_enum_values(&mut response.errors);
         shape_errors(&mut response.errors);
         if failed_before_execution {
             if let Some((writer, writes)) = writes {
