@@ -30,6 +30,22 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// Where a page of items with these `cursors` (in order) stands.
+    pub fn of<'a>(
+        mut cursors: impl DoubleEndedIterator<Item = &'a String> + Clone,
+        has_previous_page: bool,
+        has_next_page: bool,
+    ) -> Self {
+        PageInfo {
+            has_next_page,
+            has_previous_page,
+            start_cursor: cursors.clone().next().cloned(),
+            end_cursor: cursors.next_back().cloned(),
+        }
+    }
+}
+
 /// A connection built from a page of rows (every connection type).
 pub trait FromPage: Sized {
     /// The type of its items.
@@ -103,12 +119,8 @@ macro_rules! connection {
                 let total_count = page.total.map(|t| i32::try_from(t).unwrap_or(i32::MAX)).unwrap_or(0);
                 let edges: Vec<$edge> =
                     page.rows.into_iter().map(|row| $edge { cursor: cursor(&row), node: node(row) }).collect();
-                let page_info = PageInfo {
-                    has_next_page: page.has_next,
-                    has_previous_page: page.has_previous,
-                    start_cursor: edges.first().map(|e| e.cursor.clone()),
-                    end_cursor: edges.last().map(|e| e.cursor.clone()),
-                };
+                let cursors = edges.iter().map(|e| &e.cursor);
+                let page_info = PageInfo::of(cursors, page.has_previous, page.has_next);
                 let nodes = edges.iter().map(|e| e.node.clone()).collect();
                 $connection { edges, nodes, page_info, total_count }
             }

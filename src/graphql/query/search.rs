@@ -113,12 +113,8 @@ fn connection(
     has_previous_page: bool,
     has_next_page: bool,
 ) -> SearchResultConnection {
-    let page_info = PageInfo {
-        has_next_page,
-        has_previous_page,
-        start_cursor: edges.first().map(|e| e.cursor.clone()),
-        end_cursor: edges.last().map(|e| e.cursor.clone()),
-    };
+    let cursors = edges.iter().map(|e| &e.cursor);
+    let page_info = PageInfo::of(cursors, has_previous_page, has_next_page);
     let nodes = edges.iter().map(|e| e.node.clone()).collect();
     SearchResultConnection {
         edges,
