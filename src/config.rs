@@ -220,7 +220,7 @@ fn default_media_store(database_url: &str) -> String {
 pub enum Command {
     /// Serve the GraphQL API (the default). Migrates the database first and
     /// loads the bundled FY2020 report when the database is empty.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL) to stdout.
@@ -521,6 +521,39 @@ pub struct ServeArgs {
           requires = "trusted_documents")]
     pub trusted_documents_only_for_all: bool,
 
+    /// A PostgreSQL hot standby of the primary that queries read from
+    /// (repeat the flag, or separate URLs with commas in the variable).
+    /// Mutations, tokens, subscriptions and what each process keeps in
+    /// memory stay on the primary. See `docs/operations.md`.
+    #[arg(
+        long = "database-read-url",
+        env = "DATABASE_READ_URLS",
+        value_delimiter = ',',
+        value_name = "URL",
+        value_parser = parse_standby_url
+    )]
+    pub database_read_urls: Vec<String>,
+
+    /// A standby whose replay lags the primary by more, in milliseconds, is
+    /// out of rotation until it catches up.
+    #[arg(long, env = "MEDEXCHANGE_MAX_REPLICA_LAG_MS", default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub max_replica_lag_ms: u64,
+
+    /// Longest a query waits, in milliseconds, for a standby to replay the
+    /// data version it needs (a write just made) before reading from the
+    /// primary.
+    #[arg(long, env = "MEDEXCHANGE_REPLICA_WAIT_MS", default_value_t = 100,
+          value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub replica_wait_ms: u64,
+
+    /// Keep the writers' rate (`--writes-per-minute`) in Redis
+    /// (`redis://[:PASSWORD@]HOST[:PORT][/DB]`) instead of the database.
+    /// Every process shares it either way; when it does not answer, writes
+    /// are refused (`WRITE_RATE_UNAVAILABLE`) and reads go on.
+    #[arg(long, env = "MEDEXCHANGE_REDIS_URL", value_parser = parse_redis_url)]
+    pub redis_url: Option<String>,
+
     /// Seconds in-flight requests may run after SIGTERM or SIGINT before
     /// the process exits anyway.
     #[arg(long, env = "MEDEXCHANGE_SHUTDOWN_TIMEOUT_SECS", default_value_t = 20,
@@ -584,6 +617,16 @@ impl ServeArgs {
                 ..crate::media::MediaOptions::default()
             },
             trusted_documents: None,
+            standbys: Vec::new(),
+            replicas: crate::store::replicas::ReplicaOptions {
+                max_lag: Duration::from_millis(self.max_replica_lag_ms),
+                wait: Duration::from_millis(self.replica_wait_ms),
+            },
+            redis: self
+                .redis_url
+                .as_deref()
+                .and_then(|url| crate::store::redis::Redis::new(url).ok())
+                .map(std::sync::Arc::new),
         }
     }
 
@@ -642,6 +685,20 @@ fn parse_database_url(text: &str) -> Result<String, String> {
         Ok(text.to_owned())
     } else {
         Err("expected sqlite://FILE or postgres://USER@HOST:PORT/DB".to_owned())
+    }
+}
+
+/// Accepts `redis://` URLs that name a host.
+fn parse_redis_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    crate::store::redis::Redis::new(text).map(|_| text.to_owned())
+}
+
+/// Accepts `postgres:`/`postgresql:` URLs: standbys are PostgreSQL's.
+fn parse_standby_url(text: &str) -> Result<String, String> {
+    match parse_database_url(text) {
+        Ok(url) if !url.starts_with("sqlite:") => Ok(url),
+        _ => Err("expected postgres://USER@HOST:PORT/DB (a PostgreSQL hot standby)".to_owned()),
     }
 }
 

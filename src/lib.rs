@@ -26,12 +26,14 @@ use http::options::HttpOptions;
 use http::persisted::PersistedQueries;
 use http::response_cache::ResponseCache;
 use i18n::Lang;
+use pipeline::write_rate::WriteRate;
 use pipeline::{Pipeline, Schemas};
 use std::sync::Arc;
 use store::analytics::Analytics;
 use store::catalog::SharedCatalog;
 use store::change_feed::ChangeFeed;
 use store::data_version::DataVersionWatch;
+use store::replicas::Replicas;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -64,6 +66,8 @@ pub struct AppState {
     pub media: Arc<media::Media>,
     /// Analysts' questions from the in-memory fact table.
     pub analytics: Arc<Analytics>,
+    /// The primary and the standbys queries read from.
+    pub replicas: Arc<Replicas>,
 }
 
 impl AppState {
@@ -100,14 +104,22 @@ impl AppState {
             options.response_cache_bytes,
             watch.clone(),
         ));
-        let catalog = Arc::new(SharedCatalog::new(watch.clone()));
+        let catalog = Arc::new(SharedCatalog::new(db.clone(), watch.clone()));
         // The fact table's own reads are not the requests' either.
         let reader = db.clone();
         let metrics = Arc::new(Metrics::default());
-        let statements = metrics.sql_statements.clone();
-        db.set_metric_callback(move |_| {
-            statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        });
+        let count_statements = |db: &mut DatabaseConnection| {
+            let statements = metrics.sql_statements.clone();
+            db.set_metric_callback(move |_| {
+                statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            });
+        };
+        count_statements(&mut db);
+        let mut standbys = options.standbys.clone();
+        for (_, standby) in &mut standbys {
+            count_statements(standby);
+        }
+        let replicas = Replicas::new(db.clone(), standbys, options.replicas, watch.clone());
         let media = Arc::new(media::Media::new(
             options.media.clone(),
             db.clone(),
@@ -126,7 +138,17 @@ impl AppState {
             &media,
             &analytics,
         );
-        let pipeline = Pipeline::new(schemas, db.clone(), catalog.clone(), limits);
+        let write_rate = match &options.redis {
+            Some(redis) => WriteRate::in_redis(redis.clone(), limits.writes_per_minute),
+            None => WriteRate::in_database(db.clone(), limits.writes_per_minute),
+        };
+        let pipeline = Pipeline::new(
+            schemas,
+            replicas.clone(),
+            catalog.clone(),
+            limits,
+            write_rate,
+        );
         let persisted = Arc::new(PersistedQueries::new(options.persisted_queries));
         let websockets = Arc::new(tokio::sync::Semaphore::new(options.max_websockets));
         AppState {
@@ -143,6 +165,7 @@ impl AppState {
             websockets,
             media,
             analytics,
+            replicas,
         }
     }
 }

@@ -95,7 +95,7 @@ async fn run(settings: &Settings, command: Command) -> Result<(), String> {
             print!("{}", graphql::sdl());
             Ok(())
         }
-        Command::Serve(args) => serve(settings, args).await,
+        Command::Serve(args) => serve(settings, *args).await,
         Command::Migrate => {
             connect_and_migrate(settings).await?;
             eprintln!("migrations applied");
@@ -355,6 +355,28 @@ async fn connect_and_migrate(settings: &Settings) -> Result<sea_orm::DatabaseCon
     Ok(db)
 }
 
+/// Pools on the standbys `--database-read-url` names (PostgreSQL primary
+/// only), connecting when first used.
+async fn standbys(
+    settings: &Settings,
+    args: &ServeArgs,
+) -> Result<Vec<(String, sea_orm::DatabaseConnection)>, String> {
+    if args.database_read_urls.is_empty() {
+        return Ok(Vec::new());
+    }
+    if settings.database_url.starts_with("sqlite:") {
+        return Err("--database-read-url / DATABASE_READ_URLS: standbys need a PostgreSQL primary (--database-url postgres://...)".to_owned());
+    }
+    let standbys =
+        store::replicas::open_standbys(&args.database_read_urls, settings.db_max_connections)
+            .await
+            .map_err(|e| format!("--database-read-url / DATABASE_READ_URLS: {e}"))?;
+    for (place, _) in &standbys {
+        tracing::info!(standby = %place, "queries read from this standby when it has the data");
+    }
+    Ok(standbys)
+}
+
 async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
     let started = Instant::now();
     let trusted = args.trusted_documents()?;
@@ -385,6 +407,7 @@ async fn serve(settings: &Settings, args: ServeArgs) -> Result<(), String> {
         );
     }
     options.trusted_documents = trusted.clone();
+    options.standbys = standbys(settings, &args).await?;
     tokio::spawn(reload_on_hangup(trusted));
     options.media.store = settings.media_store()?;
     options.media.limits = settings.file_limits();

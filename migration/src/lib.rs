@@ -14,6 +14,7 @@ mod m20261125_000006_history;
 mod m20261126_000007_soft_delete;
 mod m20261203_000008_images;
 mod m20261203_000009_reload_version;
+mod m20261204_000010_write_rate;
 
 /// Runs every migration of the archive, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_soft_delete::Migration),
             Box::new(m20261203_000008_images::Migration),
             Box::new(m20261203_000009_reload_version::Migration),
+            Box::new(m20261204_000010_write_rate::Migration),
         ]
     }
 }

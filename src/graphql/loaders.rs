@@ -62,7 +62,7 @@ impl DbLoader {
         }
         let catalog = self
             .request_catalog
-            .get_or_try_init(|| self.catalog.current(&self.db));
+            .get_or_try_init(|| self.catalog.current());
         catalog.await.cloned().map_err(Arc::new)
     }
 
@@ -74,7 +74,7 @@ impl DbLoader {
     /// After a write by this request: the rest of it reads the catalog of
     /// the new data version, and the process's caches learn that version.
     pub(crate) async fn after_write(&self) -> Result<(), Arc<DbErr>> {
-        let catalog = self.catalog.after_write(&self.db).await.map_err(Arc::new)?;
+        let catalog = self.catalog.after_write().await.map_err(Arc::new)?;
         if let Ok(mut written) = self.written_catalog.lock() {
             *written = Some(catalog);
         }
@@ -101,9 +101,7 @@ impl DbLoader {
         if holds(&catalog) {
             return Ok(catalog);
         }
-        Box::pin(self.catalog.latest(&self.db))
-            .await
-            .map_err(Arc::new)
+        Box::pin(self.catalog.latest()).await.map_err(Arc::new)
     }
 }
 

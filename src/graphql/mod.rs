@@ -107,7 +107,9 @@ pub(crate) async fn execute(
     request: Request,
 ) -> Response {
     let loader = DbLoader::per_request(db.clone(), catalog.clone());
-    schema.execute(request.data(loader)).await
+    // The request's own pool (a standby for a query) before the schema's
+    // (the primary): resolvers read through [`database`].
+    schema.execute(request.data(loader).data(db.clone())).await
 }
 
 /// The data of one WebSocket connection: a batch loader of its own that

@@ -9,13 +9,23 @@ pub async fn live() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: the database answers; 503 when it does not.
-pub async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+/// `GET /readyz`: the primary answers, or a standby in rotation does
+/// (queries are answered; writes fail until the primary is back); 503
+/// when none does. Then which database each pool is using, a line each
+/// (`writes: the primary`, `reads: standby HOST:PORT/DB (in rotation, lag
+/// 2 ms)`, ...).
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
+    let pools = state.replicas.describe();
     match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
+        Ok(()) => (StatusCode::OK, format!("ready\n{pools}")),
+        Err(_) if state.replicas.standby_in_rotation() => {
+            let message = format!("ready for reads only: the primary does not answer\n{pools}");
+            (StatusCode::OK, message)
+        }
         Err(error) => {
             tracing::warn!(%error, "readiness check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            let message = format!("database unreachable\n{pools}");
+            (StatusCode::SERVICE_UNAVAILABLE, message)
         }
     }
 }
@@ -31,7 +41,8 @@ pub async fn metrics(State(state): State<AppState>) -> impl axum::response::Into
             + &state.responses.render_metrics()
             + &subscribers(&state)
             + &state.analytics.render_metrics()
-            + &trusted_documents(&state),
+            + &trusted_documents(&state)
+            + &state.replicas.render_metrics(),
     )
 }
 

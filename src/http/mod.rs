@@ -72,6 +72,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             header::ACCEPT_LANGUAGE,
             header::AUTHORIZATION,
             HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("medexchange-read-after"),
         ])
         .expose_headers([
             HeaderName::from_static("x-request-id"),
@@ -79,6 +80,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
             header::ETAG,
             header::RETRY_AFTER,
             header::WWW_AUTHENTICATE,
+            HeaderName::from_static("medexchange-read-after"),
         ])
         .max_age(std::time::Duration::from_secs(600));
     if origins.iter().any(|o| o == "*") {

@@ -42,6 +42,14 @@ pub struct HttpOptions {
     /// The documents anonymous callers are held to, when given
     /// (`--trusted-documents`).
     pub trusted_documents: Option<std::sync::Arc<crate::http::trusted::TrustedDocuments>>,
+    /// PostgreSQL standbys queries read from (`HOST:PORT/DB`, pool); none:
+    /// everything on the primary.
+    pub standbys: Vec<(String, sea_orm::DatabaseConnection)>,
+    /// How standbys are chosen (lag allowed, wait for a version).
+    pub replicas: crate::store::replicas::ReplicaOptions,
+    /// Redis keeping the writers' rate for every process (`--redis-url`);
+    /// none: the database does.
+    pub redis: Option<std::sync::Arc<crate::store::redis::Redis>>,
 }
 
 impl Default for HttpOptions {
@@ -62,6 +70,9 @@ impl Default for HttpOptions {
             connection_init_timeout: Duration::from_secs(10),
             media: crate::media::MediaOptions::default(),
             trusted_documents: None,
+            standbys: Vec::new(),
+            replicas: crate::store::replicas::ReplicaOptions::default(),
+            redis: None,
         }
     }
 }

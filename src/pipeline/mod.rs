@@ -13,7 +13,8 @@
 //!    circular introspection): `QUERY_TOO_COMPLEX`.
 //! 3. [`Pipeline::admit`]: a place among the requests in flight
 //!    (`OVERLOADED` beyond `--max-in-flight`) and, for a mutation, the
-//!    writer's rate (`RATE_LIMITED`).
+//!    writer's rate, shared by every process (`RATE_LIMITED`;
+//!    `WRITE_RATE_UNAVAILABLE` when it cannot be read).
 //! 4. [`Pipeline::run`] (queries, mutations) under the request deadline
 //!    (`TIMEOUT`), or [`Pipeline::subscribe`] (subscriptions: each event
 //!    resolved under the same deadline); depth and complexity are
@@ -42,6 +43,7 @@ use crate::i18n::Lang;
 use crate::store::DatabaseConnection;
 use crate::store::catalog::SharedCatalog;
 use crate::store::change_feed::ChangeFeed;
+use crate::store::replicas::Replicas;
 use crate::store::tokens::Caller;
 use async_graphql::futures_util::StreamExt;
 use async_graphql::futures_util::stream::BoxStream;
@@ -50,7 +52,7 @@ use async_graphql::{Response, ServerError, ValidationMode, Value, Variables};
 use documents::{KnownDocument, ParsedDocuments};
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use write_rate::WriteRate;
+use write_rate::{NotTaken, WriteRate};
 
 /// The longest error message a client is sent, in characters: messages
 /// may quote the document (a field's name), never more than this of it.
@@ -66,7 +68,11 @@ pub struct Pipeline {
     schema_for_validated: AppSchema,
     /// Full validation, and each subscription event under the deadline.
     schema_for_streams: AppSchema,
+    /// The primary: tokens, mutations, subscriptions.
     db: DatabaseConnection,
+    /// Where queries read (a standby when one has the data, see
+    /// [`crate::store::replicas`]).
+    replicas: Arc<Replicas>,
     catalog: Arc<SharedCatalog>,
     limits: Limits,
     documents: ParsedDocuments,
@@ -143,6 +149,10 @@ pub struct Answer {
     pub served: Vec<Lang>,
     /// It failed before executing (validation, variables): no `data`.
     pub failed_before_execution: bool,
+    /// After a mutation: the data version its writes left, which the
+    /// client sends back (`Medexchange-Read-After`) to read them at once
+    /// from any process (also in `extensions.readAfter`).
+    pub read_after: Option<i64>,
 }
 
 impl Parsed {
@@ -158,13 +168,17 @@ impl Parsed {
 }
 
 impl Pipeline {
-    /// A pipeline running `schemas` over `db` and `catalog` under `limits`.
+    /// A pipeline running `schemas` over `replicas` (queries on a standby
+    /// when one has the data, the rest on the primary) and `catalog` under
+    /// `limits`.
     pub fn new(
         schemas: Schemas,
-        db: DatabaseConnection,
+        replicas: Arc<Replicas>,
         catalog: Arc<SharedCatalog>,
         limits: Limits,
+        write_rate: WriteRate,
     ) -> Self {
+        let db = replicas.primary().clone();
         let places = match limits.max_in_flight {
             0 => Semaphore::MAX_PERMITS,
             n => n,
@@ -175,8 +189,9 @@ impl Pipeline {
             schema_for_validated: schemas.fast,
             schema_for_streams: schemas.streams,
             tokens: auth::TokenCheck::new(db.clone()),
-            write_rate: WriteRate::new(limits.writes_per_minute),
+            write_rate,
             db,
+            replicas,
             catalog,
             limits,
             documents: ParsedDocuments::default(),
@@ -240,7 +255,7 @@ impl Pipeline {
 
     /// Step 3: a place among the requests in flight, and for a mutation
     /// the writes it runs, taken from the caller's rate.
-    pub fn admit(&self, parsed: Parsed, caller: Option<Caller>) -> Result<Admitted, Refusal> {
+    pub async fn admit(&self, parsed: Parsed, caller: Option<Caller>) -> Result<Admitted, Refusal> {
         let place = self
             .in_flight
             .clone()
@@ -251,7 +266,11 @@ impl Pipeline {
                 let writes = limits::count_mutations(&parsed.document.document);
                 self.write_rate
                     .take(&caller.name, writes)
-                    .map_err(Refusal::RateLimited)?;
+                    .await
+                    .map_err(|not_taken| match not_taken {
+                        NotTaken::Wait(wait) => Refusal::RateLimited(wait),
+                        NotTaken::Unknown(_) => Refusal::WriteRateUnavailable,
+                    })?;
                 Some((caller.name.clone(), writes))
             }
             _ => None,
@@ -282,6 +301,7 @@ impl Pipeline {
     pub async fn run(&self, admitted: Admitted, requested: Lang) -> Result<Answer, Refusal> {
         let operation_name = admitted.parsed.request.operation_name.clone();
         let document = admitted.parsed.document.clone();
+        let mutation = admitted.parsed.operation == Some(OperationType::Mutation);
         let writes = admitted.writes.clone();
         let deadline = self.limits.request_timeout;
         let run = self.validated_run(admitted, requested);
@@ -294,13 +314,22 @@ impl Pipeline {
         shape_errors(&mut response.errors);
         if failed_before_execution {
             if let Some((writer, writes)) = writes {
-                self.write_rate.give_back(&writer, writes);
+                self.write_rate.give_back(&writer, writes).await;
             }
             return Ok(Answer {
                 response,
                 served: vec![requested],
                 failed_before_execution,
+                read_after: None,
             });
+        }
+        let read_after = match mutation {
+            true => self.replicas.version_after_write().await,
+            false => None,
+        };
+        if let Some(version) = read_after {
+            let version = Value::String(version.to_string());
+            response.extensions.insert("readAfter".to_owned(), version);
         }
         let codes = served.iter().map(|l| Value::String(l.code().to_owned()));
         response
@@ -319,6 +348,7 @@ impl Pipeline {
             response,
             served,
             failed_before_execution,
+            read_after,
         })
     }
 
@@ -358,8 +388,10 @@ impl Pipeline {
     /// wrong type. That value then fails while executing instead, so an
     /// answer holding any error is computed again under full validation,
     /// and clients get the same answer either way (only for queries, which
-    /// change nothing when run twice). Returns the response and the
-    /// languages its texts were served in.
+    /// change nothing when run twice). A query reads from a standby when
+    /// one has the data (see [`Replicas::reader`]); one that fails there is
+    /// run again on the primary. Returns the response and the languages its
+    /// texts were served in.
     async fn validated_run(&self, admitted: Admitted, requested: Lang) -> (Response, Vec<Lang>) {
         let Admitted { parsed, caller, .. } = admitted;
         let Parsed {
@@ -367,34 +399,55 @@ impl Pipeline {
             document,
             operation,
         } = parsed;
-        let is_query = operation == Some(OperationType::Query);
-        if is_query && document.validated() {
-            let again = Rerun::of(&request);
-            let schema = &self.schema_for_validated;
+        if operation != Some(OperationType::Query) {
             let (response, served) = self
-                .attempt(schema, request, caller.clone(), requested)
+                .attempt(&self.schema, request, caller, requested, &self.db)
                 .await;
-            if response.errors.is_empty() {
-                return (response, served);
+            if !failed_before_execution(&response) {
+                document.mark_validated();
             }
-            let request = again.request(&document.document);
-            return self.attempt(&self.schema, request, caller, requested).await;
+            return (response, served);
         }
-        let (response, served) = self.attempt(&self.schema, request, caller, requested).await;
+        let reader = self.replicas.reader().await;
+        let fast = document.validated();
+        let schema = match fast {
+            true => &self.schema_for_validated,
+            false => &self.schema,
+        };
+        let again = Rerun::of(&request);
+        let (response, served) = self
+            .attempt(schema, request, caller.clone(), requested, &reader.db)
+            .await;
+        let standby_failed = reader.is_standby() && has_internal_error(&response);
+        if standby_failed {
+            self.replicas.failed(&reader, &response.errors[0].message);
+        }
+        if (fast && !response.errors.is_empty()) || standby_failed {
+            let request = again.request(&document.document);
+            let db = match standby_failed {
+                true => &self.db,
+                false => &reader.db,
+            };
+            return self
+                .attempt(&self.schema, request, caller, requested, db)
+                .await;
+        }
         if !failed_before_execution(&response) {
             document.mark_validated();
         }
         (response, served)
     }
 
-    /// One run of the request on `schema`, in the language `requested`, as
-    /// `caller`: the response and the languages its texts were served in.
+    /// One run of the request on `schema` over `db`, in the language
+    /// `requested`, as `caller`: the response and the languages its texts
+    /// were served in.
     async fn attempt(
         &self,
         schema: &AppSchema,
         request: async_graphql::Request,
         caller: Option<Caller>,
         requested: Lang,
+        db: &DatabaseConnection,
     ) -> (Response, Vec<Lang>) {
         let served = ServedLanguages::default();
         let mut request = request
@@ -403,9 +456,20 @@ impl Pipeline {
         if let Some(caller) = caller {
             request = request.data(caller);
         }
-        let response = crate::graphql::execute(schema, &self.db, &self.catalog, request).await;
+        let response = crate::graphql::execute(schema, db, &self.catalog, request).await;
         (response, served.languages())
     }
+}
+
+/// Whether an answer holds an `INTERNAL` error (a statement failed).
+fn has_internal_error(response: &Response) -> bool {
+    response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|code| *code == Value::String("INTERNAL".to_owned()))
+    })
 }
 
 /// What running a request again needs (its first run consumed it).

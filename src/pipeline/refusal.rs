@@ -29,6 +29,10 @@ pub enum Refusal {
     /// A token could not be checked: the database did not answer
     /// (`SERVICE_UNAVAILABLE`).
     Unavailable,
+    /// The shared write rate cannot be read (Redis or the database does
+    /// not answer): writes are refused, reads go on
+    /// (`WRITE_RATE_UNAVAILABLE`).
+    WriteRateUnavailable,
 }
 
 /// A message in Chinese, Japanese and English (in [`Lang::ALL`] order).
@@ -49,6 +53,7 @@ impl Refusal {
             Refusal::Overloaded => "OVERLOADED",
             Refusal::TimedOut(_) => "TIMEOUT",
             Refusal::Unavailable => "SERVICE_UNAVAILABLE",
+            Refusal::WriteRateUnavailable => "WRITE_RATE_UNAVAILABLE",
         }
     }
 
@@ -56,7 +61,9 @@ impl Refusal {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Refusal::RateLimited(wait) => Some((*wait).max(Duration::from_secs(1))),
-            Refusal::Overloaded | Refusal::Unavailable => Some(OVERLOADED_RETRY_AFTER),
+            Refusal::Overloaded | Refusal::Unavailable | Refusal::WriteRateUnavailable => {
+                Some(OVERLOADED_RETRY_AFTER)
+            }
             _ => None,
         }
     }
@@ -93,6 +100,12 @@ impl Refusal {
             ),
             Refusal::Unavailable => (
                 "the token could not be checked: try again shortly".to_owned(),
+                None,
+            ),
+            Refusal::WriteRateUnavailable => (
+                "writes are refused while the shared write rate cannot be read (its store does \
+                 not answer); reads go on: try again shortly"
+                    .to_owned(),
                 None,
             ),
         };

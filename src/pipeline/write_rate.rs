@@ -1,112 +1,89 @@
 //! The per-token write rate limit: each writer's token may run
-//! `writes_per_minute` mutations a minute in this process, in bursts of up
-//! to that many (a token bucket refilled evenly). Kept in memory: with N
-//! processes behind a balancer a token gets up to N times the rate, which
-//! bounds a runaway script without a shared store on the write path.
+//! `writes_per_minute` mutations a minute, in bursts of up to that many (a
+//! token bucket refilled evenly), **across every process**: the buckets
+//! are kept in the database all processes share (table `write_rate`), or
+//! in Redis with `--redis-url`. N processes behind a balancer give a token
+//! the rate once, not N times.
+//!
+//! Fails closed: when the buckets cannot be read (Redis down, the database
+//! unreachable), writes are refused with `WRITE_RATE_UNAVAILABLE` (503,
+//! `Retry-After`) and reads go on, untouched by the limit.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::store::DatabaseConnection;
+use crate::store::redis::Redis;
+use crate::store::write_rate::{self, Rate};
+use std::sync::Arc;
+use std::time::Duration;
 
-/// The buckets of every token that wrote.
-#[derive(Debug)]
+/// Where the buckets are, and the rate.
 pub struct WriteRate {
-    per_minute: u32,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    rate: Rate,
+    buckets: Buckets,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    /// Writes left, fractional while refilling.
-    left: f64,
-    /// When `left` was last brought up to date.
-    at: Instant,
+enum Buckets {
+    Database(DatabaseConnection),
+    Redis(Arc<Redis>),
+}
+
+/// Why writes were not taken.
+#[derive(Debug)]
+pub enum NotTaken {
+    /// The bucket holds too few: try again after this long.
+    Wait(Duration),
+    /// The buckets cannot be read: nothing is allowed.
+    Unknown(String),
 }
 
 impl WriteRate {
-    /// A limit of `per_minute` writes per token; 0 allows any number.
-    pub fn new(per_minute: u32) -> Self {
+    /// `per_minute` writes per token (0: any number), the buckets in `db`.
+    pub fn in_database(db: DatabaseConnection, per_minute: u32) -> Self {
         WriteRate {
-            per_minute,
-            buckets: Mutex::default(),
+            rate: Rate { per_minute },
+            buckets: Buckets::Database(db),
+        }
+    }
+
+    /// `per_minute` writes per token (0: any number), the buckets in Redis.
+    pub fn in_redis(redis: Arc<Redis>, per_minute: u32) -> Self {
+        WriteRate {
+            rate: Rate { per_minute },
+            buckets: Buckets::Redis(redis),
         }
     }
 
     /// Takes `writes` from `token`'s bucket; when it holds too few, takes
     /// nothing and says how long until it does.
-    pub fn take(&self, token: &str, writes: usize) -> Result<(), Duration> {
-        self.take_at(token, writes, Instant::now())
+    pub async fn take(&self, token: &str, writes: usize) -> Result<(), NotTaken> {
+        if self.rate.per_minute == 0 || writes == 0 {
+            return Ok(());
+        }
+        match self.run(token, writes as f64).await {
+            Ok(taken) => taken.map_err(NotTaken::Wait),
+            Err(error) => {
+                tracing::error!(error, "cannot read the shared write rate; refusing writes");
+                Err(NotTaken::Unknown(error))
+            }
+        }
     }
 
     /// Gives back `writes` taken for a request that then wrote nothing
     /// (refused before it ran).
-    pub fn give_back(&self, token: &str, writes: usize) {
-        let capacity = f64::from(self.per_minute);
-        if let Ok(mut buckets) = self.buckets.lock()
-            && let Some(bucket) = buckets.get_mut(token)
-        {
-            bucket.left = (bucket.left + writes as f64).min(capacity);
+    pub async fn give_back(&self, token: &str, writes: usize) {
+        if self.rate.per_minute == 0 || writes == 0 {
+            return;
+        }
+        if let Err(error) = self.run(token, -(writes as f64)).await {
+            tracing::warn!(error, "cannot give writes back to the shared write rate");
         }
     }
 
-    fn take_at(&self, token: &str, writes: usize, now: Instant) -> Result<(), Duration> {
-        if self.per_minute == 0 || writes == 0 {
-            return Ok(());
+    async fn run(&self, token: &str, writes: f64) -> Result<Result<(), Duration>, String> {
+        match &self.buckets {
+            Buckets::Database(db) => write_rate::take(db, token, writes, self.rate)
+                .await
+                .map_err(|e| format!("the database: {e}")),
+            Buckets::Redis(redis) => redis.take(token, writes, self.rate).await,
         }
-        let capacity = f64::from(self.per_minute);
-        let per_second = capacity / 60.0;
-        // Fails closed: if the buckets cannot be read (a panic while one
-        // held the lock), no write is allowed rather than any.
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Err(Duration::from_secs(1));
-        };
-        let bucket = buckets.entry(token.to_owned()).or_insert(Bucket {
-            left: capacity,
-            at: now,
-        });
-        let refilled = now.saturating_duration_since(bucket.at).as_secs_f64() * per_second;
-        bucket.left = (bucket.left + refilled).min(capacity);
-        bucket.at = now;
-        let wanted = writes as f64;
-        if bucket.left >= wanted {
-            bucket.left -= wanted;
-            return Ok(());
-        }
-        let missing = wanted.min(capacity) - bucket.left;
-        Err(Duration::from_secs_f64(missing / per_second).max(Duration::from_secs(1)))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_burst_is_allowed_then_the_rate_refills() {
-        let rate = WriteRate::new(60);
-        let start = Instant::now();
-        assert!(rate.take_at("sato", 60, start).is_ok());
-        let wait = rate.take_at("sato", 1, start).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(1));
-        assert!(
-            rate.take_at("wang", 1, start).is_ok(),
-            "buckets are per token"
-        );
-        assert!(
-            rate.take_at("sato", 2, start + Duration::from_secs(2))
-                .is_ok()
-        );
-        assert!(WriteRate::new(0).take_at("any", 1_000, start).is_ok());
-    }
-
-    #[test]
-    fn buckets_that_cannot_be_read_allow_no_write() {
-        let rate = WriteRate::new(60);
-        let poison = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let _held = rate.buckets.lock().unwrap();
-            panic!("a writer panicked while holding the buckets");
-        }));
-        assert!(poison.is_err());
-        assert!(rate.take("sato", 1).is_err(), "fails closed");
     }
 }

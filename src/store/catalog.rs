@@ -186,58 +186,56 @@ pub struct SharedCatalog {
     current: RwLock<Option<Arc<Catalog>>>,
     reload: tokio::sync::Mutex<()>,
     watch: Option<Arc<DataVersionWatch>>,
+    /// Where it is read from: the primary, whose data version the watch
+    /// follows (requests may read their rows from standbys that have
+    /// replayed at least that version; see [`super::replicas`]).
+    db: DatabaseConnection,
 }
 
 impl SharedCatalog {
-    /// A catalog following `watch`'s version, or, without one, the version
-    /// read at every request.
-    pub fn new(watch: Option<Arc<DataVersionWatch>>) -> Self {
+    /// A catalog read from `db`, following `watch`'s version, or, without
+    /// one, the version read at every request.
+    pub fn new(db: DatabaseConnection, watch: Option<Arc<DataVersionWatch>>) -> Self {
         SharedCatalog {
             watch,
+            db,
             ..SharedCatalog::default()
         }
     }
 
     /// The catalog a request reads: of the version the watch last read (no
     /// statement), else of the version now (see [`SharedCatalog::latest`]).
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
+    pub async fn current(&self) -> Result<Arc<Catalog>, DbErr> {
         match self.watch.as_ref().and_then(|watch| watch.current()) {
-            Some(version) => self.of_version_or_reload(db, version).await,
-            None => self.latest(db).await,
+            Some(version) => self.of_version_or_reload(version).await,
+            None => self.latest().await,
         }
     }
 
     /// The catalog of the data version now: one statement to read the
     /// version, plus a reload when it moved since the last one.
-    pub async fn latest(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
-        let version = data_version::read(db).await?;
-        self.of_version_or_reload(db, version).await
+    pub async fn latest(&self) -> Result<Arc<Catalog>, DbErr> {
+        let version = data_version::read(&self.db).await?;
+        self.of_version_or_reload(version).await
     }
 
     /// The catalog after a write this process committed: the watch (and
     /// so the response cache) learns the new version at once, and the
     /// catalog is of it.
-    pub async fn after_write(&self, db: &DatabaseConnection) -> Result<Arc<Catalog>, DbErr> {
+    pub async fn after_write(&self) -> Result<Arc<Catalog>, DbErr> {
         if let Some(watch) = &self.watch {
-            watch.refresh(db).await;
+            watch.refresh(&self.db).await;
         }
-        self.latest(db).await
+        self.latest().await
     }
 
     /// The catalog of `version` or newer (reloaded when older).
-    pub async fn at_least(
-        &self,
-        db: &DatabaseConnection,
-        version: i64,
-    ) -> Result<Arc<Catalog>, DbErr> {
-        self.of_version_or_reload(db, version).await
+    pub async fn at_least(&self, version: i64) -> Result<Arc<Catalog>, DbErr> {
+        self.of_version_or_reload(version).await
     }
 
-    async fn of_version_or_reload(
-        &self,
-        db: &DatabaseConnection,
-        version: i64,
-    ) -> Result<Arc<Catalog>, DbErr> {
+    async fn of_version_or_reload(&self, version: i64) -> Result<Arc<Catalog>, DbErr> {
+        let db = &self.db;
         if let Some(catalog) = self.of_version(version) {
             return Ok(catalog);
         }

@@ -108,6 +108,50 @@ pub async fn custom_plans(db: &DatabaseConnection) -> Result<DatabaseTransaction
     Ok(txn)
 }
 
+/// A pool on the PostgreSQL standby at `url` that connects when first
+/// used (a standby down at start does not stop the server), and where it
+/// is (`HOST:PORT/DATABASE`, never the password).
+pub async fn connect_lazily(
+    url: &str,
+    max_connections: u32,
+) -> Result<(String, DatabaseConnection), ConnectError> {
+    let bad_url = |e: String| ConnectError::BadUrl(url.to_owned(), e);
+    if !url.starts_with("postgres") {
+        return Err(bad_url(
+            "a standby is a PostgreSQL database (postgres://...)".to_owned(),
+        ));
+    }
+    let parsed = url
+        .parse::<PgConnectOptions>()
+        .map_err(|e| bad_url(e.to_string()))?;
+    let place = format!(
+        "{}:{}/{}",
+        parsed.get_host(),
+        parsed.get_port(),
+        parsed.get_database().unwrap_or(parsed.get_username())
+    );
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(0)
+        .connect_lazy(true)
+        // A standby that stops answering costs a request at most half a
+        // second (sqlx tries connecting again until the acquire timeout)
+        // before it is run on the primary instead; a pool that has no
+        // connection free for that long sends the request there too.
+        .connect_timeout(Duration::from_millis(500))
+        .acquire_timeout(Duration::from_millis(500))
+        .sqlx_logging(false)
+        .test_before_acquire_if_idle_for(Duration::from_secs(30));
+    let db = Database::connect(options)
+        .await
+        .map_err(|error| ConnectError::Unreachable {
+            place: place.clone(),
+            cause: error.to_string(),
+        })?;
+    Ok((place, db))
+}
+
 /// Opens and closes one connection, so a refusal is told at once with its
 /// cause (a pool would retry until its timeout and then only say so).
 async fn probe(url: &str) -> Result<(), ConnectError> {

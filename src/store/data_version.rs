@@ -147,16 +147,19 @@ impl DataVersionWatch {
     }
 
     /// Reads the version now (after a write this process committed, so its
-    /// own readers see the write at once).
+    /// own readers see the write at once). Never moves back: of two reads
+    /// ending in the other order, the older does not undo the newer (a
+    /// client that wrote asks for at least its write's version).
     pub async fn refresh(&self, db: &DatabaseConnection) {
-        let version = match read(db).await {
-            Ok(version) => version,
+        match read(db).await {
+            Ok(version) => {
+                self.version.fetch_max(version, Ordering::AcqRel);
+            }
             Err(error) => {
                 tracing::warn!(%error, "cannot read the data version; not serving cached answers");
-                UNKNOWN
+                self.version.store(UNKNOWN, Ordering::Release);
             }
         };
-        self.version.store(version, Ordering::Release);
         self.read.notify_waiters();
     }
 }

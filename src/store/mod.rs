@@ -18,6 +18,8 @@ pub mod listing;
 pub mod page;
 pub mod partnerships;
 pub mod records;
+pub mod redis;
+pub mod replicas;
 pub mod rows;
 pub mod search;
 pub mod search_index;
@@ -29,6 +31,7 @@ pub mod stats;
 pub mod tokens;
 pub mod translation_gaps;
 pub mod translations;
+pub mod write_rate;
 pub mod writer;
 
 pub use connection::{ConnectError, connect, is_empty, migrate};

@@ -172,7 +172,7 @@ async fn requests_beyond_the_bound_in_flight_get_503_on_every_transport_but_heal
         let parsed = pipeline
             .parse(async_graphql::Request::new("{ __typename }"))
             .unwrap();
-        let held = pipeline.admit(parsed, None).map_err(|_| ()).unwrap();
+        let held = pipeline.admit(parsed, None).await.map_err(|_| ()).unwrap();
 
         let reply = app
             .post("{ specialties { slug } }", json!({}), &ACCEPT)

@@ -28,6 +28,7 @@ mod nodes;
 mod pagination;
 mod partnerships;
 mod privacy;
+mod replication;
 mod response_cache;
 mod schema;
 mod search;

@@ -31,6 +31,11 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         Err(refusal) => return refused_parameters(reply, refusal),
     };
     let (lang, warning) = requested_language(reply);
+    match read_after(reply.headers) {
+        Ok(Some(version)) => reply.state.replicas.catch_up(version).await,
+        Ok(None) => {}
+        Err(message) => return reply.request_error(StatusCode::BAD_REQUEST, &message),
+    }
     let responses = &reply.state.responses;
     // A text over the length limit is refused even when its normal form
     // (comments and spacing dropped) was answered before. Requests with
@@ -60,7 +65,7 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         reply.state.persisted.insert(&hash, parsed.query());
     }
     let key = key.filter(|_| parsed.operation() == Some(OperationType::Query));
-    let admitted = match pipeline.admit(parsed, caller) {
+    let admitted = match pipeline.admit(parsed, caller).await {
         Ok(admitted) => admitted,
         Err(refusal) => return refused(reply, refusal),
     };
@@ -90,7 +95,7 @@ pub(super) async fn run_upload(
         Ok(parsed) => parsed,
         Err(refusal) => return refused(reply, refusal),
     };
-    let admitted = match pipeline.admit(parsed, caller) {
+    let admitted = match pipeline.admit(parsed, caller).await {
         Ok(admitted) => admitted,
         Err(refusal) => return refused(reply, refusal),
     };
@@ -107,10 +112,11 @@ fn written(reply: &Reply<'_>, method: &Method, answer: Answer, key: Option<Strin
     if answer.failed_before_execution {
         return reply.graphql_failure(answer.response.errors);
     }
+    let read_after = answer.read_after;
     if !answer.response.errors.is_empty() {
         let mut http = reply.json(StatusCode::OK, answer.response, true);
         reply.language_headers(&mut http, &answer.served);
-        return http;
+        return with_read_after(http, read_after);
     }
     let Some(remembered) = answer_of(&answer.response, answer.served) else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
@@ -119,7 +125,40 @@ fn written(reply: &Reply<'_>, method: &Method, answer: Answer, key: Option<Strin
     if let Some(key) = key {
         reply.state.responses.insert(&key, remembered.clone());
     }
-    reply.answer(method, &remembered)
+    with_read_after(reply.answer(method, &remembered), read_after)
+}
+
+/// The header a mutation's answer carries and its client sends back on
+/// its next reads, so that any process answers them from data holding its
+/// writes (see [`crate::store::replicas`]): a data version.
+pub(super) const READ_AFTER: &str = "medexchange-read-after";
+
+/// The data version a request asks to read after (`Medexchange-Read-After`);
+/// a message when the header is not a version.
+fn read_after(headers: &axum::http::HeaderMap) -> Result<Option<i64>, String> {
+    let Some(value) = headers.get(READ_AFTER) else {
+        return Ok(None);
+    };
+    value
+        .to_str()
+        .ok()
+        .and_then(|text| text.trim().parse::<i64>().ok())
+        .filter(|version| *version >= 0)
+        .map(Some)
+        .ok_or_else(|| {
+            "Medexchange-Read-After must be the data version a mutation's answer gave (a whole number)"
+                .to_owned()
+        })
+}
+
+/// `response` with `Medexchange-Read-After` when a mutation wrote.
+fn with_read_after(mut response: Response, version: Option<i64>) -> Response {
+    if let Some(version) = version
+        && let Ok(value) = HeaderValue::from_str(&version.to_string())
+    {
+        response.headers_mut().insert(READ_AFTER, value);
+    }
+    response
 }
 
 /// The HTTP answer to a refusal of the pipeline: the status its code
@@ -132,7 +171,9 @@ pub(super) fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
         }
         Refusal::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
         Refusal::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        Refusal::Overloaded | Refusal::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Refusal::Overloaded | Refusal::Unavailable | Refusal::WriteRateUnavailable => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         Refusal::TimedOut(_) => StatusCode::GATEWAY_TIMEOUT,
     };
     let mut response = reply.json(status, GraphQLResponse::from_errors(errors), false);

@@ -196,7 +196,7 @@ pub(super) fn cache_policy(request: &HeaderMap, mut response: Response) -> Respo
     let headers = response.headers_mut();
     headers.insert(
         header::VARY,
-        HeaderValue::from_static("Accept, Accept-Language, Authorization"),
+        HeaderValue::from_static("Accept, Accept-Language, Authorization, Medexchange-Read-After"),
     );
     if request.contains_key(header::AUTHORIZATION) {
         headers.insert(

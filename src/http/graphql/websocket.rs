@@ -285,7 +285,7 @@ impl Connection {
             let error = with_code(ServerError::new(message, None), "TOO_MANY_SUBSCRIPTIONS");
             return Ok(Some(self.error_message(id, vec![error])));
         }
-        let operation = match self.operation(id, payload.clone(), caller) {
+        let operation = match self.operation(id, payload.clone(), caller).await {
             Ok(operation) => operation,
             Err(errors) => return Ok(Some(self.error_message(id, errors))),
         };
@@ -297,7 +297,7 @@ impl Connection {
 
     /// The events of the operation `payload` asks for, through the
     /// pipeline; or the errors refusing it.
-    fn operation(
+    async fn operation(
         &self,
         id: &str,
         payload: serde_json::Map<String, Value>,
@@ -311,7 +311,7 @@ impl Connection {
         let pipeline = self.state.pipeline.clone();
         let parsed = pipeline.parse(request).map_err(refused)?;
         let subscription = parsed.operation() == Some(OperationType::Subscription);
-        let admitted = pipeline.admit(parsed, caller).map_err(refused)?;
+        let admitted = pipeline.admit(parsed, caller).await.map_err(refused)?;
         let (id, lang) = (id.to_owned(), self.lang);
         let end = stream::once(std::future::ready(Event::Done(id.clone())));
         if subscription {

@@ -316,7 +316,7 @@ impl Analytics {
 
     /// A catalog at least as new as `facts`, and its institutions' places.
     async fn places(&self, facts: &Facts) -> Result<(Arc<Catalog>, Arc<Places>), DbErr> {
-        let catalog = self.catalog.at_least(&self.db, facts.marks.version).await?;
+        let catalog = self.catalog.at_least(facts.marks.version).await?;
         if let Ok(held) = self.places.lock()
             && let Some((version, places)) = &*held
             && *version == catalog.version
