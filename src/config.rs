@@ -147,6 +147,22 @@ pub struct Settings {
     #[arg(long, env = "MEDEXCHANGE_LOG", default_value = "info", global = true)]
     pub log: String,
 
+    /// Export OpenTelemetry traces over OTLP (HTTP/protobuf) to this
+    /// collector (`http://HOST:4318`; `/v1/traces` is added unless the URL
+    /// ends with it): a span per request, with its parsing, validation,
+    /// DataLoader batches and SQL statements. Off when not given.
+    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT", global = true, value_parser = parse_otlp_endpoint)]
+    pub otlp_endpoint: Option<String>,
+
+    /// The `service.name` of the traces exported.
+    #[arg(
+        long,
+        env = "OTEL_SERVICE_NAME",
+        default_value = "medexchange",
+        global = true
+    )]
+    pub otlp_service_name: String,
+
     /// Where photos' image files are kept: a folder, or
     /// `s3://BUCKET[/PREFIX]` (S3-compatible storage, shared by every
     /// process; credentials, region and endpoint from the usual `AWS_*`
@@ -685,6 +701,17 @@ fn parse_database_url(text: &str) -> Result<String, String> {
         Ok(text.to_owned())
     } else {
         Err("expected sqlite://FILE or postgres://USER@HOST:PORT/DB".to_owned())
+    }
+}
+
+/// Accepts `http://` and `https://` URLs.
+fn parse_otlp_endpoint(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    match text.starts_with("http://") || text.starts_with("https://") {
+        true => Ok(text.to_owned()),
+        false => {
+            Err("expected http://HOST:PORT (an OTLP/HTTP collector, usually port 4318)".to_owned())
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod media;
 pub mod pipeline;
 pub mod store;
+pub mod telemetry;
 
 use crate::store::DatabaseConnection;
 use graphql::limits::Limits;
@@ -108,16 +109,23 @@ impl AppState {
         // The fact table's own reads are not the requests' either.
         let reader = db.clone();
         let metrics = Arc::new(Metrics::default());
-        let count_statements = |db: &mut DatabaseConnection| {
+        // Each statement counted, and traced when traces are exported.
+        let count_statements = |db: &mut DatabaseConnection, instance: &str| {
             let statements = metrics.sql_statements.clone();
-            db.set_metric_callback(move |_| {
+            let system = match db.get_database_backend() {
+                sea_orm::DbBackend::Postgres => "postgresql",
+                _ => "sqlite",
+            };
+            let instance = instance.to_owned();
+            db.set_metric_callback(move |info| {
                 statements.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                telemetry::statement(info, system, &instance);
             });
         };
-        count_statements(&mut db);
+        count_statements(&mut db, "primary");
         let mut standbys = options.standbys.clone();
-        for (_, standby) in &mut standbys {
-            count_statements(standby);
+        for (place, standby) in &mut standbys {
+            count_statements(standby, place);
         }
         let replicas = Replicas::new(db.clone(), standbys, options.replicas, watch.clone());
         let media = Arc::new(media::Media::new(

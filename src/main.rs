@@ -3,7 +3,7 @@
 use medexchange::config::{Cli, Command, MediaCommand, ServeArgs, Settings, TokenCommand};
 use medexchange::i18n::Lang;
 use medexchange::store::tokens;
-use medexchange::{AppState, dataset, graphql, store};
+use medexchange::{AppState, dataset, graphql, store, telemetry};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -48,7 +48,7 @@ fn main() -> ExitCode {
 async fn run_main() -> ExitCode {
     let mut cli = Cli::parse_args(std::env::args_os());
     let command = cli.take_command();
-    init_tracing(&cli.settings.log, &cli.settings.log_format);
+    init_tracing(&cli.settings);
     match run(&cli.settings, command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -64,28 +64,45 @@ async fn run_main() -> ExitCode {
 /// as warnings, unless the filter names `sqlx` itself.
 const QUIET_NOTICES: &str = "sqlx::postgres::notice=warn";
 
-fn init_tracing(filter: &str, format: &str) {
+fn init_tracing(settings: &Settings) {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let filter = &settings.log;
+    // The spans exported as traces are not log lines.
     let filter = match filter.contains("sqlx") {
-        true => filter.to_owned(),
-        false => format!("{filter},{QUIET_NOTICES}"),
+        true => format!("{filter},{}=off", telemetry::TARGET),
+        false => format!("{filter},{QUIET_NOTICES},{}=off", telemetry::TARGET),
     };
-    let filter = filter.as_str();
-    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|error| {
-        eprintln!("medexchange: --log / MEDEXCHANGE_LOG {filter:?} is not a valid filter ({error}); using `info`");
-        tracing_subscriber::EnvFilter::new(format!("info,{QUIET_NOTICES}"))
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|error| {
+        eprintln!("medexchange: --log / MEDEXCHANGE_LOG {:?} is not a valid filter ({error}); using `info`", settings.log);
+        tracing_subscriber::EnvFilter::new(format!("info,{QUIET_NOTICES},{}=off", telemetry::TARGET))
     });
     let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let logs = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let logs = tracing_subscriber::fmt::layer()
         .with_ansi(colour)
         .with_writer(std::io::stderr);
-    if format == "json" {
-        logs.json()
+    let logs = match settings.log_format.as_str() {
+        "json" => logs
+            .json()
             .with_current_span(true)
             .with_span_list(false)
-            .init();
-    } else {
-        logs.init();
+            .with_filter(filter)
+            .boxed(),
+        _ => logs.with_filter(filter).boxed(),
+    };
+    let traces = settings.otlp_endpoint.as_deref().map(|endpoint| {
+        let only_spans = tracing_subscriber::filter::Targets::new()
+            .with_target(telemetry::TARGET, tracing::Level::TRACE);
+        telemetry::OtlpLayer::new(endpoint, settings.otlp_service_name.clone())
+            .with_filter(only_spans)
+    });
+    tracing_subscriber::registry()
+        .with(logs)
+        .with(traces)
+        .init();
+    if let Some(endpoint) = &settings.otlp_endpoint {
+        tracing::info!(endpoint, "exporting traces over OTLP");
     }
 }
 

@@ -18,12 +18,14 @@ use crate::store::rows::{
 };
 use crate::store::{DatabaseConnection, DbErr};
 use crate::store::{batch, exchanges, translations};
+use crate::telemetry::TARGET;
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
+use tracing::Instrument;
 
 /// Batch loads over one database pool, and the process's catalog of small
 /// tables (see [`crate::store::catalog`]).
@@ -35,6 +37,9 @@ pub struct DbLoader {
     /// The catalog read after the request's last write, which the rest of
     /// the request reads instead.
     written_catalog: Mutex<Option<Arc<Catalog>>>,
+    /// The request's span: batches run in tasks of their own, and their
+    /// spans are its children (see [`crate::telemetry`]).
+    span: tracing::Span,
 }
 
 impl DbLoader {
@@ -50,8 +55,21 @@ impl DbLoader {
             catalog,
             request_catalog: OnceCell::new(),
             written_catalog: Mutex::new(None),
+            span: tracing::Span::current(),
         };
         DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+    }
+
+    /// The span of one batch of `keys` keys of `kind`.
+    fn batch_span(&self, kind: &'static str, keys: usize) -> tracing::Span {
+        tracing::info_span!(
+            target: TARGET,
+            parent: &self.span,
+            "dataloader.batch",
+            otel.name = %format_args!("load {kind}"),
+            medexchange.loader = kind,
+            medexchange.keys = keys,
+        )
     }
 
     /// The catalog of the data version at this request's first use of it
@@ -184,6 +202,7 @@ macro_rules! by_id {
                     keys.iter().map(|key| key.0),
                     &[],
                 )
+                .instrument(self.batch_span(stringify!($key), keys.len()))
                 .await?;
                 Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
             }
@@ -210,6 +229,7 @@ macro_rules! children {
                     keys.iter().map(|key| key.0),
                     &[$($module::Column::$order),*],
                 )
+                .instrument(self.batch_span(stringify!($key), keys.len()))
                 .await?;
                 let groups = batch::group_by(rows, |$row: &$module::Model| $key($parent));
                 Ok(groups.into_iter().map(|(key, rows)| (key, Arc::new(rows))).collect())
@@ -240,6 +260,7 @@ macro_rules! texts {
                     let column = $module::Column::$column;
                     let rows =
                         translations::needed_in::<$module::Entity, _>(&self.db, column, owners, lang)
+                            .instrument(self.batch_span(stringify!($key), keys.len()))
                             .await?;
                     let groups = batch::group_by(rows, |$row: &$module::Model| $owner);
                     let texts = groups.into_iter().map(|(owner, rows)| ($key(owner, lang), Arc::new(rows)));
@@ -322,14 +343,20 @@ impl Loader<InstitutionExchanges> for DbLoader {
         &self,
         keys: &[InstitutionExchanges],
     ) -> Result<HashMap<InstitutionExchanges, Self::Value>, Self::Error> {
+        let span = self.batch_span("InstitutionExchanges", keys.len());
         let groups = batch::group_by(keys.to_vec(), |key| (key.after.clone(), key.limit));
         let mut loaded = HashMap::new();
         for ((after, limit), keys) in groups {
             let ids: Vec<i32> = keys.iter().map(|key| key.institution_id).collect();
-            let mut pages =
-                exchanges::first_per_institution(&self.db, &ids, after.as_ref(), limit).await?;
+            let mut pages = exchanges::first_per_institution(&self.db, &ids, after.as_ref(), limit)
+                .instrument(span.clone())
+                .await?;
             let with_previous = match &after {
-                Some(after) => exchanges::any_up_to_per_institution(&self.db, &ids, after).await?,
+                Some(after) => {
+                    exchanges::any_up_to_per_institution(&self.db, &ids, after)
+                        .instrument(span.clone())
+                        .await?
+                }
                 None => HashSet::new(),
             };
             for key in keys {
@@ -357,7 +384,9 @@ impl Loader<InstitutionExchangeCount> for DbLoader {
         keys: &[InstitutionExchangeCount],
     ) -> Result<HashMap<InstitutionExchangeCount, Self::Value>, Self::Error> {
         let ids: Vec<i32> = keys.iter().map(|key| key.0).collect();
-        let counts = exchanges::count_per_institution(&self.db, &ids).await?;
+        let counts = exchanges::count_per_institution(&self.db, &ids)
+            .instrument(self.batch_span("InstitutionExchangeCount", keys.len()))
+            .await?;
         Ok(keys
             .iter()
             .map(|key| (*key, counts.get(&key.0).copied().unwrap_or(0)))
@@ -378,7 +407,9 @@ impl Loader<ImageByHash> for DbLoader {
         keys: &[ImageByHash],
     ) -> Result<HashMap<ImageByHash, Self::Value>, Self::Error> {
         let hashes: Vec<String> = keys.iter().map(|key| key.0.clone()).collect();
-        let rows = crate::store::images::by_hash(&self.db, &hashes).await?;
+        let rows = crate::store::images::by_hash(&self.db, &hashes)
+            .instrument(self.batch_span("ImageByHash", keys.len()))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(hash, row)| (ImageByHash(hash), Arc::new(row)))

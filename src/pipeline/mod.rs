@@ -32,6 +32,7 @@ pub mod documents;
 mod field_order;
 mod hints;
 mod refusal;
+mod traced;
 pub mod write_rate;
 
 pub use refusal::{Refusal, with_code};
@@ -45,6 +46,7 @@ use crate::store::catalog::SharedCatalog;
 use crate::store::change_feed::ChangeFeed;
 use crate::store::replicas::Replicas;
 use crate::store::tokens::Caller;
+use crate::telemetry::TARGET;
 use async_graphql::futures_util::StreamExt;
 use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
@@ -113,9 +115,16 @@ impl Schemas {
                 analytics.clone(),
             )
         };
+        // Validation is a span of each request's trace only while traces
+        // are exported: an extension is called around every field.
+        let traced =
+            |builder: async_graphql::SchemaBuilder<_, _, _>| match crate::telemetry::is_on() {
+                true => builder.extension(traced::TracedValidation),
+                false => builder,
+            };
         Schemas {
-            strict: builder().validation_mode(ValidationMode::Strict).finish(),
-            fast: builder().validation_mode(ValidationMode::Fast).finish(),
+            strict: traced(builder().validation_mode(ValidationMode::Strict)).finish(),
+            fast: traced(builder().validation_mode(ValidationMode::Fast)).finish(),
             streams: builder()
                 .validation_mode(ValidationMode::Strict)
                 .extension(deadline::Deadline(limits.request_timeout))
@@ -164,6 +173,19 @@ impl Parsed {
     /// The query's text.
     pub fn query(&self) -> &str {
         &self.request.query
+    }
+
+    /// The name of the operation it runs, when the request names one.
+    pub fn operation_name(&self) -> Option<&str> {
+        self.request.operation_name.as_deref().or_else(|| {
+            match &self.document.document.operations {
+                DocumentOperations::Single(_) => None,
+                DocumentOperations::Multiple(operations) if operations.len() == 1 => {
+                    operations.keys().next().map(|name| name.as_str())
+                }
+                DocumentOperations::Multiple(_) => None,
+            }
+        })
     }
 }
 
@@ -236,8 +258,10 @@ impl Pipeline {
                 if request.query.contains('\0') || request.query.contains("\\u0000") {
                     return Err(nul());
                 }
+                let parsing = tracing::info_span!(target: TARGET, "graphql.parse").entered();
                 let document = async_graphql::parser::parse_query(&request.query)
                     .map_err(|error| parse_refusal(&request.query, &error))?;
+                drop(parsing);
                 limits::check(&document, &self.limits).map_err(Refusal::TooComplex)?;
                 let document = Arc::new(KnownDocument::new(document));
                 self.documents.insert(&request.query, document.clone());
@@ -400,6 +424,7 @@ impl Pipeline {
             operation,
         } = parsed;
         if operation != Some(OperationType::Query) {
+            tracing::Span::current().record("db.instance", "primary");
             let (response, served) = self
                 .attempt(&self.schema, request, caller, requested, &self.db)
                 .await;
@@ -409,6 +434,8 @@ impl Pipeline {
             return (response, served);
         }
         let reader = self.replicas.reader().await;
+        let span = tracing::Span::current();
+        span.record("db.instance", self.replicas.name_of(&reader));
         let fast = document.validated();
         let schema = match fast {
             true => &self.schema_for_validated,
@@ -421,6 +448,7 @@ impl Pipeline {
         let standby_failed = reader.is_standby() && has_internal_error(&response);
         if standby_failed {
             self.replicas.failed(&reader, &response.errors[0].message);
+            span.record("db.instance", "primary");
         }
         if (fast && !response.errors.is_empty()) || standby_failed {
             let request = again.request(&document.document);

@@ -256,6 +256,14 @@ impl Replicas {
         }
     }
 
+    /// Which database `reader` is: `primary`, or the standby's place.
+    pub fn name_of(&self, reader: &Reader) -> &str {
+        match reader.standby.and_then(|i| self.standbys.get(i)) {
+            Some(standby) => &standby.place,
+            None => "primary",
+        }
+    }
+
     /// The primary, as the reader.
     fn reading_primary(&self) -> Reader {
         self.primary_reads.fetch_add(1, Ordering::Relaxed);

@@ -59,7 +59,7 @@ async fn get_answers_are_cacheable_with_etags() {
         let other_language = app.get(&uri, &[("accept-language", "ja")]).await;
         assert_eq!(
             other_language.headers[header::VARY],
-            "Accept, Accept-Language, Authorization"
+            "Accept, Accept-Language, Authorization, Medexchange-Read-After"
         );
         let errors = app
             .get(

@@ -36,6 +36,8 @@ mod shutdown;
 mod startup;
 mod stats;
 mod tokens;
+mod traces;
 mod translation_gaps;
 mod trusted_documents;
 mod websocket;
+mod write_rate;

@@ -25,11 +25,11 @@ async fn table_count(app: &TestApp) -> i64 {
 #[tokio::test]
 async fn migrations_go_up_down_and_up_again() {
     for app in TestApp::each_empty().await {
-        assert_eq!(table_count(&app).await, 25, "{:?}", app.engine);
+        assert_eq!(table_count(&app).await, 26, "{:?}", app.engine);
         Migrator::down(&app.db, None).await.expect("down");
         assert_eq!(table_count(&app).await, 0, "{:?}", app.engine);
         Migrator::up(&app.db, None).await.expect("up again");
-        assert_eq!(table_count(&app).await, 25, "{:?}", app.engine);
+        assert_eq!(table_count(&app).await, 26, "{:?}", app.engine);
         assert!(
             Migrator::get_pending_migrations(&app.db)
                 .await

@@ -7,15 +7,47 @@ use super::request::{Documents, RawRequest, Refusal as RequestRefusal};
 use crate::i18n::{self, Lang};
 use crate::pipeline::{Answer, Refusal};
 use crate::store::tokens::Caller;
+use crate::telemetry::TARGET;
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Name, Response as GraphQLResponse, Value};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use tracing::Instrument;
+use tracing::field::Empty;
+
+/// Runs one request and writes its answer, in a span of its own (see
+/// [`crate::telemetry`]).
+pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
+    let traceparent = reply
+        .headers
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok());
+    let span = tracing::info_span!(
+        target: TARGET,
+        "graphql.request",
+        otel.name = "GraphQL Operation",
+        otel.kind = "server",
+        traceparent = traceparent.unwrap_or(""),
+        http.request.method = %method,
+        graphql.operation.type = Empty,
+        graphql.operation.name = Empty,
+        medexchange.language = Empty,
+        medexchange.cache = "miss",
+        db.instance = Empty,
+        http.response.status_code = Empty,
+        error = Empty,
+    );
+    let response = run_untraced(reply, method, raw)
+        .instrument(span.clone())
+        .await;
+    span.record("http.response.status_code", response.status().as_u16());
+    response
+}
 
 /// Runs one request and writes its answer: from the response cache when an
 /// identical request was answered at the current data version.
-pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
+async fn run_untraced(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Response {
     let pipeline = &reply.state.pipeline;
     let authorization = reply
         .headers
@@ -31,6 +63,8 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         Err(refusal) => return refused_parameters(reply, refusal),
     };
     let (lang, warning) = requested_language(reply);
+    let span = tracing::Span::current();
+    span.record("medexchange.language", lang.code());
     match read_after(reply.headers) {
         Ok(Some(version)) => reply.state.replicas.catch_up(version).await,
         Ok(None) => {}
@@ -50,12 +84,14 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         if let Some(hash) = learn {
             reply.state.persisted.insert(&hash, &request.query);
         }
+        span.record("medexchange.cache", "hit");
         return reply.answer(&method, &answer);
     }
     let parsed = match pipeline.parse(request) {
         Ok(parsed) => parsed,
         Err(refusal) => return refused(reply, refusal),
     };
+    name_span(&span, &parsed);
     if method == Method::GET && parsed.operation() == Some(OperationType::Mutation) {
         return mutation_over_get(reply);
     }
@@ -109,6 +145,9 @@ pub(super) async fn run_upload(
 /// The HTTP answer of a run: a failure before execution as the media type
 /// asks, errors with a 200, else the data (remembered under `key`).
 fn written(reply: &Reply<'_>, method: &Method, answer: Answer, key: Option<String>) -> Response {
+    if let Some(error) = answer.response.errors.first() {
+        tracing::Span::current().record("error", error.message.as_str());
+    }
     if answer.failed_before_execution {
         return reply.graphql_failure(answer.response.errors);
     }
@@ -161,10 +200,34 @@ fn with_read_after(mut response: Response, version: Option<i64>) -> Response {
     response
 }
 
+/// Names the request's span by its operation (`query ExchangePage`), as
+/// OpenTelemetry's GraphQL conventions do.
+fn name_span(span: &tracing::Span, parsed: &crate::pipeline::Parsed) {
+    let Some(kind) = parsed.operation() else {
+        return;
+    };
+    let kind = match kind {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    span.record("graphql.operation.type", kind);
+    match parsed.operation_name() {
+        Some(name) => {
+            span.record("graphql.operation.name", name);
+            span.record("otel.name", format!("{kind} {name}"));
+        }
+        None => {
+            span.record("otel.name", kind);
+        }
+    }
+}
+
 /// The HTTP answer to a refusal of the pipeline: the status its code
 /// calls for, `WWW-Authenticate` or `Retry-After` where they apply.
 pub(super) fn refused(reply: &Reply<'_>, refusal: Refusal) -> Response {
     let errors = vec![refusal.error_in(requested_language(reply).0)];
+    tracing::Span::current().record("error", errors[0].message.as_str());
     let status = match &refusal {
         Refusal::TooComplex(_) | Refusal::ParseFailed(..) | Refusal::BadInput(_) => {
             return reply.graphql_failure(errors);
