@@ -205,11 +205,33 @@ impl SharedCatalog {
 
     /// The catalog a request reads: of the version the watch last read (no
     /// statement), else of the version now (see [`SharedCatalog::latest`]).
+    /// While the primary cannot be read, the catalog held (if any): queries
+    /// go on from standbys (see [`super::replicas`]), with the hospitals,
+    /// speakers and specialties as they were when the primary was last read.
     pub async fn current(&self) -> Result<Arc<Catalog>, DbErr> {
-        match self.watch.as_ref().and_then(|watch| watch.current()) {
-            Some(version) => self.of_version_or_reload(version).await,
-            None => self.latest().await,
+        let read = match self.watch.as_ref().map(|watch| watch.current()) {
+            Some(Some(version)) => self.of_version_or_reload(version).await,
+            // The watch's last read failed: the primary is not tried again
+            // for each request (a connection refused is retried for
+            // seconds), the catalog held is served.
+            Some(None) if self.held().is_some() => {
+                return self
+                    .held()
+                    .ok_or(DbErr::RecordNotFound("catalog".to_owned()));
+            }
+            _ => self.latest().await,
+        };
+        match (read, self.held()) {
+            (Err(error), Some(held)) => {
+                tracing::debug!(%error, "the catalog cannot be read again: serving the one held");
+                Ok(held)
+            }
+            (read, _) => read,
         }
+    }
+
+    fn held(&self) -> Option<Arc<Catalog>> {
+        self.current.read().ok().and_then(|c| c.clone())
     }
 
     /// The catalog of the data version now: one statement to read the
@@ -244,8 +266,7 @@ impl SharedCatalog {
         if let Some(catalog) = self.of_version(version) {
             return Ok(catalog);
         }
-        let held = self.current.read().ok().and_then(|c| c.clone());
-        let updated = match held {
+        let updated = match self.held() {
             Some(held) => held.updated(db).await?,
             None => None,
         };

@@ -5,9 +5,11 @@
 //! (`initdb`, `pg_basebackup -R`) on free ports, in a temporary folder,
 //! with the machine's PostgreSQL server binaries (as the `postgres` OS
 //! user when run as root), and three `medexchange serve` processes reading
-//! from the standby. Without those binaries it says so and does nothing.
+//! from the standby. Without those binaries, or wrk, it says so and does
+//! nothing (in CI, it fails).
 
 use crate::helpers::{Server, wait_ready};
+use crate::traces::needed;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 use std::io::{Read, Write};
@@ -117,10 +119,10 @@ impl Cluster {
         );
     }
 
-    /// Stops the standby at once (as a crash would).
-    fn kill_standby(&self) {
-        let standby = self.dir("standby");
-        self.pg("pg_ctl", &["-D", &standby, "-m", "immediate", "-w", "stop"]);
+    /// Stops `data` (`primary`, `standby`) at once, as a crash would.
+    fn kill(&self, data: &str) {
+        let data = self.dir(data);
+        self.pg("pg_ctl", &["-D", &data, "-m", "immediate", "-w", "stop"]);
     }
 
     fn url(&self, port: u16, database: &str) -> String {
@@ -288,12 +290,11 @@ fn create_specialty(port: u16, slug: &str, token: &str) -> (String, Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hot_standby_serves_reads_and_three_processes_share_the_write_rate() {
-    let Some(cluster) = Cluster::start() else {
-        eprintln!(
-            "note: no PostgreSQL server binaries under /usr/lib/postgresql: replication not tested"
-        );
+    let wrk = Command::new("wrk").arg("--version").output().is_ok();
+    if !needed("PostgreSQL's server binaries", postgres_bin().is_some()) || !needed("wrk", wrk) {
         return;
-    };
+    }
+    let cluster = Cluster::start().expect("the server binaries");
     let admin = Database::connect(cluster.url(cluster.primary_port, "postgres"))
         .await
         .unwrap();
@@ -328,8 +329,9 @@ async fn a_hot_standby_serves_reads_and_three_processes_share_the_write_rate() {
     writes_are_read_back_at_once_while_replay_is_paused(&ports, &token, &standby).await;
     the_write_rate_holds_across_processes(&ports, &token);
     a_standby_killed_under_load_costs_no_client_an_error(&cluster, &servers, &token);
+    without_the_primary_reads_go_on_from_the_standby(&cluster, &servers, &token);
     drop(servers);
-    admin.close().await.unwrap();
+    drop(admin);
 }
 
 /// Waits until every process has the standby in rotation.
@@ -480,7 +482,7 @@ fn a_standby_killed_under_load_costs_no_client_an_error(
         })
         .collect();
     std::thread::sleep(Duration::from_millis(1500));
-    cluster.kill_standby();
+    cluster.kill("standby");
     let mut requests = 0;
     for load in loads {
         let out = load.wait_with_output().unwrap();
@@ -532,3 +534,39 @@ response = function(status, headers, body)
   end
 end
 "#;
+
+/// The standby back, then the primary stopped: queries are answered from
+/// the standby, `/readyz` says reads only, writes fail with a code.
+fn without_the_primary_reads_go_on_from_the_standby(
+    cluster: &Cluster,
+    servers: &[Server],
+    token: &str,
+) {
+    cluster.pg_ctl_start(&cluster.dir("standby"), cluster.standby_port);
+    wait_for_rotation(servers);
+    cluster.kill("primary");
+    std::thread::sleep(Duration::from_millis(500));
+    for server in servers {
+        // Hospitals' names come from the process's catalog, held in memory.
+        let query = "{ exchanges(first: 3) { nodes { slug title participants { institution { name } } } } }";
+        let body = server.query(query);
+        assert!(body["errors"].is_null(), "{body}");
+        let nodes = body["data"]["exchanges"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 3);
+        assert!(
+            nodes[0]["participants"][0]["institution"]["name"].is_string(),
+            "{body}"
+        );
+    }
+    let (head, ready) = http(
+        servers[0].port(),
+        "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    );
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(ready.starts_with("ready for reads only"), "{ready}");
+    let (_, body) = create_specialty(servers[0].port(), "no-primary", token);
+    assert!(
+        body["errors"][0]["extensions"]["code"].is_string(),
+        "{body}"
+    );
+}
