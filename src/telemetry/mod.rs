@@ -114,17 +114,17 @@ struct Open {
 }
 
 impl Open {
-    fn named(name: &str) -> Open {
+    fn named(name: &'static str) -> Open {
         Open {
             span: otlp::Span {
                 trace_id: [0; 16],
                 span_id: random_span_id(),
                 parent_span_id: None,
-                name: name.to_owned(),
+                name: name.into(),
                 kind: 1,
                 start: SystemTime::now(),
                 end: SystemTime::now(),
-                attributes: Vec::new(),
+                attributes: Vec::with_capacity(12),
                 error: None,
             },
             traceparent: None,
@@ -132,9 +132,9 @@ impl Open {
         }
     }
 
-    fn set(&mut self, key: &str, value: Value) {
+    fn set(&mut self, key: &'static str, value: Value) {
         match (key, value) {
-            ("otel.name", Value::Text(name)) => self.span.name = name,
+            ("otel.name", Value::Text(name)) => self.span.name = name.into(),
             ("otel.kind", Value::Text(kind)) => {
                 self.span.kind = match kind.as_str() {
                     "server" => 2,
@@ -147,9 +147,9 @@ impl Open {
                 self.elapsed = Some(Duration::from_micros(us.max(0) as u64));
             }
             ("error", Value::Text(message)) => self.span.error = Some(message),
-            (key, value) => match self.span.attributes.iter_mut().find(|(k, _)| k == key) {
+            (key, value) => match self.span.attributes.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, held)) => *held = value,
-                None => self.span.attributes.push((key.to_owned(), value)),
+                None => self.span.attributes.push((key, value)),
             },
         }
     }

@@ -25,12 +25,12 @@ pub struct Span {
     pub trace_id: [u8; 16],
     pub span_id: [u8; 8],
     pub parent_span_id: Option<[u8; 8]>,
-    pub name: String,
+    pub name: std::borrow::Cow<'static, str>,
     /// 1 internal, 2 server, 3 client.
     pub kind: u64,
     pub start: SystemTime,
     pub end: SystemTime,
-    pub attributes: Vec<(String, Value)>,
+    pub attributes: Vec<(&'static str, Value)>,
     /// Status: an error, with its message.
     pub error: Option<String>,
 }
@@ -92,66 +92,112 @@ pub async fn export(mut spans: mpsc::Receiver<Span>, url: String, service: Strin
 }
 
 /// `ExportTraceServiceRequest { resource_spans: [ResourceSpans { resource,
-/// scope_spans: [ScopeSpans { scope, spans }] }] }`.
+/// scope_spans: [ScopeSpans { scope, spans }] }] }`, each span written
+/// straight into the one buffer (sizes are computed before writing, so
+/// nothing nested is encoded twice).
 pub fn encode_request(service: &str, spans: &[Span]) -> Vec<u8> {
-    let mut resource = Vec::new();
-    let service_name = key_value("service.name", &Value::Text(service.to_owned()));
-    message(&mut resource, 1, &service_name);
-    let mut scope = Vec::new();
-    string(&mut scope, 1, "medexchange");
-    string(&mut scope, 2, env!("CARGO_PKG_VERSION"));
-    let mut scope_spans = Vec::new();
-    message(&mut scope_spans, 1, &scope);
+    let service_name = Value::Text(service.to_owned());
+    let resource_len = field_len(key_value_len("service.name", &service_name));
+    let scope_len = field_len("medexchange".len()) + field_len(env!("CARGO_PKG_VERSION").len());
+    let spans_len: usize = spans.iter().map(|span| field_len(span_len(span))).sum();
+    let scope_spans_len = field_len(scope_len) + spans_len;
+    let resource_spans_len = field_len(resource_len) + field_len(scope_spans_len);
+    let mut out = Vec::with_capacity(field_len(resource_spans_len));
+    length_delimited(&mut out, 1, resource_spans_len);
+    length_delimited(&mut out, 1, resource_len);
+    key_value(&mut out, 1, "service.name", &service_name);
+    length_delimited(&mut out, 2, scope_spans_len);
+    length_delimited(&mut out, 1, scope_len);
+    string(&mut out, 1, "medexchange");
+    string(&mut out, 2, env!("CARGO_PKG_VERSION"));
     for span in spans {
-        message(&mut scope_spans, 2, &encode_span(span));
+        length_delimited(&mut out, 2, span_len(span));
+        encode_span(&mut out, span);
     }
-    let mut resource_spans = Vec::new();
-    message(&mut resource_spans, 1, &resource);
-    message(&mut resource_spans, 2, &scope_spans);
-    let mut request = Vec::new();
-    message(&mut request, 1, &resource_spans);
-    request
+    out
 }
 
 /// `Span` (trace.proto field numbers).
-fn encode_span(span: &Span) -> Vec<u8> {
-    let mut out = Vec::new();
-    bytes(&mut out, 1, &span.trace_id);
-    bytes(&mut out, 2, &span.span_id);
+fn encode_span(out: &mut Vec<u8>, span: &Span) {
+    bytes(out, 1, &span.trace_id);
+    bytes(out, 2, &span.span_id);
     if let Some(parent) = &span.parent_span_id {
-        bytes(&mut out, 4, parent);
+        bytes(out, 4, parent);
     }
-    string(&mut out, 5, &span.name);
-    varint_field(&mut out, 6, span.kind);
-    fixed64(&mut out, 7, nanos(span.start));
-    fixed64(&mut out, 8, nanos(span.end));
+    string(out, 5, &span.name);
+    varint_field(out, 6, span.kind);
+    fixed64(out, 7, nanos(span.start));
+    fixed64(out, 8, nanos(span.end));
     for (key, value) in &span.attributes {
-        message(&mut out, 9, &key_value(key, value));
+        key_value(out, 9, key, value);
     }
-    let mut status = Vec::new();
+    length_delimited(out, 15, status_len(span));
     match &span.error {
         Some(text) => {
-            string(&mut status, 2, text);
-            varint_field(&mut status, 3, 2);
+            string(out, 2, text);
+            varint_field(out, 3, 2);
         }
-        None => varint_field(&mut status, 3, 1),
+        None => varint_field(out, 3, 1),
     }
-    message(&mut out, 15, &status);
-    out
 }
 
-/// `KeyValue { key, value: AnyValue }`.
-fn key_value(key: &str, value: &Value) -> Vec<u8> {
-    let mut any = Vec::new();
-    match value {
-        Value::Text(text) => string(&mut any, 1, text),
-        Value::Bool(flag) => varint_field(&mut any, 2, u64::from(*flag)),
-        Value::Int(number) => varint_field(&mut any, 3, *number as u64),
+fn span_len(span: &Span) -> usize {
+    let parent = span.parent_span_id.map_or(0, |p| field_len(p.len()));
+    let attributes: usize = span
+        .attributes
+        .iter()
+        .map(|(key, value)| field_len(key_value_len(key, value)))
+        .sum();
+    field_len(16) + field_len(8) + parent + field_len(span.name.len()) + 1 + varint_len(span.kind)
+        + 2 * 9
+        + attributes
+        + field_len(status_len(span))
+}
+
+fn status_len(span: &Span) -> usize {
+    match &span.error {
+        Some(text) => field_len(text.len()) + 2,
+        None => 2,
     }
-    let mut out = Vec::new();
-    string(&mut out, 1, key);
-    message(&mut out, 2, &any);
-    out
+}
+
+/// `KeyValue { key, value: AnyValue }` as field `field`.
+fn key_value(out: &mut Vec<u8>, field: u64, key: &str, value: &Value) {
+    length_delimited(out, field, key_value_len(key, value));
+    string(out, 1, key);
+    length_delimited(out, 2, any_len(value));
+    match value {
+        Value::Text(text) => string(out, 1, text),
+        Value::Bool(flag) => varint_field(out, 2, u64::from(*flag)),
+        Value::Int(number) => varint_field(out, 3, *number as u64),
+    }
+}
+
+fn key_value_len(key: &str, value: &Value) -> usize {
+    field_len(key.len()) + field_len(any_len(value))
+}
+
+fn any_len(value: &Value) -> usize {
+    match value {
+        Value::Text(text) => field_len(text.len()),
+        Value::Bool(_) => 2,
+        Value::Int(number) => 1 + varint_len(*number as u64),
+    }
+}
+
+/// The bytes a length-delimited field of `len` bytes takes (field numbers
+/// below 16: a one-byte tag).
+fn field_len(len: usize) -> usize {
+    1 + varint_len(len as u64) + len
+}
+
+fn varint_len(mut value: u64) -> usize {
+    let mut len = 1;
+    while value >= 0x80 {
+        value >>= 7;
+        len += 1;
+    }
+    len
 }
 
 fn nanos(at: SystemTime) -> u64 {
@@ -182,9 +228,13 @@ fn fixed64(out: &mut Vec<u8>, field: u64, value: u64) {
     out.extend(value.to_le_bytes());
 }
 
-fn bytes(out: &mut Vec<u8>, field: u64, value: &[u8]) {
+fn length_delimited(out: &mut Vec<u8>, field: u64, len: usize) {
     tag(out, field, 2);
-    varint(out, value.len() as u64);
+    varint(out, len as u64);
+}
+
+fn bytes(out: &mut Vec<u8>, field: u64, value: &[u8]) {
+    length_delimited(out, field, value.len());
     out.extend(value);
 }
 
@@ -192,13 +242,33 @@ fn string(out: &mut Vec<u8>, field: u64, value: &str) {
     bytes(out, field, value.as_bytes());
 }
 
-fn message(out: &mut Vec<u8>, field: u64, value: &[u8]) {
-    bytes(out, field, value);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_computed_first_are_the_sizes_written() {
+        let span = Span {
+            trace_id: [1; 16],
+            span_id: [2; 8],
+            parent_span_id: Some([3; 8]),
+            name: "query ExchangePage".into(),
+            kind: 2,
+            start: SystemTime::now(),
+            end: SystemTime::now(),
+            attributes: vec![
+                ("http.response.status_code", Value::Int(200)),
+                ("medexchange.cache", Value::Text("miss".repeat(40))),
+                ("ok", Value::Bool(true)),
+            ],
+            error: Some("x".repeat(200)),
+        };
+        let mut out = Vec::new();
+        encode_span(&mut out, &span);
+        assert_eq!(out.len(), span_len(&span));
+        let request = encode_request("medexchange", &[span.clone(), span]);
+        assert_eq!(request.capacity(), request.len());
+    }
 
     #[test]
     fn varints_and_fields_are_protobufs() {

@@ -28,8 +28,8 @@ pub(super) async fn run(reply: &Reply<'_>, method: Method, raw: RawRequest) -> R
         "graphql.request",
         otel.name = "GraphQL Operation",
         otel.kind = "server",
-        traceparent = traceparent.unwrap_or(""),
-        http.request.method = %method,
+        traceparent,
+        http.request.method = method.as_str(),
         graphql.operation.type = Empty,
         graphql.operation.name = Empty,
         medexchange.language = Empty,
@@ -84,7 +84,13 @@ async fn run_untraced(reply: &Reply<'_>, method: Method, raw: RawRequest) -> Res
         if let Some(hash) = learn {
             reply.state.persisted.insert(&hash, &request.query);
         }
+        // Only queries are remembered.
         span.record("medexchange.cache", "hit");
+        span.record("graphql.operation.type", "query");
+        if let Some(name) = &request.operation_name {
+            span.record("graphql.operation.name", name.as_str());
+            span.record("otel.name", format!("query {name}"));
+        }
         return reply.answer(&method, &answer);
     }
     let parsed = match pipeline.parse(request) {
