@@ -2,39 +2,49 @@
 # The service and its databases with a network between them: a PostgreSQL
 # primary and hot standby in one network namespace (mxdb, 10.77.0.1), one to
 # three `medexchange serve` processes reading from the standby in another
-# (mxapp, 10.77.0.2), joined by a veth pair with `tc netem delay DELAY` on each
-# end (so DELAY each way), against the same with no added delay. For each
-# page (list: scripts/bench/list_page.graphql; single:
+# (mxapp, 10.77.0.2), joined by a veth pair; with DELAY_US added each way on
+# the way to the databases, against the same with no added delay.
+#
+# The delay: `tc qdisc ... netem delay` where the kernel has sch_netem
+# (NETEM=1); else (this machine's kernel has no netem) a delay line,
+# examples/delay_proxy.rs, in mxapp between the servers and the databases,
+# forwarding each chunk DELAY_US after it came, each way. Both add the round
+# trip to every statement; the proxy also adds its own forwarding and
+# threads (DELAY_US=0 measures what it costs alone).
+#
+# For each page (list: scripts/bench/list_page.graphql; single:
 # scripts/bench/single_exchange.graphql; stats: exchangeStats by month and
 # specialty) and each number of processes, wrk runs in mxapp against every
 # process at once (-t1 -c(32/N) each): the sum of req/s and the worst p99.
 # The response cache is off (every request reaches the database); stats are
-# answered from the in-memory fact table either way.
+# answered from the in-memory fact table either way. Runs alternate between
+# the settings being compared, servers started afresh for each.
 #
 #   sudo scripts/bench-replicas.sh
 #
-# Env: DELAY (0.5ms), EXCHANGES (5000, generated), RUNS (3), DURATION (8s),
-# PROCESSES ("1 2 3"), PAGES ("list single stats"), NO_BUILD=1. Needs root,
-# iproute2 (ip, tc with netem), wrk, PostgreSQL's server binaries. Leaves
-# nothing behind (namespaces, clusters, folder) when it ends.
+# Env: DELAY_US (500), EXCHANGES (5000, generated), RUNS (3), DURATION (8s),
+# PROCESSES ("1 2 3"), PAGES ("list single stats"), NETEM (0), NO_BUILD=1.
+# Needs root, iproute2, wrk, PostgreSQL's server binaries. Leaves nothing
+# behind (namespaces, clusters, folder) when it ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DELAY="${DELAY:-0.5ms}"; EXCHANGES="${EXCHANGES:-5000}"; RUNS="${RUNS:-3}"; DURATION="${DURATION:-8s}"
+DELAY_US="${DELAY_US:-500}"; NETEM="${NETEM:-0}"; EXCHANGES="${EXCHANGES:-5000}"; RUNS="${RUNS:-3}"; DURATION="${DURATION:-8s}"
 PROCESSES="${PROCESSES:-1 2 3}"; PAGES="${PAGES:-list single stats}"
 [ "$(id -u)" = 0 ] || { echo "run as root (network namespaces)" >&2; exit 1; }
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-[ "${NO_BUILD:-0}" = 1 ] || cargo build --release --quiet --bin medexchange
+[ "${NO_BUILD:-0}" = 1 ] || cargo build --release --quiet --bin medexchange --example delay_proxy
 BIN="$PWD/target/release/medexchange"
+PROXY="$PWD/target/release/examples/delay_proxy"
 PG="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)"
 work="$(mktemp -d)"; chown postgres "$work"; chmod 755 "$work"
-servers=()
+servers=(); proxies=()
 
 in_db() { ip netns exec mxdb "$@"; }
 in_app() { ip netns exec mxapp "$@"; }
 as_pg() { in_db runuser -u postgres -- "$@"; }
 
 cleanup() {
-  for s in "${servers[@]:-}"; do [ -n "$s" ] && kill "$s" 2>/dev/null || true; done
+  for s in "${servers[@]:-}" "${proxies[@]:-}"; do [ -n "$s" ] && kill "$s" 2>/dev/null || true; done
   for d in standby primary; do
     [ -f "$work/$d/postmaster.pid" ] && as_pg "$PG/pg_ctl" -D "$work/$d" -m immediate -w stop >/dev/null 2>&1 || true
   done
@@ -55,10 +65,18 @@ for ns in mxdb mxapp; do ip -n "$ns" link set lo up; done
 ip -n mxdb link set mxveth0 up
 ip -n mxapp link set mxveth1 up
 
-delay() {  # on | off
+# The databases as the servers see them: direct, or through the delay.
+direct() { echo "postgres://postgres@10.77.0.1:$1/mx"; }
+delayed() { echo "postgres://postgres@127.0.0.1:$((${1} + 1000))/mx"; }
+proxy() {  # a delay line of $1 µs in mxapp, ports 6501/6502 -> 10.77.0.1:5501/5502
+  in_app "$PROXY" "$1" 127.0.0.1:6501 10.77.0.1:5501 127.0.0.1:6502 10.77.0.1:5502 > /dev/null &
+  proxies+=($!)
+  sleep 0.3
+}
+netem() {  # on | off
   if [ "$1" = on ]; then
-    tc -n mxdb qdisc replace dev mxveth0 root netem delay "$DELAY"
-    tc -n mxapp qdisc replace dev mxveth1 root netem delay "$DELAY"
+    tc -n mxdb qdisc replace dev mxveth0 root netem delay "${DELAY_US}us"
+    tc -n mxapp qdisc replace dev mxveth1 root netem delay "${DELAY_US}us"
   else
     tc -n mxdb qdisc del dev mxveth0 root 2>/dev/null || true
     tc -n mxapp qdisc del dev mxveth1 root 2>/dev/null || true
@@ -74,18 +92,21 @@ printf 'host all all 10.77.0.0/24 trust\nhost replication all 10.77.0.0/24 trust
 pg_start "$work/primary" 5501
 as_pg "$PG/pg_basebackup" -h 10.77.0.1 -p 5501 -U postgres -D "$work/standby" -R -X stream -c fast
 pg_start "$work/standby" 5502
-PRIMARY=postgres://postgres@10.77.0.1:5501/mx
-STANDBY=postgres://postgres@10.77.0.1:5502/mx
-in_app "$BIN" --database-url postgres://postgres@10.77.0.1:5501/postgres --log warn migrate >/dev/null 2>&1 || true
+PRIMARY=$(direct 5501)
 as_pg psql -h 10.77.0.1 -p 5501 -qc "CREATE DATABASE mx"
 in_app env DATABASE_URL="$PRIMARY" MEDEXCHANGE_LOG=warn "$BIN" migrate
 in_app env DATABASE_URL="$PRIMARY" MEDEXCHANGE_LOG=warn "$BIN" generate --exchanges "$EXCHANGES" >/dev/null
-echo "# $EXCHANGES exchanges; PostgreSQL $(basename "$(dirname "$PG")"); delay $DELAY each way when on"
+echo "# $EXCHANGES exchanges; PostgreSQL $(basename "$(dirname "$PG")"); delay ${DELAY_US} µs each way ($([ "$NETEM" = 1 ] && echo netem || echo delay line))"
+if [ "$NETEM" != 1 ]; then proxy "$DELAY_US"; fi
 
-start() {  # N processes on ports 18971..
+start() {  # N processes on ports 18971.., reading through setting $2 (off, on)
+  local primary=$PRIMARY standby
+  standby=$(direct 5502)
+  if [ "$2" = on ] && [ "$NETEM" != 1 ]; then primary=$(delayed 5501); standby=$(delayed 5502); fi
+  if [ "$NETEM" = 1 ]; then netem "$2"; fi
   servers=()
   for i in $(seq 1 "$1"); do
-    in_app env DATABASE_URL="$PRIMARY" DATABASE_READ_URLS="$STANDBY" MEDEXCHANGE_LOG=warn \
+    in_app env DATABASE_URL="$primary" DATABASE_READ_URLS="$standby" MEDEXCHANGE_LOG=warn \
       MEDEXCHANGE_RESPONSE_CACHE_ENTRIES=0 "$BIN" serve --listen "127.0.0.1:1897$i" > "$work/server$i.log" 2>&1 &
     servers+=($!)
   done
@@ -146,19 +167,21 @@ PY
 
 printf '%-7s %-5s %-6s %-4s %9s %8s\n' page procs delay run req/s p99_ms
 for n in $PROCESSES; do
-  start "$n"
-  for page in $PAGES; do
-    body "$page"
-    : > "$work/off"; : > "$work/on"
-    for r in $(seq 1 "$RUNS"); do
-      for d in off on; do
-        delay "$d"
+  for page in $PAGES; do : > "$work/$page.off"; : > "$work/$page.on"; done
+  for r in $(seq 1 "$RUNS"); do
+    for d in off on; do
+      start "$n" "$d"
+      for page in $PAGES; do
+        body "$page"
         in_app wrk -t1 -c8 -d2s -s "$work/$page.lua" http://127.0.0.1:18971/graphql >/dev/null
-        line=$(run "$page" "$n"); echo "$line" >> "$work/$d"
+        line=$(run "$page" "$n"); echo "$line" >> "$work/$page.$d"
         printf '%-7s %-5s %-6s %-4s %9s %8s\n' "$page" "$n" "$d" "$r" $line
       done
+      stop
     done
-    python3 - "$work/off" "$work/on" "$page" "$n" <<'PY'
+  done
+  for page in $PAGES; do
+    python3 - "$work/$page.off" "$work/$page.on" "$page" "$n" <<'PY'
 import statistics, sys
 def med(p):
     rows = [list(map(float, l.split())) for l in open(p) if l.strip()]
@@ -167,6 +190,4 @@ off, on = med(sys.argv[1]), med(sys.argv[2])
 print(f"median {sys.argv[3]:<7} x{sys.argv[4]}: no delay {off[0]:.0f} req/s p99 {off[1]:.2f} ms | delay {on[0]:.0f} req/s p99 {on[1]:.2f} ms ({100 * (on[0] - off[0]) / off[0]:+.1f} %)")
 PY
   done
-  stop
 done
-delay off
