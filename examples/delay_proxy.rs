@@ -71,7 +71,11 @@ fn line(mut from: TcpStream, mut to: TcpStream, delay: Duration) {
     });
     let mut buffer = vec![0; 64 * 1024];
     while let Ok(read) = from.read(&mut buffer) {
-        if read == 0 || chunks.send((Instant::now() + delay, buffer[..read].to_vec())).is_err() {
+        if read == 0
+            || chunks
+                .send((Instant::now() + delay, buffer[..read].to_vec()))
+                .is_err()
+        {
             break;
         }
     }

@@ -20,6 +20,9 @@ pub mod otlp;
 
 use otlp::Value;
 use std::cell::Cell;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::sync::{Arc, LazyLock, RwLock};
 use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 use tracing::field::{Field, Visit};
@@ -147,6 +150,14 @@ impl Open {
                 self.elapsed = Some(Duration::from_micros(us.max(0) as u64));
             }
             ("error", Value::Text(message)) => self.span.error = Some(message),
+            ("db.statement_id", Value::Int(id)) => {
+                if let Some((text, name)) = known_statement(id) {
+                    self.span.name = name.to_string().into();
+                    self.span
+                        .attributes
+                        .push(("db.query.text", Value::Shared(text)));
+                }
+            }
             (key, value) => match self.span.attributes.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, held)) => *held = value,
                 None => self.span.attributes.push((key, value)),
@@ -250,21 +261,47 @@ pub fn statement(info: &sea_orm::metric::Info<'_>, system: &'static str, instanc
     if !is_on() {
         return;
     }
-    let sql = info.statement.sql.as_str();
     let span = tracing::info_span!(
         target: TARGET,
         "db.statement",
-        otel.name = %statement_name(sql),
         otel.kind = "client",
         db.system = system,
         db.instance = instance,
-        db.query.text = %excerpt(sql, 2000),
+        db.statement_id = statement_id(&info.statement.sql),
         elapsed_us = info.elapsed.as_micros() as u64,
         error = tracing::field::Empty,
     );
     if info.failed {
         span.record("error", "the statement failed");
     }
+}
+
+/// Statements' texts (at most 2,000 characters) and names, by a hash of
+/// the text: a statement runs thousands of times with the same text, which
+/// is then neither copied nor named again for each span. Cleared when it
+/// holds [`MOST_STATEMENTS`].
+type KnownStatements = HashMap<i64, (Arc<str>, Arc<str>)>;
+static STATEMENTS: LazyLock<RwLock<KnownStatements>> = LazyLock::new(RwLock::default);
+const MOST_STATEMENTS: usize = 4096;
+
+/// The id of `sql` among the known statements (added when new).
+fn statement_id(sql: &str) -> i64 {
+    let id = rustc_hash::FxBuildHasher.hash_one(sql) as i64;
+    let known = STATEMENTS.read().is_ok_and(|known| known.contains_key(&id));
+    if !known && let Ok(mut statements) = STATEMENTS.write() {
+        if statements.len() >= MOST_STATEMENTS {
+            statements.clear();
+        }
+        let text = Arc::from(excerpt(sql, 2000));
+        let name = Arc::from(statement_name(sql));
+        statements.entry(id).or_insert((text, name));
+    }
+    id
+}
+
+/// The text and name of a known statement.
+fn known_statement(id: i64) -> Option<(Arc<str>, Arc<str>)> {
+    STATEMENTS.read().ok()?.get(&id).cloned()
 }
 
 /// `SELECT exchange`: the statement's verb and the first table it names.

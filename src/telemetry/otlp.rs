@@ -15,6 +15,8 @@ const EVERY: Duration = Duration::from_millis(500);
 #[derive(Clone, Debug)]
 pub enum Value {
     Text(String),
+    /// A text many spans hold (a statement's).
+    Shared(std::sync::Arc<str>),
     Int(i64),
     Bool(bool),
 }
@@ -148,7 +150,12 @@ fn span_len(span: &Span) -> usize {
         .iter()
         .map(|(key, value)| field_len(key_value_len(key, value)))
         .sum();
-    field_len(16) + field_len(8) + parent + field_len(span.name.len()) + 1 + varint_len(span.kind)
+    field_len(16)
+        + field_len(8)
+        + parent
+        + field_len(span.name.len())
+        + 1
+        + varint_len(span.kind)
         + 2 * 9
         + attributes
         + field_len(status_len(span))
@@ -168,6 +175,7 @@ fn key_value(out: &mut Vec<u8>, field: u64, key: &str, value: &Value) {
     length_delimited(out, 2, any_len(value));
     match value {
         Value::Text(text) => string(out, 1, text),
+        Value::Shared(text) => string(out, 1, text),
         Value::Bool(flag) => varint_field(out, 2, u64::from(*flag)),
         Value::Int(number) => varint_field(out, 3, *number as u64),
     }
@@ -180,6 +188,7 @@ fn key_value_len(key: &str, value: &Value) -> usize {
 fn any_len(value: &Value) -> usize {
     match value {
         Value::Text(text) => field_len(text.len()),
+        Value::Shared(text) => field_len(text.len()),
         Value::Bool(_) => 2,
         Value::Int(number) => 1 + varint_len(*number as u64),
     }
