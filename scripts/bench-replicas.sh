@@ -99,7 +99,9 @@ in_app env DATABASE_URL="$PRIMARY" MEDEXCHANGE_LOG=warn "$BIN" generate --exchan
 echo "# $EXCHANGES exchanges; PostgreSQL $(basename "$(dirname "$PG")"); delay ${DELAY_US} µs each way ($([ "$NETEM" = 1 ] && echo netem || echo delay line))"
 if [ "$NETEM" != 1 ]; then proxy "$DELAY_US"; fi
 
-start() {  # N processes on ports 18971.., reading through setting $2 (off, on)
+PORT=18960
+start() {  # N processes on ports PORT+1.. (new ports each time), reading through setting $2 (off, on)
+  PORT=$((PORT + 10))
   local primary=$PRIMARY standby
   standby=$(direct 5502)
   if [ "$2" = on ] && [ "$NETEM" != 1 ]; then primary=$(delayed 5501); standby=$(delayed 5502); fi
@@ -107,7 +109,7 @@ start() {  # N processes on ports 18971.., reading through setting $2 (off, on)
   servers=()
   for i in $(seq 1 "$1"); do
     in_app env DATABASE_URL="$primary" DATABASE_READ_URLS="$standby" MEDEXCHANGE_LOG=warn \
-      MEDEXCHANGE_RESPONSE_CACHE_ENTRIES=0 "$BIN" serve --listen "127.0.0.1:1897$i" > "$work/server$i.log" 2>&1 &
+      MEDEXCHANGE_RESPONSE_CACHE_ENTRIES=0 "$BIN" serve --listen "127.0.0.1:$((PORT + i))" > "$work/server$i.log" 2>&1 &
     servers+=($!)
   done
   for i in $(seq 1 "$1"); do
@@ -117,7 +119,18 @@ start() {  # N processes on ports 18971.., reading through setting $2 (off, on)
     done
   done
 }
-stop() { for s in "${servers[@]}"; do kill "$s"; wait "$s" 2>/dev/null || true; done; servers=(); }
+stop() {  # SIGTERM, then SIGKILL after 10 s
+  local s
+  for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    local alive=0
+    for s in "${servers[@]}"; do kill -0 "$s" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for s in "${servers[@]}"; do kill -9 "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
+  servers=()
+}
 
 body() {  # the POST body of page $1 as a wrk script $work/$1.lua
   local query vars='{}'
@@ -127,7 +140,7 @@ body() {  # the POST body of page $1 as a wrk script $work/$1.lua
       query=scripts/bench/single_exchange.graphql
       local id
       id=$(in_app curl -fsS -H 'content-type: application/json' -d '{"query":"{exchanges(first:1,orderBy:DESC){nodes{id}}}"}' \
-        http://127.0.0.1:18971/graphql | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["exchanges"]["nodes"][0]["id"])')
+        "http://127.0.0.1:$((PORT + 1))/graphql" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["exchanges"]["nodes"][0]["id"])')
       vars="{\"id\":\"$id\"}" ;;
     stats) printf '{ exchangeStats(groupBy: [MONTH, SPECIALTY]) { groups { keys { label } exchanges } } }' > "$work/stats.graphql"; query="$work/stats.graphql" ;;
   esac
@@ -138,7 +151,7 @@ PY
   printf 'local f = io.open("%s", "rb"); wrk.method = "POST"; wrk.body = f:read("*a"); f:close()\nwrk.headers["Content-Type"] = "application/json"\n' \
     "$work/$1.json" > "$work/$1.lua"
   local answer
-  answer=$(in_app curl -fsS -H 'content-type: application/json' --data-binary "@$work/$1.json" http://127.0.0.1:18971/graphql)
+  answer=$(in_app curl -fsS -H 'content-type: application/json' --data-binary "@$work/$1.json" "http://127.0.0.1:$((PORT + 1))/graphql")
   python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d.get("data") and "errors" not in d, sys.argv[1][:300]' "$answer"
 }
 
@@ -173,7 +186,7 @@ for n in $PROCESSES; do
       start "$n" "$d"
       for page in $PAGES; do
         body "$page"
-        in_app wrk -t1 -c8 -d2s -s "$work/$page.lua" http://127.0.0.1:18971/graphql >/dev/null
+        in_app wrk -t1 -c8 -d2s -s "$work/$page.lua" "http://127.0.0.1:$((PORT + 1))/graphql" >/dev/null
         line=$(run "$page" "$n"); echo "$line" >> "$work/$page.$d"
         printf '%-7s %-5s %-6s %-4s %9s %8s\n' "$page" "$n" "$d" "$r" $line
       done
