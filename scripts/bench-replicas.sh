@@ -45,6 +45,8 @@ as_pg() { in_db runuser -u postgres -- "$@"; }
 
 cleanup() {
   for s in "${servers[@]:-}" "${proxies[@]:-}"; do [ -n "$s" ] && kill "$s" 2>/dev/null || true; done
+  pkill -f "$BIN serve --listen 127.0.0.1:" || true
+  pkill -f "$PROXY" || true
   for d in standby primary; do
     [ -f "$work/$d/postmaster.pid" ] && as_pg "$PG/pg_ctl" -D "$work/$d" -m immediate -w stop >/dev/null 2>&1 || true
   done
@@ -114,21 +116,20 @@ start() {  # N processes on ports PORT+1.. (new ports each time), reading throug
   done
   for i in $(seq 1 "$1"); do
     for _ in $(seq 1 300); do
-      in_app curl -fsS "http://127.0.0.1:1897$i/readyz" 2>/dev/null | grep -q "in rotation" && break
+      in_app curl -fsS "http://127.0.0.1:$((PORT + i))/readyz" 2>/dev/null | grep -q "in rotation" && break
       sleep 0.2
     done
   done
 }
-stop() {  # SIGTERM, then SIGKILL after 10 s
-  local s
-  for s in "${servers[@]}"; do kill "$s" 2>/dev/null || true; done
-  for _ in $(seq 1 100); do
-    local alive=0
-    for s in "${servers[@]}"; do kill -0 "$s" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && break
-    sleep 0.1
+stop() {  # SIGTERM, then SIGKILL after 10 s (by command line: `ip netns exec` may fork)
+  local i pattern
+  for i in $(seq 1 "${#servers[@]}"); do
+    pattern="serve --listen 127.0.0.1:$((PORT + i))\$"
+    pkill -TERM -f "$pattern" || true
+    for _ in $(seq 1 100); do pgrep -f "$pattern" >/dev/null || break; sleep 0.1; done
+    pkill -KILL -f "$pattern" || true
   done
-  for s in "${servers[@]}"; do kill -9 "$s" 2>/dev/null || true; wait "$s" 2>/dev/null || true; done
+  for i in "${servers[@]}"; do wait "$i" 2>/dev/null || true; done
   servers=()
 }
 
@@ -158,7 +159,7 @@ PY
 run() {  # page $1 against N=$2 processes: "req/s p99_ms"
   local i pids=()
   for i in $(seq 1 "$2"); do
-    in_app wrk -t1 -c$((32 / $2)) -d"$DURATION" --latency -s "$work/$1.lua" "http://127.0.0.1:1897$i/graphql" > "$work/wrk$i" &
+    in_app wrk -t1 -c$((32 / $2)) -d"$DURATION" --latency -s "$work/$1.lua" "http://127.0.0.1:$((PORT + i))/graphql" > "$work/wrk$i" &
     pids+=($!)
   done
   wait "${pids[@]}"
