@@ -24,7 +24,10 @@ fn main() {
         .map(Duration::from_micros)
         .expect(usage);
     let routes = &args[1..];
-    assert!(!routes.is_empty() && routes.len().is_multiple_of(2), "{usage}");
+    assert!(
+        !routes.is_empty() && routes.len().is_multiple_of(2),
+        "{usage}"
+    );
     let listeners: Vec<_> = routes
         .chunks(2)
         .map(|route| {
