@@ -209,17 +209,15 @@ impl SharedCatalog {
     /// go on from standbys (see [`super::replicas`]), with the hospitals,
     /// speakers and specialties as they were when the primary was last read.
     pub async fn current(&self) -> Result<Arc<Catalog>, DbErr> {
-        let read = match self.watch.as_ref().map(|watch| watch.current()) {
-            Some(Some(version)) => self.of_version_or_reload(version).await,
-            // The watch's last read failed: the primary is not tried again
-            // for each request (a connection refused is retried for
-            // seconds), the catalog held is served.
-            Some(None) if self.held().is_some() => {
-                return self
-                    .held()
-                    .ok_or(DbErr::RecordNotFound("catalog".to_owned()));
-            }
-            _ => self.latest().await,
+        let watched = self.watch.as_ref().map(|watch| watch.current());
+        // The watch's last read failed: the primary is not tried again for
+        // each request (a refused connection is retried for seconds).
+        if let (Some(None), Some(held)) = (watched, self.held()) {
+            return Ok(held);
+        }
+        let read = match watched.flatten() {
+            Some(version) => self.of_version_or_reload(version).await,
+            None => self.latest().await,
         };
         match (read, self.held()) {
             (Err(error), Some(held)) => {
