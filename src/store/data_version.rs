@@ -13,8 +13,8 @@
 //! unknown and nothing cached is served until it can.
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 /// The version while the row cannot be read.
@@ -124,7 +124,11 @@ impl DataVersionWatch {
             version: AtomicI64::new(UNKNOWN),
             read: tokio::sync::Notify::new(),
         });
-        tokio::spawn(poll(Arc::downgrade(&watch), db, interval));
+        let polls = super::while_alive(Arc::downgrade(&watch), interval, move |watch| {
+            let db = db.clone();
+            async move { watch.refresh(&db).await }
+        });
+        tokio::spawn(polls);
         watch
     }
 
@@ -161,17 +165,5 @@ impl DataVersionWatch {
             }
         };
         self.read.notify_waiters();
-    }
-}
-
-async fn poll(watch: Weak<DataVersionWatch>, db: DatabaseConnection, interval: Duration) {
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let Some(watch) = watch.upgrade() else {
-            return;
-        };
-        watch.refresh(&db).await;
     }
 }

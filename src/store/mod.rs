@@ -37,6 +37,29 @@ pub mod writer;
 pub use connection::{ConnectError, connect, is_empty, migrate};
 pub use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr};
 
+/// Runs `step` on `target` every `interval` (a late tick is not made up
+/// for), for as long as something else holds the target: the process's
+/// pollers (the data version, the standbys' health) stop with what they
+/// feed.
+pub(crate) async fn while_alive<T, F, Fut>(
+    target: std::sync::Weak<T>,
+    interval: std::time::Duration,
+    mut step: F,
+) where
+    F: FnMut(std::sync::Arc<T>) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(target) = target.upgrade() else {
+            return;
+        };
+        step(target).await;
+    }
+}
+
 /// After a bulk write: refreshes PostgreSQL's planner statistics, so the
 /// first queries after it are planned on what the tables now hold rather
 /// than after autovacuum's next round (SQLite plans without them); on

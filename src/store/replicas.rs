@@ -42,7 +42,7 @@ use super::data_version::DataVersionWatch;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How often the primary's position and the standbys' are read.
@@ -62,8 +62,6 @@ const STANDBY_POSITION: &str = "SELECT (CASE WHEN pg_is_in_recovery() \
      THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_insert_lsn() END \
      - '0/0'::pg_lsn)::bigint AS lsn, \
      (SELECT version FROM data_version WHERE id = 1) AS version";
-/// A standby's data version.
-const STANDBY_VERSION: &str = "SELECT version FROM data_version WHERE id = 1";
 
 /// How standbys are chosen and checked.
 #[derive(Clone, Copy, Debug)]
@@ -170,7 +168,14 @@ impl Replicas {
             positions: Mutex::default(),
         });
         if !replicas.standbys.is_empty() {
-            tokio::spawn(check_regularly(Arc::downgrade(&replicas)));
+            let checks = super::while_alive(
+                Arc::downgrade(&replicas),
+                CHECK_EVERY,
+                |replicas| async move {
+                    replicas.check().await;
+                },
+            );
+            tokio::spawn(checks);
         }
         replicas
     }
@@ -495,16 +500,7 @@ impl Standby {
 
     /// The data version it has replayed, read now.
     async fn probe_version(&self) -> Result<i64, String> {
-        let statement = Statement::from_string(self.db.get_database_backend(), STANDBY_VERSION);
-        let read = async {
-            let row = self.db.query_one_raw(statement).await?;
-            let row = row.ok_or_else(|| DbErr::RecordNotFound("data_version".to_owned()))?;
-            row.try_get::<i64>("", "version")
-        };
-        let version = tokio::time::timeout(CHECK_TIMEOUT, read)
-            .await
-            .map_err(|_| format!("no answer within {CHECK_TIMEOUT:?}"))?
-            .map_err(|e| e.to_string())?;
+        let version = within_check_timeout(super::data_version::read(&self.db)).await?;
         self.update(|health| health.version = health.version.max(version));
         Ok(version)
     }
@@ -520,22 +516,17 @@ async fn position(db: &DatabaseConnection, sql: &str) -> Result<(i64, i64), Stri
         let version = row.try_get::<i64>("", "version").unwrap_or_default();
         Ok::<_, DbErr>((lsn, version))
     };
+    within_check_timeout(read).await
+}
+
+/// `read`'s result, or an error when it takes longer than [`CHECK_TIMEOUT`].
+async fn within_check_timeout<T>(
+    read: impl std::future::Future<Output = Result<T, DbErr>>,
+) -> Result<T, String> {
     tokio::time::timeout(CHECK_TIMEOUT, read)
         .await
         .map_err(|_| format!("no answer within {CHECK_TIMEOUT:?}"))?
         .map_err(|e| e.to_string())
-}
-
-async fn check_regularly(replicas: Weak<Replicas>) {
-    let mut ticks = tokio::time::interval(CHECK_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        let Some(replicas) = replicas.upgrade() else {
-            return;
-        };
-        replicas.check().await;
-    }
 }
 
 /// Opens a pool on each standby's `urls` (PostgreSQL only), without
