@@ -645,30 +645,48 @@ impl Server {
         let authorization = authorization
             .map(|value| format!("authorization: {value}\r\n"))
             .unwrap_or_default();
-        let answer = self.http(&format!(
-            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n{authorization}content-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        ));
+        let (_, answer) = post_json(self.port(), &body, &authorization);
         serde_json::from_str(&answer).unwrap_or_else(|e| panic!("{e}: {answer}"))
     }
 
     /// The value of a counter or gauge on `/metrics`.
     pub fn metric(&self, name: &str) -> f64 {
-        let text = self.http("GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+        let (_, text) = http_get(self.port(), "/metrics");
         text.lines()
             .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
             .unwrap_or_else(|| panic!("no {name} in {text}"))
     }
+}
 
-    /// Sends a raw HTTP/1.1 request; returns the body of the answer.
-    fn http(&self, request: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port())).unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        let (_, body) = answer.split_once("\r\n\r\n").unwrap();
-        body.to_owned()
-    }
+/// Sends a raw HTTP/1.1 request to the server on `port`: the answer's head
+/// and body.
+pub fn raw_http(port: u16, request: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    (head.to_owned(), body.to_owned())
+}
+
+/// GETs `path` from the server on `port`: the head and body.
+pub fn http_get(port: u16, path: &str) -> (String, String) {
+    raw_http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"),
+    )
+}
+
+/// POSTs the JSON `body` to `/graphql` on `port`, with `headers` (lines
+/// each ending in `\r\n`): the head and body.
+pub fn post_json(port: u16, body: &str, headers: &str) -> (String, String) {
+    raw_http(
+        port,
+        &format!(
+            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
 }
 
 impl Drop for Server {

@@ -8,12 +8,10 @@
 //! from the standby. Without those binaries, or wrk, it says so and does
 //! nothing (in CI, it fails).
 
-use crate::helpers::{Server, wait_ready};
+use crate::helpers::{Server, http_get, post_json, wait_ready};
 use crate::traces::needed;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 use serde_json::{Value, json};
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -212,26 +210,10 @@ async fn exchange_statements(url: &str) -> i64 {
     count
 }
 
-/// A raw HTTP/1.1 exchange with a server: the head and the body.
-fn http(port: u16, request: &str) -> (String, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
-    (head.to_owned(), body.to_owned())
-}
-
 /// POSTs `query` with these extra header lines; the head and JSON body.
 fn post(port: u16, query: &str, headers: &str) -> (String, Value) {
     let body = json!({ "query": query }).to_string();
-    let (head, text) = http(
-        port,
-        &format!(
-            "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
-            body.len()
-        ),
-    );
+    let (head, text) = post_json(port, &body, headers);
     let value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {head}\n{text}"));
     (head, value)
 }
@@ -347,10 +329,7 @@ fn wait_for_rotation(servers: &[Server]) {
 }
 
 fn in_rotation(server: &Server) -> bool {
-    let (_, text) = http(
-        server.port(),
-        "GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-    );
+    let (_, text) = http_get(server.port(), "/metrics");
     text.lines()
         .any(|line| line.starts_with("medexchange_replica_in_rotation{") && line.ends_with(" 1"))
 }
@@ -374,10 +353,7 @@ async fn reads_go_to_the_standby(servers: &[Server], primary: &str, standby: &st
         before_primary,
         "the primary read exchanges"
     );
-    let (head, ready) = http(
-        servers[0].port(),
-        "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-    );
+    let (head, ready) = http_get(servers[0].port(), "/readyz");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(ready.contains("writes: the primary"), "{ready}");
     assert!(ready.contains("(in rotation"), "{ready}");
@@ -505,10 +481,7 @@ fn a_standby_killed_under_load_costs_no_client_an_error(
             .unwrap_or(0);
     }
     assert!(requests > 100, "{requests} requests");
-    let (head, ready) = http(
-        servers[1].port(),
-        "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-    );
+    let (head, ready) = http_get(servers[1].port(), "/readyz");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(
         ready.contains("reads: the primary (no standby in rotation)"),
@@ -558,10 +531,7 @@ fn without_the_primary_reads_go_on_from_the_standby(
             "{body}"
         );
     }
-    let (head, ready) = http(
-        servers[0].port(),
-        "GET /readyz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
-    );
+    let (head, ready) = http_get(servers[0].port(), "/readyz");
     assert!(head.starts_with("HTTP/1.1 200"), "{head}");
     assert!(ready.starts_with("ready for reads only"), "{ready}");
     let (_, body) = create_specialty(servers[0].port(), "no-primary", token);

@@ -1,10 +1,9 @@
 //! Traces over OTLP, received by a real receiver (opentelemetry-proto's
 //! own decoder, `tests/fixtures/otlp/receiver.py`): one request's tree.
 
-use crate::helpers::{Engine, ScratchDatabase, Server, wait_ready};
+use crate::helpers::{Engine, ScratchDatabase, Server, post_json, wait_ready};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -87,18 +86,6 @@ impl Drop for Receiver {
     }
 }
 
-fn post(port: u16, body: &str, headers: &str) -> String {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let request = format!(
-        "POST /graphql HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
-}
-
 #[tokio::test]
 async fn one_request_is_one_tree_of_spans_under_the_callers_traceparent() {
     let Some(receiver) = Receiver::start() else {
@@ -125,8 +112,8 @@ async fn one_request_is_one_tree_of_spans_under_the_callers_traceparent() {
         .to_string();
     let traceparent =
         format!("traceparent: 00-{TRACE}-{CALLER_SPAN}-01\r\naccept-language: ja\r\n");
-    let answer = post(server.port(), &body, &traceparent);
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (head, answer) = post_json(server.port(), &body, &traceparent);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{answer}");
 
     let spans = receiver.spans_of(TRACE, |spans| {
         spans.iter().any(|s| s["name"] == "query ExchangePage")
